@@ -1,0 +1,18 @@
+package io.storegw.drivers.source;
+
+import io.storegw.drivers.observation.Observation;
+import java.util.concurrent.CompletionStage;
+
+/** Where a source hands its observations; implemented by the gateway's core loop. */
+@FunctionalInterface
+public interface ObservationSink {
+
+    /**
+     * Hands one observation over, blocking while the gateway's queue is full (back-pressure).
+     *
+     * @return completes when every event made from the observation is durable in the outbox;
+     *         only then may a source acknowledge it to its own sender. Fails when the gateway
+     *         refused it (for example, the outbox is full of critical events).
+     */
+    CompletionStage<Void> accept(Observation observation) throws InterruptedException;
+}

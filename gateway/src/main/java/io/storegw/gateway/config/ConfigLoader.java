@@ -1,0 +1,119 @@
+package io.storegw.gateway.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code storegw.yaml}: binds it, then checks every value, and reports all problems at once,
+ * each with its key and line, before the gateway touches anything.
+ */
+public final class ConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .registerModule(new SimpleModule("storegw-config").addDeserializer(Duration.class, new Durations.Deserializer()))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private ConfigLoader() {
+    }
+
+    /** Loads and checks a file. */
+    public static GatewayConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0, "no such file")));
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0, "cannot read: " + e.getMessage())));
+        }
+        return parse(file.toString(), text, file.toAbsolutePath().getParent());
+    }
+
+    /**
+     * Parses config text; relative paths in it are resolved against {@code baseDir}.
+     *
+     * @param name what to call the text in messages (usually the file name)
+     */
+    public static GatewayConfig parse(String name, String text, Path baseDir) throws ConfigException {
+        GatewayConfig config;
+        try {
+            config = YAML.readValue(text, GatewayConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(name, List.of(describe(e)));
+        }
+        if (config == null) {
+            throw new ConfigException(name, List.of(new ConfigException.Problem("", 1, "the file is empty")));
+        }
+        List<ConfigException.Problem> problems = ConfigValidator.check(config, baseDir, linesOf(text));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(name, problems);
+        }
+        return config;
+    }
+
+    private static ConfigException.Problem describe(JsonProcessingException e) {
+        JsonLocation where = e.getLocation();
+        int line = where == null ? 0 : where.getLineNr();
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            return new ConfigException.Problem(pathOf(u), line,
+                    "unknown key '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : " (expected one of: " + known + ")"));
+        }
+        if (e instanceof ValueInstantiationException v && v.getCause() != null) {
+            return new ConfigException.Problem(pathOf(v), line, v.getCause().getMessage());
+        }
+        if (e instanceof JsonMappingException m) {
+            return new ConfigException.Problem(pathOf(m), line, m.getOriginalMessage().replaceAll("\\s*\\(through reference chain.*", ""));
+        }
+        return new ConfigException.Problem("", line, "not valid YAML: " + e.getOriginalMessage());
+    }
+
+    private static String pathOf(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    /** Maps every dotted key in the text to the line it stands on, for problems found after binding. */
+    private static Map<String, Integer> linesOf(String text) {
+        Map<String, Integer> lines = new HashMap<>();
+        try (JsonParser parser = YAML.getFactory().createParser(text)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.FIELD_NAME) {
+                    String pointer = parser.getParsingContext().pathAsPointer().toString();
+                    lines.put(pointer.substring(1).replace('/', '.'), parser.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // The text was parsed once already; a second failure only costs us line numbers.
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,145 @@
+package io.storegw.gateway.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The checks that binding cannot make: required keys, ranges, forms, files that must exist. */
+final class ConfigValidator {
+
+    /** Names become MQTT topic levels, so they must not hold wildcards or separators. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private final Map<String, Integer> lines;
+    private final Path baseDir;
+    private final List<ConfigException.Problem> problems = new ArrayList<>();
+
+    private ConfigValidator(Map<String, Integer> lines, Path baseDir) {
+        this.lines = lines;
+        this.baseDir = baseDir;
+    }
+
+    static List<ConfigException.Problem> check(GatewayConfig c, Path baseDir, Map<String, Integer> lines) {
+        ConfigValidator v = new ConfigValidator(lines, baseDir);
+        v.name("tenant", c.tenant());
+        v.name("store", c.store());
+        v.name("gateway", c.gateway());
+        try {
+            ZoneId.of(c.timeZone());
+        } catch (DateTimeException e) {
+            v.problem("timeZone", "expected a time zone such as Europe/Berlin or UTC, got '" + c.timeZone() + "'");
+        }
+        v.uplink(c.uplink());
+        v.outbox(c.outbox());
+        GatewayConfig.Core core = c.core();
+        v.range("core.queueCapacity", core.queueCapacity(), 1, 1_000_000);
+        v.range("core.kAnonymity", core.kAnonymity(), 1, 1_000);
+        v.duration("core.bucket", core.bucket(), Duration.ofSeconds(1), Duration.ofDays(1));
+        v.duration("core.telemetry", core.telemetry(), Duration.ofSeconds(1), Duration.ofDays(1));
+        GatewayConfig.Virtual virtual = c.sources().virtual();
+        if (virtual != null) {
+            if (virtual.rate() < 0) {
+                v.problem("sources.virtual.rate", "expected observations per second, 0 or more (0 = as fast as possible)");
+            }
+            if (virtual.limit() < 0) {
+                v.problem("sources.virtual.limit", "expected 0 (no limit) or a positive count");
+            }
+        }
+        v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
+        return v.problems;
+    }
+
+    private void uplink(GatewayConfig.Uplink u) {
+        if (u.broker() == null) {
+            problem("uplink.broker", "required: the broker URI, for example tcp://broker.example.com:1883 or ssl://broker.example.com:8883");
+        } else {
+            try {
+                URI uri = new URI(u.broker());
+                if (!Set.of("tcp", "ssl").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
+                    problem("uplink.broker", "expected tcp://host:port or ssl://host:port, got '" + u.broker() + "'");
+                } else if (u.tls() != null && !"ssl".equals(uri.getScheme())) {
+                    problem("uplink.tls", "TLS settings need an ssl:// broker URI");
+                }
+            } catch (URISyntaxException e) {
+                problem("uplink.broker", "not a URI: " + e.getMessage());
+            }
+        }
+        if (u.passwordFile() != null) {
+            if (u.username() == null) {
+                problem("uplink.username", "required when uplink.passwordFile is set");
+            }
+            readable("uplink.passwordFile", u.passwordFile());
+        }
+        if (u.tls() != null) {
+            readable("uplink.tls.ca", u.tls().ca());
+            if ((u.tls().cert() == null) != (u.tls().key() == null)) {
+                problem("uplink.tls", "mutual TLS needs both cert and key");
+            }
+            readable("uplink.tls.cert", u.tls().cert());
+            readable("uplink.tls.key", u.tls().key());
+        }
+        duration("uplink.keepAlive", u.keepAlive(), Duration.ofSeconds(1), Duration.ofHours(18));
+        range("uplink.maxInflight", u.maxInflight(), 1, 65_535);
+        duration("uplink.backoff.base", u.backoff().base(), Duration.ofMillis(10), Duration.ofHours(1));
+        duration("uplink.backoff.cap", u.backoff().cap(), u.backoff().base(), Duration.ofHours(6));
+    }
+
+    private void outbox(GatewayConfig.Outbox o) {
+        if (o.budget().bytes() < (1 << 20)) {
+            problem("outbox.budget", "expected at least 1MB, got " + o.budget().bytes() + " bytes");
+        }
+        duration("outbox.commitInterval", o.commitInterval(), Duration.ZERO, Duration.ofSeconds(1));
+        for (Map.Entry<String, Duration> e : o.ttl().entrySet()) {
+            if (!io.storegw.gateway.event.EventCatalogue.byName(e.getKey()).isPresent()) {
+                problem("outbox.ttl." + e.getKey(), "unknown event type; see docs/events/ for the catalogue");
+            } else {
+                duration("outbox.ttl." + e.getKey(), e.getValue(), Duration.ofMinutes(1), Duration.ofDays(365));
+            }
+        }
+    }
+
+    private void name(String key, String value) {
+        if (value == null) {
+            problem(key, "required");
+        } else if (!NAME.matcher(value).matches()) {
+            problem(key, "expected 1-64 letters, digits, '-' or '_' (it becomes an MQTT topic level), got '" + value + "'");
+        }
+    }
+
+    private void readable(String key, Path file) {
+        if (file != null && !Files.isReadable(baseDir == null ? file : baseDir.resolve(file))) {
+            problem(key, "cannot read file " + file);
+        }
+    }
+
+    private void range(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            problem(key, "expected a number from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    private void duration(String key, Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            problem(key, "expected a duration from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    private void problem(String key, String message) {
+        int line = lines.getOrDefault(key, 0);
+        // A missing key has no line; name the line of the section it belongs in.
+        for (String k = key; line == 0 && k.contains("."); ) {
+            k = k.substring(0, k.lastIndexOf('.'));
+            line = lines.getOrDefault(k, 0);
+        }
+        problems.add(new ConfigException.Problem(key, line, message));
+    }
+}

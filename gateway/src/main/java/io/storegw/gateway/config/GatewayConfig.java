@@ -1,0 +1,115 @@
+package io.storegw.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The whole of {@code storegw.yaml}, bound as it is written; defaults fill what the file leaves out.
+ * Values are checked by {@link ConfigLoader}, which names the key and line of every problem.
+ */
+public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
+                            Uplink uplink, Outbox outbox, Core core, Sources sources, Admin admin) {
+
+    public GatewayConfig {
+        timeZone = timeZone == null ? "UTC" : timeZone;
+        stateDir = stateDir == null ? Path.of("/var/lib/storegw") : stateDir;
+        uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
+        outbox = outbox == null ? new Outbox(null, null, null, null) : outbox;
+        core = core == null ? new Core(null, null, null, null) : core;
+        sources = sources == null ? new Sources(null) : sources;
+        admin = admin == null ? new Admin(null) : admin;
+    }
+
+    /** The MQTT connection to central. */
+    public record Uplink(String broker, String clientId, String username, Path passwordFile, Tls tls,
+                         Duration keepAlive, Integer maxInflight, Backoff backoff) {
+        public Uplink {
+            keepAlive = keepAlive == null ? Duration.ofSeconds(30) : keepAlive;
+            maxInflight = maxInflight == null ? 64 : maxInflight;
+            backoff = backoff == null ? new Backoff(null, null) : backoff;
+        }
+    }
+
+    /** PEM files for TLS; {@code cert} and {@code key} together turn on mutual TLS. */
+    public record Tls(Path ca, Path cert, Path key) {
+    }
+
+    /** Reconnect delays: exponential from {@code base}, never above {@code cap}, with full jitter. */
+    public record Backoff(Duration base, Duration cap) {
+        public Backoff {
+            base = base == null ? Duration.ofSeconds(1) : base;
+            cap = cap == null ? Duration.ofSeconds(60) : cap;
+        }
+    }
+
+    /**
+     * The durable queue of events.
+     *
+     * @param commitInterval how long the group committer waits to gather a batch
+     * @param ttl            overrides of the catalogue's time-to-live, keyed by event type ({@code family.name})
+     */
+    public record Outbox(Path path, ByteSize budget, Duration commitInterval, Map<String, Duration> ttl) {
+        public Outbox {
+            budget = budget == null ? ByteSize.parse("256MB") : budget;
+            commitInterval = commitInterval == null ? Duration.ofMillis(5) : commitInterval;
+            ttl = ttl == null ? Map.of() : Map.copyOf(ttl);
+        }
+    }
+
+    /**
+     * The core loop.
+     *
+     * @param bucket         width of the counting buckets (footfall, presence counts)
+     * @param kAnonymity     counts below this are suppressed in anonymous events
+     * @param telemetry      how often the gateway reports on itself
+     */
+    public record Core(Integer queueCapacity, Duration bucket, Integer kAnonymity, Duration telemetry) {
+        public Core {
+            queueCapacity = queueCapacity == null ? 10_000 : queueCapacity;
+            bucket = bucket == null ? Duration.ofMinutes(1) : bucket;
+            kAnonymity = kAnonymity == null ? 5 : kAnonymity;
+            telemetry = telemetry == null ? Duration.ofMinutes(1) : telemetry;
+        }
+    }
+
+    /** The drivers to start. */
+    public record Sources(Virtual virtual) {
+    }
+
+    /** The simulated store; see {@code io.storegw.drivers.virtual.VirtualStore}. */
+    public record Virtual(Boolean enabled, Long seed, Double rate, Long limit) {
+        public Virtual {
+            enabled = enabled == null || enabled;
+            seed = seed == null ? 42L : seed;
+            rate = rate == null ? 20.0 : rate;
+            limit = limit == null ? 0L : limit;
+        }
+    }
+
+    /** Local endpoints for operators. */
+    public record Admin(Http http) {
+        public Admin {
+            http = http == null ? new Http(null, null, null) : http;
+        }
+    }
+
+    /** {@code /healthz} and {@code /metrics}; loopback unless told otherwise. */
+    public record Http(Boolean enabled, String host, Integer port) {
+        public Http {
+            enabled = enabled == null || enabled;
+            host = host == null ? "127.0.0.1" : host;
+            port = port == null ? 9780 : port;
+        }
+    }
+
+    /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */
+    public Path outboxPath() {
+        return outbox.path() != null ? outbox.path() : stateDir.resolve("outbox");
+    }
+
+    /** The MQTT client id: its own setting, or one made from the gateway's names. */
+    public String clientId() {
+        return uplink.clientId() != null ? uplink.clientId() : "storegw-" + tenant + "-" + store + "-" + gateway;
+    }
+}

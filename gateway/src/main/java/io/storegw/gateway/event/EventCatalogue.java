@@ -1,0 +1,33 @@
+package io.storegw.gateway.event;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every event type the gateway publishes; each has a JSON Schema in {@code docs/events/}. */
+public final class EventCatalogue {
+
+    public static final EventType POS_TRANSACTION_COMPLETED =
+            new EventType("pos", "transaction.completed", EventClass.CRITICAL, Duration.ofDays(30));
+    public static final EventType STORE_FOOTFALL =
+            new EventType("store", "footfall", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType PRESENCE_COUNTS =
+            new EventType("presence", "counts", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType GATEWAY_TELEMETRY =
+            new EventType("gateway", "telemetry", EventClass.BULK, Duration.ofDays(1));
+    public static final EventType GATEWAY_DROPPED =
+            new EventType("gateway", "dropped", EventClass.CRITICAL, Duration.ofDays(30));
+    public static final EventType GATEWAY_ALARM =
+            new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
+
+    public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
+            GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+
+    private EventCatalogue() {
+    }
+
+    /** Finds a type by its catalogue key ({@code family.name}). */
+    public static Optional<EventType> byName(String key) {
+        return ALL.stream().filter(t -> t.key().equals(key)).findFirst();
+    }
+}

@@ -1,0 +1,537 @@
+package io.storegw.gateway.outbox;
+
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventClass;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.EventType;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.Metrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.tinylog.Logger;
+
+/**
+ * The durable queue between the core loop and the uplink, on one H2 file.
+ *
+ * <p>One committer thread owns all writes. Appends are gathered into a group commit: rows get their
+ * sequence numbers in the same transaction, the commit is forced to disk, and only then do the
+ * appends' futures complete, which is when a source may acknowledge. Rows leave only on PUBACK
+ * ({@link #acknowledge}), by TTL, or when shed past the byte budget; the last two are reported in a
+ * {@code gateway.dropped} event naming the ranges, so central never sees a silent gap.
+ */
+public final class Outbox implements AutoCloseable {
+
+    /** How the outbox keeps events. */
+    public record Settings(Path path, long budgetBytes, Duration commitInterval, Map<String, Duration> ttl) {
+        Duration ttlOf(EventType type) {
+            return ttl.getOrDefault(type.key(), type.ttl());
+        }
+    }
+
+    private static final int MAX_BATCH_EVENTS = 2_000;
+    private static final int MAX_VICTIMS = 5_000;
+    private static final long MAINTENANCE_MILLIS = 1_000;
+    /** A drained store bigger than this is rewritten to its live size. */
+    static final long COMPACT_ABOVE_BYTES = 32L << 20;
+
+    private record Append(List<Event> events, boolean internal, CompletableFuture<Void> done) {
+    }
+
+    private final Settings settings;
+    private final CloudEventEncoder encoder;
+    private final GatewayIdentity identity;
+    private final EventIds ids;
+    private final Clock clock;
+    private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(8_192);
+    private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
+    private final Object commitSignal = new Object();
+    private final Object readLock = new Object();
+    private final SequenceReservation reservation;
+    private final Thread committer;
+    private final LongAdder appended;
+    private final LongAdder acked;
+    private final LongAdder pushedBack;
+    private final LongAdder commits;
+    private final Metrics metrics;
+
+    private OutboxStore store;
+    private long nextSeq;
+    private final long[] rowsByClass = new long[EventClass.values().length];
+    private final long[] bytesByClass = new long[EventClass.values().length];
+    private volatile long committedSeq;
+    private volatile long protectedSeq;
+    private volatile long rows;
+    private volatile long bytes;
+    private volatile String problem;
+    private volatile boolean closing;
+    private long lastMaintenance;
+
+    private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
+        this.settings = settings;
+        this.identity = identity;
+        this.encoder = new CloudEventEncoder(identity);
+        this.ids = ids;
+        this.clock = clock;
+        this.metrics = metrics;
+        Files.createDirectories(settings.path().toAbsolutePath().getParent());
+        this.reservation = new SequenceReservation(Path.of(settings.path() + ".seq"));
+        this.appended = metrics.counter("storegw_outbox_appended_total", "Events committed to the outbox");
+        this.acked = metrics.counter("storegw_outbox_acknowledged_total", "Events removed after PUBACK");
+        this.pushedBack = metrics.counter("storegw_outbox_pushback_total", "Critical appends refused because the outbox is full");
+        this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
+        this.committer = new Thread(this::run, "outbox-committer");
+    }
+
+    /**
+     * Opens the outbox; a store that cannot be opened is moved aside, kept, replaced by a fresh one,
+     * and reported in a {@code gateway.alarm} event.
+     */
+    public static Outbox open(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics)
+            throws IOException, SQLException {
+        Outbox outbox = new Outbox(settings, identity, ids, clock, metrics);
+        Alarm alarm = outbox.openStore();
+        outbox.registerGauges();
+        outbox.committer.start();
+        if (alarm != null) {
+            outbox.appendInternal(EventCatalogue.GATEWAY_ALARM, "outbox", alarm);
+        }
+        return outbox;
+    }
+
+    private Alarm openStore() throws IOException, SQLException {
+        Alarm alarm = null;
+        try {
+            store = OutboxStore.open(settings.path());
+            nextSeq = Math.max(store.nextSeq(), 1);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                throw e; // another gateway holds it: not damage, and not ours to move
+            }
+            Path file = Path.of(settings.path() + OutboxStore.SUFFIX);
+            Path aside = file.resolveSibling(file.getFileName() + ".quarantine-"
+                    + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant()));
+            Files.move(file, aside);
+            Logger.error("Outbox {} cannot be opened ({}); moved aside to {} and starting a fresh one", file, e.getMessage(), aside);
+            store = OutboxStore.open(settings.path());
+            long ceiling = reservation.ceiling();
+            nextSeq = ceiling + 1;
+            alarm = new Alarm("outbox.quarantined", "The outbox file could not be opened (" + e.getMessage()
+                    + "); it was moved aside and kept, and a fresh outbox was started.", aside.toString(),
+                    ceiling == 0 ? null : CloudEventEncoder.sequence(ceiling));
+            metrics.counter("storegw_outbox_quarantined_total", "Outbox files moved aside because they could not be opened").increment();
+        }
+        long[][] totals = store.totals();
+        System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
+        System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
+        publishTotals();
+        committedSeq = nextSeq - 1;
+        return alarm;
+    }
+
+    private void registerGauges() {
+        metrics.gauge("storegw_outbox_rows", "Events waiting in the outbox", () -> rows);
+        metrics.gauge("storegw_outbox_bytes", "Bytes of events waiting in the outbox", () -> bytes);
+        metrics.gauge("storegw_outbox_committed_sequence", "Highest sequence number made durable", () -> committedSeq);
+        metrics.gauge("storegw_outbox_file_bytes", "Size of the outbox file", () -> store.fileBytes());
+        metrics.gauge("storegw_outbox_oldest_age_seconds", "Age of the oldest queued event", () -> {
+            long oldest = stats().oldestMillis();
+            return oldest == 0 ? 0 : (clock.millis() - oldest) / 1000.0;
+        });
+    }
+
+    /**
+     * Queues events for the next group commit (blocking while the commit queue is full).
+     *
+     * @return completes once every event is durable; fails with {@link OutboxFullException} when critical
+     *         events do not fit, or with the store's error
+     */
+    public CompletableFuture<Void> append(List<Event> events) throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (events.isEmpty()) {
+            done.complete(null);
+            return done;
+        }
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("outbox is closed"));
+            return done;
+        }
+        appends.put(new Append(List.copyOf(events), false, done));
+        return done;
+    }
+
+    /** The gateway's own reports: exempt from push-back, they are small and say why something is missing. */
+    private void appendInternal(EventType type, String subject, Object data) {
+        Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
+        if (!appends.offer(new Append(List.of(event), true, new CompletableFuture<>()))) {
+            Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
+        }
+    }
+
+    /** Reads committed rows after {@code afterSeq}, in sequence order; for the uplink's thread. */
+    public List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
+        synchronized (readLock) {
+            return store.read(afterSeq, limit);
+        }
+    }
+
+    /** Waits until something above {@code seq} is committed, or the timeout passes. */
+    public void awaitCommittedAbove(long seq, long timeoutMillis) throws InterruptedException {
+        synchronized (commitSignal) {
+            if (committedSeq <= seq && !closing) {
+                commitSignal.wait(timeoutMillis);
+            }
+        }
+    }
+
+    /** The broker has the row (PUBACK): it may go. Any thread. */
+    public void acknowledge(OutboxRow row) {
+        acks.add(row);
+    }
+
+    /**
+     * Rows up to {@code seq} are in flight to the broker and must not be shed or expired under the
+     * uplink's feet; they leave by PUBACK.
+     */
+    public void protectUpTo(long seq) {
+        protectedSeq = seq;
+    }
+
+    /** Backlog figures. */
+    public OutboxStats stats() {
+        long oldest;
+        synchronized (readLock) {
+            try {
+                oldest = rows == 0 ? 0 : store.oldestCreated();
+            } catch (SQLException e) {
+                oldest = 0;
+            }
+        }
+        return new OutboxStats(rows, bytes, committedSeq, oldest, store.fileBytes());
+    }
+
+    /** Null when healthy, otherwise why not. */
+    public String problem() {
+        return committer.isAlive() || closing ? problem : "outbox committer stopped";
+    }
+
+    private void run() {
+        while (!closing || !appends.isEmpty() || !acks.isEmpty()) {
+            try {
+                List<Append> batch = gather();
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                Logger.error(e, "Outbox committer failed; retrying");
+                problem = "outbox: " + e.getMessage();
+            }
+        }
+    }
+
+    private List<Append> gather() throws InterruptedException {
+        List<Append> batch = new ArrayList<>();
+        Append first = appends.poll(closing ? 0 : 100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+            return batch;
+        }
+        batch.add(first);
+        int events = first.events().size();
+        long deadline = System.nanoTime() + settings.commitInterval().toNanos();
+        while (events < MAX_BATCH_EVENTS) {
+            // Without a commit interval, batches form by themselves: what queued during the last fsync.
+            long wait = deadline - System.nanoTime();
+            Append next = wait > 0 ? appends.poll(wait, TimeUnit.NANOSECONDS) : appends.poll();
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            events += next.events().size();
+        }
+        return batch;
+    }
+
+    private void commit(List<Append> batch) {
+        long firstSeq = nextSeq;
+        long[] savedRows = rowsByClass.clone();
+        long[] savedBytes = bytesByClass.clone();
+        List<Append> accepted = new ArrayList<>(batch.size());
+        Drops drops = new Drops();
+        try {
+            for (Append append : batch) {
+                if (insert(append)) {
+                    accepted.add(append);
+                }
+            }
+            deleteAcknowledged();
+            long now = clock.millis();
+            if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
+                lastMaintenance = now;
+                expire(now, drops);
+            }
+            shed(drops);
+            boolean wrote = nextSeq != firstSeq;
+            if (wrote) {
+                reservation.cover(nextSeq - 1);
+                store.setNextSeq(nextSeq);
+            }
+            store.commit();
+            if (wrote || !drops.isEmpty()) {
+                store.sync();
+                commits.increment();
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            store.rollback();
+            nextSeq = firstSeq;
+            System.arraycopy(savedRows, 0, rowsByClass, 0, rowsByClass.length);
+            System.arraycopy(savedBytes, 0, bytesByClass, 0, bytesByClass.length);
+            problem = "outbox commit failed: " + e.getMessage();
+            Logger.error(e, "Outbox commit failed; {} appends refused", accepted.size());
+            accepted.forEach(a -> a.done().completeExceptionally(e));
+            pause();
+            return;
+        }
+        problem = null;
+        publishTotals();
+        synchronized (commitSignal) {
+            committedSeq = nextSeq - 1;
+            commitSignal.notifyAll();
+        }
+        for (Append append : accepted) {
+            appended.add(append.events().size());
+            append.done().complete(null);
+        }
+        drops.report();
+        if (!closing && rows == 0 && store.fileBytes() > COMPACT_ABOVE_BYTES) {
+            compact();
+        }
+    }
+
+    /** Encodes and inserts one append, or refuses it when critical events would not fit. */
+    private boolean insert(Append append) throws SQLException {
+        List<Event> events = append.events();
+        byte[][] payloads = new byte[events.size()][];
+        long critical = 0;
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = encoder.encode(events.get(i), nextSeq + i);
+            if (events.get(i).type().eventClass() == EventClass.CRITICAL) {
+                critical += payloads[i].length;
+            }
+        }
+        if (!append.internal() && critical > 0 && bytesByClass[EventClass.CRITICAL.ordinal()] + critical > settings.budgetBytes()) {
+            pushedBack.increment();
+            append.done().completeExceptionally(new OutboxFullException(
+                    "outbox full: " + bytesByClass[EventClass.CRITICAL.ordinal()] + " bytes of critical events waiting"));
+            return false;
+        }
+        long now = clock.millis();
+        for (int i = 0; i < payloads.length; i++) {
+            Event e = events.get(i);
+            EventClass cls = e.type().eventClass();
+            store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), identity.topicOf(e.type()),
+                    e.time().toEpochMilli(), now + settings.ttlOf(e.type()).toMillis(), payloads[i]);
+            rowsByClass[cls.ordinal()]++;
+            bytesByClass[cls.ordinal()] += payloads[i].length;
+        }
+        store.flushInserts();
+        return true;
+    }
+
+    private void deleteAcknowledged() throws SQLException {
+        List<OutboxRow> done = new ArrayList<>();
+        for (OutboxRow row; (row = acks.poll()) != null; ) {
+            done.add(row);
+        }
+        if (done.isEmpty()) {
+            return;
+        }
+        long[] seqs = done.stream().mapToLong(OutboxRow::seq).toArray();
+        boolean[] deleted = store.delete(seqs, seqs.length);
+        for (int i = 0; i < deleted.length; i++) {
+            if (deleted[i]) {
+                OutboxRow row = done.get(i);
+                rowsByClass[row.eventClass().ordinal()]--;
+                bytesByClass[row.eventClass().ordinal()] -= row.payload().length;
+            }
+        }
+        acked.add(done.size());
+    }
+
+    private void expire(long now, Drops drops) throws SQLException {
+        for (List<long[]> victims; !(victims = store.expired(now, protectedSeq, MAX_VICTIMS)).isEmpty(); ) {
+            remove(victims, drops.expired);
+            if (victims.size() < MAX_VICTIMS) {
+                return;
+            }
+        }
+    }
+
+    /** Past the budget: bulk goes first, then normal, oldest first. Critical is never shed. */
+    private void shed(Drops drops) throws SQLException {
+        for (EventClass cls : new EventClass[] {EventClass.BULK, EventClass.NORMAL}) {
+            while (total(bytesByClass) > settings.budgetBytes() && bytesByClass[cls.ordinal()] > 0) {
+                List<long[]> victims = store.oldest(cls, protectedSeq, 256);
+                if (victims.isEmpty()) {
+                    break;
+                }
+                int keep = victims.size();
+                long over = total(bytesByClass) - settings.budgetBytes();
+                long freed = 0;
+                for (int i = 0; i < victims.size(); i++) {
+                    freed += victims.get(i)[2];
+                    if (freed >= over) {
+                        keep = i + 1;
+                        break;
+                    }
+                }
+                remove(victims.subList(0, keep), drops.budget);
+            }
+        }
+    }
+
+    private void remove(List<long[]> victims, SeqList into) throws SQLException {
+        long[] seqs = new long[victims.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = victims.get(i)[0];
+        }
+        boolean[] deleted = store.delete(seqs, seqs.length);
+        for (int i = 0; i < seqs.length; i++) {
+            if (deleted[i]) {
+                long[] v = victims.get(i);
+                rowsByClass[(int) v[1]]--;
+                bytesByClass[(int) v[1]] -= v[2];
+                into.add(v[0]);
+            }
+        }
+    }
+
+    private void publishTotals() {
+        rows = total(rowsByClass);
+        bytes = total(bytesByClass);
+    }
+
+    private static long total(long[] perClass) {
+        long sum = 0;
+        for (long n : perClass) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** Rewrites the file once the backlog has drained, so a past outage does not occupy the disk for ever. */
+    private void compact() {
+        long before = store.fileBytes();
+        long started = System.nanoTime();
+        synchronized (readLock) {
+            try {
+                store.shutdownCompact();
+                store = OutboxStore.open(settings.path());
+            } catch (SQLException e) {
+                problem = "outbox compaction failed: " + e.getMessage();
+                Logger.error(e, "Outbox compaction failed");
+                return;
+            }
+        }
+        Logger.info("Outbox compacted from {} to {} bytes in {} ms", before, store.fileBytes(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        metrics.counter("storegw_outbox_compactions_total", "Times the drained outbox file was rewritten").increment();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sequence numbers removed in one commit, by reason. */
+    private final class Drops {
+        final SeqList budget = new SeqList();
+        final SeqList expired = new SeqList();
+
+        boolean isEmpty() {
+            return budget.size == 0 && expired.size == 0;
+        }
+
+        void report() {
+            report("budget", budget);
+            report("expired", expired);
+        }
+
+        private void report(String reason, SeqList list) {
+            if (list.size == 0) {
+                return;
+            }
+            long[] seqs = Arrays.copyOf(list.values, list.size);
+            Arrays.sort(seqs);
+            metrics.counter("storegw_outbox_dropped_total", "Events removed unsent, by reason", "reason", reason).add(seqs.length);
+            Logger.warn("Outbox dropped {} events ({})", seqs.length, reason);
+            appendInternal(EventCatalogue.GATEWAY_DROPPED, "outbox", Dropped.of(reason, seqs, seqs.length));
+        }
+    }
+
+    /** A growable list of longs, so shedding a million rows does not box a million Longs. */
+    private static final class SeqList {
+        long[] values = new long[64];
+        int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+    }
+
+    /** Commits what is queued, then closes the store. */
+    @Override
+    public void close() {
+        closing = true;
+        synchronized (commitSignal) {
+            commitSignal.notifyAll();
+        }
+        try {
+            committer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (readLock) {
+            store.close();
+        }
+    }
+
+    /** For tests: the committer has nothing queued. */
+    boolean idle() {
+        return appends.isEmpty() && acks.isEmpty();
+    }
+
+    static {
+        // Fail early and clearly if the H2 driver is not on the class path.
+        try {
+            Class.forName("org.h2.Driver");
+        } catch (ClassNotFoundException e) {
+            throw new UncheckedIOException(new IOException("H2 driver missing", e));
+        }
+    }
+}

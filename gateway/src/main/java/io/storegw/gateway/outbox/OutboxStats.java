@@ -1,0 +1,10 @@
+package io.storegw.gateway.outbox;
+
+/**
+ * A snapshot of the backlog.
+ *
+ * @param committedSeq  the highest sequence number made durable so far (0 before the first)
+ * @param oldestMillis  creation time of the oldest queued event, or 0 when the outbox is empty
+ */
+public record OutboxStats(long rows, long bytes, long committedSeq, long oldestMillis, long fileBytes) {
+}

@@ -1,0 +1,241 @@
+package io.storegw.gateway.outbox;
+
+import io.storegw.gateway.event.EventClass;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of the outbox, on one H2 file. Knows tables and statements, nothing of batching or policy.
+ *
+ * <p>{@code WRITE_DELAY=0} writes each commit at once and {@link #sync()} forces it to the device, so a
+ * commit survives {@code kill -9} and power cuts; {@code RETENTION_TIME=0} lets H2 reuse freed space at
+ * once, which keeps the file proportional to the backlog (measured: 2.3 GB vs about 200 MB for 100k rows
+ * without it). {@code FILE_LOCK=FS} is an OS lock, released when a killed process dies.
+ */
+final class OutboxStore implements AutoCloseable {
+
+    static final String SUFFIX = ".mv.db";
+
+    private final Path base;
+    private Connection writer;
+    private Connection reader;
+    private PreparedStatement insert;
+    private PreparedStatement delete;
+    private PreparedStatement read;
+    private PreparedStatement setNextSeq;
+
+    private OutboxStore(Path base) {
+        this.base = base;
+    }
+
+    /** Opens (or creates) the store at {@code base} (H2 adds {@code .mv.db}). */
+    static OutboxStore open(Path base) throws SQLException {
+        OutboxStore store = new OutboxStore(base);
+        try {
+            store.connect();
+            return store;
+        } catch (SQLException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    Path file() {
+        return Path.of(base + SUFFIX);
+    }
+
+    private String url() {
+        return "jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0;RETENTION_TIME=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    private void connect() throws SQLException {
+        writer = DriverManager.getConnection(url(), "storegw", "");
+        try (Statement s = writer.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS events(seq BIGINT PRIMARY KEY, cls TINYINT NOT NULL, id VARCHAR(64) NOT NULL,"
+                    + " type VARCHAR(128) NOT NULL, subject VARCHAR(512) NOT NULL, topic VARCHAR(512) NOT NULL,"
+                    + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(1000000) NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS events_by_class ON events(cls, seq)");
+            s.execute("CREATE INDEX IF NOT EXISTS events_by_expiry ON events(expires)");
+            s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
+            s.execute("MERGE INTO meta KEY(k) SELECT 'next_seq', COALESCE((SELECT v FROM meta WHERE k = 'next_seq'), 1)");
+            // Reading every page once is how a damaged file shows itself now, not in the middle of the night.
+            s.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM events");
+        }
+        writer.setAutoCommit(false);
+        writer.commit();
+        reader = DriverManager.getConnection(url(), "storegw", "");
+        insert = writer.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        delete = writer.prepareStatement("DELETE FROM events WHERE seq = ?");
+        setNextSeq = writer.prepareStatement("UPDATE meta SET v = ? WHERE k = 'next_seq'");
+        read = reader.prepareStatement("SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+    }
+
+    long nextSeq() throws SQLException {
+        try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT v FROM meta WHERE k = 'next_seq'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Rows and bytes per class, indexed by {@link EventClass#ordinal()}. */
+    long[][] totals() throws SQLException {
+        long[][] totals = new long[2][EventClass.values().length];
+        try (Statement s = writer.createStatement();
+             ResultSet rs = s.executeQuery("SELECT cls, COUNT(*), SUM(size) FROM events GROUP BY cls")) {
+            while (rs.next()) {
+                totals[0][rs.getInt(1)] = rs.getLong(2);
+                totals[1][rs.getInt(1)] = rs.getLong(3);
+            }
+        }
+        return totals;
+    }
+
+    void insert(long seq, EventClass cls, String id, String type, String subject, String topic, long created,
+                long expires, byte[] payload) throws SQLException {
+        insert.setLong(1, seq);
+        insert.setInt(2, cls.ordinal());
+        insert.setString(3, id);
+        insert.setString(4, type);
+        insert.setString(5, subject);
+        insert.setString(6, topic);
+        insert.setLong(7, created);
+        insert.setLong(8, expires);
+        insert.setInt(9, payload.length);
+        insert.setBytes(10, payload);
+        insert.addBatch();
+    }
+
+    void flushInserts() throws SQLException {
+        insert.executeBatch();
+    }
+
+    /** Deletes rows; returns, per row, whether it was still there. */
+    boolean[] delete(long[] seqs, int count) throws SQLException {
+        for (int i = 0; i < count; i++) {
+            delete.setLong(1, seqs[i]);
+            delete.addBatch();
+        }
+        int[] updated = delete.executeBatch();
+        boolean[] deleted = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            deleted[i] = updated[i] > 0;
+        }
+        return deleted;
+    }
+
+    void setNextSeq(long next) throws SQLException {
+        setNextSeq.setLong(1, next);
+        setNextSeq.executeUpdate();
+    }
+
+    /** Victims (seq, cls, size) of one class, oldest first, after the protected prefix. */
+    List<long[]> oldest(EventClass cls, long afterSeq, int limit) throws SQLException {
+        try (PreparedStatement p = writer.prepareStatement(
+                "SELECT seq, cls, size FROM events WHERE cls = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            p.setInt(1, cls.ordinal());
+            p.setLong(2, afterSeq);
+            p.setInt(3, limit);
+            return triples(p);
+        }
+    }
+
+    /** Rows (seq, cls, size) whose time-to-live has passed, after the protected prefix. */
+    List<long[]> expired(long nowMillis, long afterSeq, int limit) throws SQLException {
+        try (PreparedStatement p = writer.prepareStatement(
+                "SELECT seq, cls, size FROM events WHERE expires < ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            p.setLong(1, nowMillis);
+            p.setLong(2, afterSeq);
+            p.setInt(3, limit);
+            return triples(p);
+        }
+    }
+
+    private static List<long[]> triples(PreparedStatement p) throws SQLException {
+        List<long[]> out = new ArrayList<>();
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)});
+            }
+        }
+        return out;
+    }
+
+    void commit() throws SQLException {
+        writer.commit();
+    }
+
+    void rollback() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // The batch is failed either way; the next commit will tell if the store is gone.
+        }
+    }
+
+    /** Forces committed data to the storage device. */
+    void sync() throws SQLException {
+        try (Statement s = writer.createStatement()) {
+            s.execute("CHECKPOINT SYNC");
+        }
+    }
+
+    /** Reads committed rows in sequence order; called by the uplink's thread only. */
+    List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
+        read.setLong(1, afterSeq);
+        read.setInt(2, limit);
+        List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 256));
+        EventClass[] classes = EventClass.values();
+        try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new OutboxRow(rs.getLong(1), classes[rs.getInt(2)], rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getBytes(8)));
+            }
+        }
+        return rows;
+    }
+
+    long oldestCreated() throws SQLException {
+        try (Statement s = reader.createStatement();
+             ResultSet rs = s.executeQuery("SELECT created FROM events ORDER BY seq LIMIT 1")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    long fileBytes() {
+        try {
+            return Files.size(file());
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    /** Rewrites the file to its live size; the store is closed and must be reopened with {@link #open}. */
+    void shutdownCompact() throws SQLException {
+        reader.close();
+        try (Statement s = writer.createStatement()) {
+            s.execute("SHUTDOWN COMPACT");
+        }
+        writer.close();
+    }
+
+    @Override
+    public void close() {
+        for (Connection c : new Connection[] {reader, writer}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // Closing on the way out; nothing more to do with a connection that will not close.
+                }
+            }
+        }
+    }
+}

@@ -78,6 +78,7 @@ public final class Outbox implements AutoCloseable {
     private long nextSeq;
     private final long[] rowsByClass = new long[EventClass.values().length];
     private final long[] bytesByClass = new long[EventClass.values().length];
+    private final long[] shortestTtlMillis = new long[EventClass.values().length];
     private volatile long committedSeq;
     private volatile long protectedSeq;
     private volatile long rows;
@@ -100,6 +101,11 @@ public final class Outbox implements AutoCloseable {
         this.pushedBack = metrics.counter("storegw_outbox_pushback_total", "Critical appends refused because the outbox is full");
         this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
         this.committer = new Thread(this::run, "outbox-committer");
+        Arrays.fill(shortestTtlMillis, Long.MAX_VALUE);
+        for (EventType type : EventCatalogue.ALL) {
+            int c = type.eventClass().ordinal();
+            shortestTtlMillis[c] = Math.min(shortestTtlMillis[c], settings.ttlOf(type).toMillis());
+        }
     }
 
     /**
@@ -283,6 +289,7 @@ public final class Outbox implements AutoCloseable {
                     accepted.add(append);
                 }
             }
+            store.flushInserts();
             deleteAcknowledged();
             long now = clock.millis();
             if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
@@ -300,6 +307,7 @@ public final class Outbox implements AutoCloseable {
                 store.sync();
                 commits.increment();
             }
+
         } catch (SQLException | IOException | RuntimeException e) {
             store.rollback();
             nextSeq = firstSeq;
@@ -353,7 +361,6 @@ public final class Outbox implements AutoCloseable {
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payloads[i].length;
         }
-        store.flushInserts();
         return true;
     }
 
@@ -377,11 +384,33 @@ public final class Outbox implements AutoCloseable {
         acked.add(done.size());
     }
 
+    /**
+     * Removes rows past their TTL. Each class is walked oldest-first on its index; rows are created in
+     * sequence order, so once a row is younger than the class's shortest TTL, no later row can have expired.
+     */
     private void expire(long now, Drops drops) throws SQLException {
-        for (List<long[]> victims; !(victims = store.expired(now, protectedSeq, MAX_VICTIMS)).isEmpty(); ) {
-            remove(victims, drops.expired);
-            if (victims.size() < MAX_VICTIMS) {
-                return;
+        for (EventClass cls : EventClass.values()) {
+            long shortest = shortestTtlMillis[cls.ordinal()];
+            List<long[]> victims = new ArrayList<>();
+            long after = protectedSeq;
+            scan:
+            while (victims.size() < MAX_VICTIMS) {
+                List<long[]> rows = store.oldest(cls, after, 1_000);
+                for (long[] row : rows) {
+                    if (row[3] + shortest > now) {
+                        break scan;
+                    }
+                    if (row[4] < now) {
+                        victims.add(row);
+                    }
+                    after = row[0];
+                }
+                if (rows.size() < 1_000) {
+                    break;
+                }
+            }
+            if (!victims.isEmpty()) {
+                remove(victims, drops.expired);
             }
         }
     }

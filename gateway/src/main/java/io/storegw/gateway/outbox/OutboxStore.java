@@ -63,7 +63,6 @@ final class OutboxStore implements AutoCloseable {
                     + " type VARCHAR(128) NOT NULL, subject VARCHAR(512) NOT NULL, topic VARCHAR(512) NOT NULL,"
                     + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(1000000) NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS events_by_class ON events(cls, seq)");
-            s.execute("CREATE INDEX IF NOT EXISTS events_by_expiry ON events(expires)");
             s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
             s.execute("MERGE INTO meta KEY(k) SELECT 'next_seq', COALESCE((SELECT v FROM meta WHERE k = 'next_seq'), 1)");
             // Reading every page once is how a damaged file shows itself now, not in the middle of the night.
@@ -136,33 +135,22 @@ final class OutboxStore implements AutoCloseable {
         setNextSeq.executeUpdate();
     }
 
-    /** Victims (seq, cls, size) of one class, oldest first, after the protected prefix. */
+    /** The oldest rows of one class after the protected prefix, as (seq, cls, size, created, expires). */
     List<long[]> oldest(EventClass cls, long afterSeq, int limit) throws SQLException {
         try (PreparedStatement p = writer.prepareStatement(
-                "SELECT seq, cls, size FROM events WHERE cls = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+                "SELECT seq, cls, size, created, expires FROM events WHERE cls = ? AND seq > ? ORDER BY seq LIMIT ?")) {
             p.setInt(1, cls.ordinal());
             p.setLong(2, afterSeq);
             p.setInt(3, limit);
-            return triples(p);
+            return rows(p);
         }
     }
 
-    /** Rows (seq, cls, size) whose time-to-live has passed, after the protected prefix. */
-    List<long[]> expired(long nowMillis, long afterSeq, int limit) throws SQLException {
-        try (PreparedStatement p = writer.prepareStatement(
-                "SELECT seq, cls, size FROM events WHERE expires < ? AND seq > ? ORDER BY seq LIMIT ?")) {
-            p.setLong(1, nowMillis);
-            p.setLong(2, afterSeq);
-            p.setInt(3, limit);
-            return triples(p);
-        }
-    }
-
-    private static List<long[]> triples(PreparedStatement p) throws SQLException {
+    private static List<long[]> rows(PreparedStatement p) throws SQLException {
         List<long[]> out = new ArrayList<>();
         try (ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                out.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)});
+                out.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
             }
         }
         return out;

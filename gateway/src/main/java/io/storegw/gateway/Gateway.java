@@ -1,0 +1,153 @@
+package io.storegw.gateway;
+
+import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.virtual.VirtualStore;
+import io.storegw.gateway.admin.AdminHttpServer;
+import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.core.CoreLoop;
+import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.core.Pipeline;
+import io.storegw.gateway.core.TimeBuckets;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.health.Telemetry;
+import io.storegw.gateway.health.TelemetryHandler;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.pos.PosTransactionHandler;
+import io.storegw.gateway.presence.PresenceCountsHandler;
+import io.storegw.gateway.privacy.KeyedHash;
+import io.storegw.gateway.store.FootfallHandler;
+import io.storegw.gateway.uplink.Uplink;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.tinylog.Logger;
+
+/**
+ * One running gateway: outbox, core loop, uplink, admin endpoint and sources, started in the order
+ * that keeps data safe (the outbox first, the sources last) and stopped in the reverse.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private final GatewayConfig config;
+    private final Metrics metrics = new Metrics();
+    private final Outbox outbox;
+    private final CoreLoop core;
+    private final Uplink uplink;
+    private final AdminHttpServer admin;
+    private final List<ObservationSource> sources = new ArrayList<>();
+    private final long startedMillis;
+    private final Clock clock;
+
+    private Gateway(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
+        this.config = config;
+        this.clock = clock;
+        this.startedMillis = clock.millis();
+        GatewayIdentity identity = new GatewayIdentity(config.tenant(), config.store(), config.gateway());
+        EventIds ids = new EventIds(clock);
+        Files.createDirectories(config.stateDir());
+        var o = config.outbox();
+        outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl()),
+                identity, ids, clock, metrics);
+        try {
+            TimeBuckets buckets = new TimeBuckets(config.core().bucket());
+            List<ObservationHandler> handlers = List.of(
+                    new PosTransactionHandler(config.store(), KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key"))),
+                    new FootfallHandler(buckets),
+                    new PresenceCountsHandler(buckets, config.core().kAnonymity()),
+                    new TelemetryHandler(config.core().telemetry(), this::telemetry));
+            core = new CoreLoop(new Pipeline(handlers, ids, clock), outbox, config.core().queueCapacity(),
+                    Duration.ofSeconds(1), metrics);
+            var u = config.uplink();
+            var tls = u.tls();
+            uplink = new Uplink(new Uplink.Settings(u.broker(), config.clientId(), u.username(), u.passwordFile(),
+                    tls == null ? null : tls.ca(), tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
+                    u.keepAlive(), u.maxInflight(), u.backoff().base(), u.backoff().cap()),
+                    identity, outbox, Version.current(), clock, metrics);
+            var http = config.admin().http();
+            admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
+            var virtual = config.sources().virtual();
+            if (virtual != null && virtual.enabled()) {
+                sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            outbox.close();
+            throw e;
+        }
+    }
+
+    /** Opens the outbox, then starts the core, the uplink and the sources. */
+    public static Gateway start(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
+        Gateway g = new Gateway(config, clock);
+        g.core.start();
+        g.uplink.start();
+        for (ObservationSource source : g.sources) {
+            source.start(g.core);
+            Logger.info("Source {} started", source.name());
+        }
+        Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
+        return g;
+    }
+
+    /** Null when the core loop, outbox, uplink and sources are healthy; otherwise every reason, one per line. */
+    public String problem() {
+        List<String> problems = Stream.concat(Stream.of(core.problem(), outbox.problem(), uplink.problem()),
+                sources.stream().map(s -> s.problem() == null ? null : s.name() + ": " + s.problem()))
+                .filter(Objects::nonNull).toList();
+        return problems.isEmpty() ? null : String.join("\n", problems);
+    }
+
+    private Telemetry telemetry() {
+        var stats = outbox.stats();
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new Telemetry(Version.current(), (clock.millis() - startedMillis) / 1000,
+                metrics.count("storegw_core_observations_total"), stats.committedSeq(), stats.rows(), stats.bytes(), heap,
+                metrics.count("storegw_uplink_connects_total"));
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public CoreLoop core() {
+        return core;
+    }
+
+    public Uplink uplink() {
+        return uplink;
+    }
+
+    /** The admin HTTP port, or -1 when disabled. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Stops the sources, drains the core into the outbox, says offline, and closes the outbox. */
+    @Override
+    public void close() {
+        sources.forEach(ObservationSource::close);
+        core.close();
+        uplink.close();
+        if (admin != null) {
+            admin.close();
+        }
+        outbox.close();
+        Logger.info("storegw stopped");
+    }
+}

@@ -1,0 +1,140 @@
+package io.storegw.gateway.core;
+
+import io.storegw.drivers.observation.Observation;
+import io.storegw.drivers.source.ObservationSink;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.tinylog.Logger;
+
+/**
+ * The one thread that owns correlation state: drains the bounded observation queue through the
+ * {@link Pipeline}, runs its timers, and appends what comes out to the outbox.
+ *
+ * <p>A source's future completes when the events of its observation are durable, never before.
+ */
+public final class CoreLoop implements ObservationSink, AutoCloseable {
+
+    private record Submission(Observation observation, CompletableFuture<Void> done) {
+    }
+
+    private final Pipeline pipeline;
+    private final Outbox outbox;
+    private final BlockingQueue<Submission> queue;
+    private final long tickMillis;
+    private final Thread thread;
+    private final LongAdder observationsIn;
+    private final LongAdder eventsMade;
+    private final LongAdder failures;
+    private volatile long lastTurnNanos = System.nanoTime();
+    private volatile boolean running = true;
+
+    public CoreLoop(Pipeline pipeline, Outbox outbox, int queueCapacity, Duration tick, Metrics metrics) {
+        this.pipeline = pipeline;
+        this.outbox = outbox;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.tickMillis = tick.toMillis();
+        this.observationsIn = metrics.counter("storegw_core_observations_total", "Observations taken by the core loop");
+        this.eventsMade = metrics.counter("storegw_core_events_total", "Events made by the core loop");
+        this.failures = metrics.counter("storegw_core_handler_failures_total", "Observations a handler failed on (skipped)");
+        metrics.gauge("storegw_core_queue_depth", "Observations waiting for the core loop", queue::size);
+        this.thread = new Thread(this::run, "core-loop");
+    }
+
+    /** Starts the loop's thread. */
+    public void start() {
+        thread.start();
+    }
+
+    @Override
+    public CompletionStage<Void> accept(Observation observation) throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("gateway is stopping"));
+            return done;
+        }
+        queue.put(new Submission(observation, done));
+        return done;
+    }
+
+    private void run() {
+        long nextTick = pipeline.clock().millis() + tickMillis;
+        while (running || !queue.isEmpty()) {
+            try {
+                lastTurnNanos = System.nanoTime();
+                long wait = Math.max(0, nextTick - pipeline.clock().millis());
+                Submission s = queue.poll(running ? wait : 0, TimeUnit.MILLISECONDS);
+                if (s != null) {
+                    handle(s);
+                }
+                if (pipeline.clock().millis() >= nextTick) {
+                    nextTick = pipeline.clock().millis() + tickMillis;
+                    append(pipeline.tick(), null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failures.increment();
+                Logger.error(e, "Core loop tick failed");
+            }
+        }
+    }
+
+    private void handle(Submission s) throws InterruptedException {
+        observationsIn.increment();
+        List<Event> events;
+        try {
+            events = pipeline.process(s.observation());
+        } catch (RuntimeException e) {
+            // One bad observation must not stop the store: skip it, count it, tell its source.
+            failures.increment();
+            Logger.error(e, "Handler failed on {}", s.observation());
+            s.done().completeExceptionally(e);
+            return;
+        }
+        append(events, s.done());
+    }
+
+    private void append(List<Event> events, CompletableFuture<Void> done) throws InterruptedException {
+        eventsMade.add(events.size());
+        CompletableFuture<Void> durable = outbox.append(events);
+        if (done != null) {
+            durable.whenComplete((v, e) -> {
+                if (e == null) {
+                    done.complete(null);
+                } else {
+                    done.completeExceptionally(e);
+                }
+            });
+        }
+    }
+
+    /** Null when the loop is turning; otherwise why not. */
+    public String problem() {
+        if (!thread.isAlive()) {
+            return running ? "core loop stopped" : null;
+        }
+        long stuckMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTurnNanos);
+        return stuckMillis > Math.max(10_000, tickMillis * 10) ? "core loop has not turned for " + stuckMillis + " ms" : null;
+    }
+
+    /** Stops taking observations, finishes those queued, and returns. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

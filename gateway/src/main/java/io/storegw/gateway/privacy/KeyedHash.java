@@ -1,0 +1,62 @@
+package io.storegw.gateway.privacy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * HMAC-SHA256 under a secret that never leaves the gateway: turns a loyalty number into a reference
+ * central can join on, but cannot reverse or recompute by guessing numbers.
+ */
+public final class KeyedHash {
+
+    private final SecretKeySpec key;
+
+    public KeyedHash(byte[] secret) {
+        if (secret.length < 32) {
+            throw new IllegalArgumentException("a keyed-hash secret needs at least 32 bytes");
+        }
+        this.key = new SecretKeySpec(secret.clone(), "HmacSHA256");
+    }
+
+    /** Reads the secret from {@code file}, creating it (owner-only) with 32 random bytes on first use. */
+    public static KeyedHash loadOrCreate(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            try {
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createFile(tmp);
+            }
+            Files.write(tmp, secret, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return new KeyedHash(Files.readAllBytes(file));
+    }
+
+    /** The reference for {@code value} in {@code domain} (so the same number in two roles does not match): 22 URL-safe characters. */
+    public String of(String domain, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            mac.update(domain.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            byte[] digest = mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package io.storegw.gateway.uplink;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.outbox.OutboxRow;
+import io.storegw.gateway.outbox.OutboxStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.tinylog.Logger;
+
+/**
+ * Publishes the outbox to central over MQTT 5 (Paho), QoS 1, in sequence order.
+ *
+ * <p>Keeps up to min(configured cap, broker's Receive Maximum) messages in flight; a row leaves the
+ * outbox only on PUBACK. After any disconnect it reconnects with jittered backoff and reads the outbox
+ * from its oldest row again, so everything not acknowledged is sent again (at-least-once; consumers
+ * drop duplicates by CloudEvents id). The outbox is the only persistence: Paho keeps nothing.
+ */
+public final class Uplink implements AutoCloseable {
+
+    /** What the uplink needs from config. */
+    public record Settings(String broker, String clientId, String username, Path passwordFile, Path ca, Path cert,
+                           Path key, Duration keepAlive, int maxInflight, Duration backoffBase, Duration backoffCap) {
+    }
+
+    private static final long STATE_REFRESH_MILLIS = 60_000;
+
+    private final Settings settings;
+    private final GatewayIdentity identity;
+    private final Outbox outbox;
+    private final String version;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Thread thread;
+    private final LongAdder published;
+    private final LongAdder reconnects;
+    private final LongAdder publishFailures;
+    private volatile boolean running = true;
+    private volatile boolean connected;
+    private volatile String lostReason;
+    private volatile long disconnectedSinceMillis;
+    private volatile int window;
+    private volatile double publishRate;
+    private volatile MqttAsyncClient client;
+    private final Semaphore permits = new Semaphore(0);
+
+    public Uplink(Settings settings, GatewayIdentity identity, Outbox outbox, String version, Clock clock, Metrics metrics) {
+        this.settings = settings;
+        this.identity = identity;
+        this.outbox = outbox;
+        this.version = version;
+        this.clock = clock;
+        this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), ThreadLocalRandom.current());
+        this.published = metrics.counter("storegw_uplink_published_total", "Events acknowledged by the broker (PUBACK)");
+        this.reconnects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
+        this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
+        metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
+        metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
+        metrics.gauge("storegw_uplink_window", "In-flight limit: min(maxInflight, broker Receive Maximum)", () -> window);
+        metrics.gauge("storegw_uplink_publish_rate", "Events acknowledged per second, over the last few seconds", () -> publishRate);
+        this.disconnectedSinceMillis = clock.millis();
+        this.thread = new Thread(this::run, "uplink");
+    }
+
+    /** Starts connecting and publishing on the uplink's own thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** Null when connected; otherwise why not and for how long. */
+    public String problem() {
+        if (connected) {
+            return null;
+        }
+        long seconds = (clock.millis() - disconnectedSinceMillis) / 1000;
+        return "uplink disconnected for " + seconds + " s" + (lostReason == null ? "" : ": " + lostReason);
+    }
+
+    /** Whether the broker connection is up. */
+    public boolean connected() {
+        return connected;
+    }
+
+    private void run() {
+        while (running) {
+            MqttAsyncClient c = null;
+            try {
+                c = connect();
+                backoff.reset();
+                pump(c);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (MqttException | IOException | GeneralSecurityException | SQLException | RuntimeException e) {
+                lostReason = describe(e);
+                if (running) {
+                    Logger.warn("Uplink to {}: {}", settings.broker(), lostReason);
+                }
+            } finally {
+                markDisconnected();
+                if (c != null && running) {
+                    discard(c);
+                }
+            }
+            if (running) {
+                sleep(backoff.nextDelayMillis());
+            }
+        }
+    }
+
+    private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException {
+        MqttAsyncClient c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
+        c.setCallback(new Callback());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setSessionExpiryInterval(0L);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
+        options.setConnectionTimeout(10);
+        if (settings.username() != null) {
+            options.setUserName(settings.username());
+        }
+        if (settings.passwordFile() != null) {
+            options.setPassword(Files.readString(settings.passwordFile(), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+        }
+        options.setSocketFactory(settings.broker().startsWith("ssl://")
+                ? NoDelaySockets.tls(PemTls.socketFactory(settings.ca(), settings.cert(), settings.key()))
+                : NoDelaySockets.plain());
+        MqttMessage will = stateMessage("offline", "connection lost");
+        options.setWill(identity.stateTopic(), will);
+        options.setWillMessageProperties(will.getProperties());
+        client = c;
+        IMqttToken token = c.connect(options);
+        token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+        Integer receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+        window = Math.min(settings.maxInflight(), receiveMaximum == null ? 65_535 : receiveMaximum);
+        permits.drainPermits();
+        permits.release(window);
+        connected = true;
+        lostReason = null;
+        reconnects.increment();
+        Logger.info("Uplink connected to {} (in-flight window {})", settings.broker(), window);
+        publishState(c, "online", null);
+        return c;
+    }
+
+    /** Sends the outbox from its oldest row, keeping the window full, until the connection goes. */
+    private void pump(MqttAsyncClient c) throws InterruptedException, SQLException, MqttException {
+        long cursor = 0;
+        ArrayDeque<OutboxRow> buffer = new ArrayDeque<>();
+        long lastState = clock.millis();
+        long rateMark = System.nanoTime();
+        long rateCount = published.sum();
+        while (running && connected) {
+            if (!permits.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                continue;
+            }
+            if (buffer.isEmpty()) {
+                int limit = Math.max(window, 64);
+                outbox.protectUpTo(cursor + limit);
+                List<OutboxRow> rows = outbox.read(cursor, limit);
+                if (rows.isEmpty()) {
+                    permits.release();
+                    outbox.awaitCommittedAbove(cursor, 200);
+                } else {
+                    buffer.addAll(rows);
+                }
+            }
+            OutboxRow row = buffer.poll();
+            if (row != null) {
+                cursor = row.seq();
+                publish(c, row);
+            }
+            long now = System.nanoTime();
+            if (now - rateMark > TimeUnit.SECONDS.toNanos(5)) {
+                long count = published.sum();
+                publishRate = (count - rateCount) / ((now - rateMark) / 1e9);
+                rateMark = now;
+                rateCount = count;
+            }
+            if (clock.millis() - lastState > STATE_REFRESH_MILLIS) {
+                lastState = clock.millis();
+                publishState(c, "online", null);
+            }
+        }
+    }
+
+    private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
+        MqttMessage message = new MqttMessage(row.payload(), 1, false, properties(row));
+        try {
+            c.publish(row.topic(), message, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    permits.release();
+                    outbox.acknowledge(row);
+                    published.increment();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    permits.release();
+                    publishFailures.increment();
+                    connectionLost("publish failed: " + describe(failure));
+                }
+            });
+        } catch (MqttException e) {
+            permits.release();
+            publishFailures.increment();
+            throw e;
+        }
+    }
+
+    private MqttProperties properties(OutboxRow row) {
+        MqttProperties p = new MqttProperties();
+        p.setContentType(CloudEventEncoder.CONTENT_TYPE);
+        p.setPayloadFormat(true);
+        p.setUserProperties(List.of(new UserProperty("id", row.id()), new UserProperty("type", row.type()),
+                new UserProperty("source", identity.source()), new UserProperty("subject", row.subject())));
+        return p;
+    }
+
+    private MqttMessage stateMessage(String state, String reason) {
+        OutboxStats stats = outbox.stats();
+        long oldestAge = stats.oldestMillis() == 0 ? 0 : Math.max(0, (clock.millis() - stats.oldestMillis()) / 1000);
+        GatewayState body = new GatewayState(state, version, reason, stats.rows(), stats.bytes(), oldestAge,
+                clock.instant().toString());
+        try {
+            MqttProperties p = new MqttProperties();
+            p.setContentType("application/json");
+            p.setPayloadFormat(true);
+            return new MqttMessage(CloudEventEncoder.JSON.writeValueAsBytes(body), 1, true, p);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("state message", e);
+        }
+    }
+
+    private void publishState(MqttAsyncClient c, String state, String reason) throws MqttException {
+        c.publish(identity.stateTopic(), stateMessage(state, reason));
+    }
+
+    private void connectionLost(String reason) {
+        if (connected) {
+            lostReason = reason;
+            Logger.warn("Uplink lost: {}", reason);
+        }
+        connected = false;
+    }
+
+    private void markDisconnected() {
+        if (connected || disconnectedSinceMillis == 0) {
+            disconnectedSinceMillis = clock.millis();
+        }
+        connected = false;
+    }
+
+    private static void discard(MqttAsyncClient c) {
+        try {
+            if (c.isConnected()) {
+                c.disconnectForcibly(0, 1_000, false);
+            }
+        } catch (MqttException ignored) {
+            // Already gone.
+        }
+        try {
+            c.close(true);
+        } catch (MqttException ignored) {
+            // Nothing left to release.
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
+        return e.getMessage() + (cause == null ? "" : " (" + cause.getMessage() + ")");
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Paho's view of the connection. */
+    private final class Callback implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            connectionLost(describe(exception));
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            // Commands arrive in a later issue; nothing is subscribed yet.
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // PUBACKs are handled per message in publish().
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            // Connections are made and counted in connect().
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            // No enhanced authentication.
+        }
+    }
+
+    /** Publishes {@code offline} itself (an orderly shutdown sends no Will), then disconnects. */
+    @Override
+    public void close() {
+        running = false;
+        MqttAsyncClient c = client;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (c != null) {
+            try {
+                if (c.isConnected()) {
+                    c.publish(identity.stateTopic(), stateMessage("offline", "shutdown")).waitForCompletion(5_000);
+                    c.disconnect(5_000).waitForCompletion(5_000);
+                }
+            } catch (MqttException e) {
+                Logger.warn("Uplink could not say offline on shutdown: {}", e.getMessage());
+            }
+            discard(c);
+        }
+    }
+}

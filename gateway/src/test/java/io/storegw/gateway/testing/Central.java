@@ -1,0 +1,187 @@
+package io.storegw.gateway.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * An independent subscriber playing central: a persistent MQTT 5 session on {@code storegw/v1/#}
+ * that records every event by sequence number and every range reported dropped, so a test can ask
+ * whether anything went missing without a report.
+ */
+public final class Central implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MqttAsyncClient client;
+    private final Map<Long, JsonNode> events = new ConcurrentHashMap<>();
+    private final NavigableSet<Long> dropped = new ConcurrentSkipListSet<>();
+    private final Map<String, JsonNode> retained = new ConcurrentHashMap<>();
+    private final List<MqttMessage> raw = new CopyOnWriteArrayList<>();
+    private final AtomicLong deliveries = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private volatile Consumer<JsonNode> listener = e -> { };
+
+    /** Connects (retrying while the broker is down) and subscribes. */
+    public Central(String brokerUri, String clientId) throws MqttException {
+        client = new MqttAsyncClient(brokerUri, clientId, new MemoryPersistence());
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse r) {
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException e) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) throws IOException {
+                record(topic, message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(3600L);
+        o.setAutomaticReconnect(true);
+        o.setAutomaticReconnectDelay(1, 2);
+        o.setReceiveMaximum(100);
+        client.connect(o).waitForCompletion(10_000);
+        client.subscribe(new MqttSubscription[] {new MqttSubscription("storegw/v1/#", 1)}).waitForCompletion(10_000);
+    }
+
+    private void record(String topic, MqttMessage message) throws IOException {
+        JsonNode body = JSON.readTree(message.getPayload());
+        if (topic.endsWith("/state")) {
+            retained.put(topic, body);
+            return;
+        }
+        raw.add(message);
+        deliveries.incrementAndGet();
+        long seq = Long.parseLong(body.path("sequence").asText());
+        if (events.putIfAbsent(seq, body) != null) {
+            duplicates.incrementAndGet();
+        }
+        if (body.path("type").asText().equals("io.storegw.gateway.dropped.v1")) {
+            for (JsonNode range : body.path("data").path("ranges")) {
+                long from = Long.parseLong(range.path("from").asText());
+                long to = Long.parseLong(range.path("to").asText());
+                for (long s = from; s <= to; s++) {
+                    dropped.add(s);
+                }
+            }
+        }
+        listener.accept(body);
+    }
+
+    /** Called with every event as it arrives (on Paho's thread). */
+    public void onEvent(Consumer<JsonNode> listener) {
+        this.listener = listener;
+    }
+
+    /** Events received, by sequence number (duplicates collapsed). */
+    public Map<Long, JsonNode> events() {
+        return events;
+    }
+
+    /** Sequence numbers reported in {@code gateway.dropped} events. */
+    public NavigableSet<Long> dropped() {
+        return dropped;
+    }
+
+    /** The last retained state message seen per topic. */
+    public Map<String, JsonNode> states() {
+        return retained;
+    }
+
+    /** The raw MQTT messages (with their MQTT 5 properties) of every event. */
+    public List<MqttMessage> messages() {
+        return raw;
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    /** The highest sequence number received. */
+    public long highest() {
+        return events.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    }
+
+    /** Sequence numbers from 1 to {@code upTo} neither received nor reported dropped: real losses. */
+    public List<Long> gapsUpTo(long upTo) {
+        List<Long> gaps = new ArrayList<>();
+        for (long s = 1; s <= upTo; s++) {
+            if (!events.containsKey(s) && !dropped.contains(s)) {
+                gaps.add(s);
+            }
+        }
+        return gaps;
+    }
+
+    /** Waits until 1..{@code upTo} are all accounted for (received or reported dropped); false on timeout. */
+    public boolean awaitAccountedFor(long upTo, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (accountedFor(upTo)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return accountedFor(upTo);
+    }
+
+    private boolean accountedFor(long upTo) {
+        if (events.size() + dropped.size() < upTo) {
+            return false;
+        }
+        return gapsUpTo(upTo).isEmpty();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(2_000).waitForCompletion(3_000);
+            }
+        } catch (MqttException ignored) {
+            // Tests are over.
+        }
+        try {
+            client.close(true);
+        } catch (MqttException ignored) {
+            // Tests are over.
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.storegw.gateway.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Mosquitto process (from the PATH) on 127.0.0.1.
+ *
+ * <p>{@code max_inflight_messages} is finite on purpose: with 0, Mosquitto 2.0.11 overruns an MQTT 5
+ * subscriber's Receive Maximum. {@code max_queued_messages 0} lifts the default 1000-message queue
+ * limit, which would otherwise drop messages for a subscriber that falls behind.
+ */
+public final class MosquittoBroker implements TestBroker {
+
+    private final int port;
+    private final Path dataDir;
+    private Process process;
+
+    public MosquittoBroker(int port, Path dataDir) {
+        this.port = port;
+        this.dataDir = dataDir;
+    }
+
+    @Override
+    public String uri() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        try {
+            Files.createDirectories(dataDir);
+            Path conf = dataDir.resolve("mosquitto.conf");
+            Files.writeString(conf, String.join("\n",
+                    "listener " + port + " 127.0.0.1",
+                    "allow_anonymous true",
+                    "persistence true",
+                    "persistence_location " + dataDir.toAbsolutePath() + "/",
+                    "autosave_interval 0",
+                    "max_inflight_messages 20",
+                    "max_queued_messages 0",
+                    "user root",
+                    "log_dest stderr",
+                    "log_type error",
+                    "log_type warning",
+                    ""));
+            process = new ProcessBuilder("mosquitto", "-c", conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(dataDir.resolve("mosquitto.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start mosquitto (is it installed? apt-get install mosquitto)", e);
+        }
+        TestBroker.awaitListening(port, Duration.ofSeconds(10));
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroy(); // SIGTERM: Mosquitto saves its persistence and exits
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

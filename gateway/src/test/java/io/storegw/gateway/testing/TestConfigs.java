@@ -1,0 +1,51 @@
+package io.storegw.gateway.testing;
+
+import io.storegw.gateway.config.ConfigException;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.config.GatewayConfig;
+import java.nio.file.Path;
+
+/** Gateway configs for tests, written as YAML so every test also goes through the real loader. */
+public final class TestConfigs {
+
+    private TestConfigs() {
+    }
+
+    /**
+     * A gateway on {@code broker} with state in {@code stateDir}, the virtual store at {@code rate}
+     * observations/s up to {@code limit}, and {@code extra} YAML appended (top-level keys only).
+     */
+    public static String yaml(Path stateDir, String broker, double rate, long limit, String extra) {
+        return """
+                tenant: acme
+                store: s042
+                gateway: gw1
+                stateDir: %s
+                uplink:
+                  broker: %s
+                  keepAlive: 5s
+                  backoff:
+                    base: 100ms
+                    cap: 1s
+                core:
+                  bucket: 1s
+                  telemetry: 2s
+                sources:
+                  virtual:
+                    seed: 7
+                    rate: %s
+                    limit: %d
+                admin:
+                  http:
+                    port: 0
+                """.formatted(stateDir.toAbsolutePath(), broker, rate, limit) + extra;
+    }
+
+    public static GatewayConfig config(Path stateDir, String broker, double rate, long limit, String extra) {
+        try {
+            return ConfigLoader.parse("test.yaml", yaml(stateDir, broker, rate, limit, extra), stateDir);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.storegw.cli;
+
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigException;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.config.GatewayConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code storegw run}: the daemon, until SIGTERM or Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the gateway with a config file until stopped (SIGTERM or Ctrl-C stops it cleanly).")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "/etc/storegw/storegw.yaml",
+            description = "Config file (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig loaded;
+        try {
+            loaded = ConfigLoader.load(config);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.err.println("storegw: not started; fix the config and try again (storegw config check " + config + ").");
+            return 1;
+        }
+        Gateway gateway = Gateway.start(loaded, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

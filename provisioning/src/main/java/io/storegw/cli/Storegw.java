@@ -1,0 +1,30 @@
+package io.storegw.cli;
+
+import io.storegw.gateway.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code storegw} command line: the daemon's entry point and the technician's tools. */
+@Command(name = "storegw", mixinStandardHelpOptions = true, versionProvider = Storegw.VersionProvider.class,
+        description = "Store-edge IoT gateway: BLE, POS and smart-device events to central over MQTT, durably.",
+        subcommands = {RunCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit status: 0 ok, 1 a problem was found, 2 usage error."})
+public final class Storegw {
+
+    /** Builds the command line; other modules (the demo in test-rigs) add subcommands to it. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Storegw()).setExitCodeExceptionMapper(e -> 1);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Prints the build's version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"storegw " + Version.current(), "Java " + Runtime.version()};
+        }
+    }
+}

@@ -129,6 +129,17 @@ public final class Outbox implements AutoCloseable {
         try {
             store = OutboxStore.open(settings.path());
             nextSeq = Math.max(store.nextSeq(), 1);
+            if (nextSeq - 1 < reservation.committed()) {
+                long ceiling = reservation.ceiling();
+                alarm = new Alarm("outbox.rolledback", "The outbox file opened at an older state (sequence "
+                        + (nextSeq - 1) + " where " + reservation.committed() + " had been committed); what it still holds"
+                        + " will be sent, and numbering continues above the reserved range.", settings.path() + OutboxStore.SUFFIX,
+                        CloudEventEncoder.sequence(ceiling));
+                Logger.error("Outbox {} lost committed events {}..{} (the file was cut or damaged); continuing at {}",
+                        settings.path(), nextSeq, reservation.committed(), ceiling + 1);
+                nextSeq = ceiling + 1;
+                metrics.counter("storegw_outbox_rollbacks_total", "Times the outbox file opened behind its last commit").increment();
+            }
         } catch (SQLException e) {
             if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
                 throw e; // another gateway holds it: not damage, and not ours to move
@@ -299,7 +310,7 @@ public final class Outbox implements AutoCloseable {
             shed(drops);
             boolean wrote = nextSeq != firstSeq;
             if (wrote) {
-                reservation.cover(nextSeq - 1);
+                reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
             store.commit();
@@ -318,6 +329,13 @@ public final class Outbox implements AutoCloseable {
             accepted.forEach(a -> a.done().completeExceptionally(e));
             pause();
             return;
+        }
+        if (nextSeq != firstSeq) {
+            try {
+                reservation.committed(nextSeq - 1);
+            } catch (IOException e) {
+                Logger.error(e, "Cannot record the committed sequence beside the outbox");
+            }
         }
         problem = null;
         publishTotals();
@@ -547,6 +565,11 @@ public final class Outbox implements AutoCloseable {
         }
         synchronized (readLock) {
             store.close();
+        }
+        try {
+            reservation.close();
+        } catch (IOException e) {
+            Logger.warn("Closing {}: {}", settings.path() + ".seq", e.getMessage());
         }
     }
 

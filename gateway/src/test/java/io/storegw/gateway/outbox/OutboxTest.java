@@ -1,0 +1,305 @@
+package io.storegw.gateway.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.EventType;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.testing.MutableClock;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OutboxTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final GatewayIdentity ID = new GatewayIdentity("acme", "s042", "gw1");
+
+    @TempDir
+    Path dir;
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    final EventIds ids = new EventIds(clock);
+    Metrics metrics = new Metrics();
+
+    private Outbox open(long budget, Map<String, Duration> ttl) throws Exception {
+        metrics = new Metrics();
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl), ID, ids, clock, metrics);
+    }
+
+    private Event event(EventType type, int n, int padding) {
+        return new Event(ids.next(), type, clock.instant(), "test", DataClass.ANONYMOUS, Map.of("n", n, "pad", "x".repeat(padding)));
+    }
+
+    private static List<OutboxRow> all(Outbox outbox) throws Exception {
+        return outbox.read(0, 1_000_000);
+    }
+
+    private static JsonNode json(OutboxRow row) throws Exception {
+        return JSON.readTree(row.payload());
+    }
+
+    /** Waits for the committer to finish what is queued (appends complete before their drop reports are queued). */
+    private static void settle(Outbox outbox) throws InterruptedException {
+        for (int i = 0; i < 200 && !outbox.idle(); i++) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(150);
+    }
+
+    @Test
+    void sequencesAreContiguousFromOneAndSurviveReopen() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                done.add(outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 10), event(EventCatalogue.PRESENCE_COUNTS, i, 10))));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(1000);
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).hasSize(1000);
+            for (int i = 0; i < rows.size(); i++) {
+                assertThat(rows.get(i).seq()).isEqualTo(i + 1L);
+                assertThat(json(rows.get(i)).path("sequence").asText()).isEqualTo(String.format("%016d", i + 1));
+            }
+            assertThat(rows.get(0).topic()).isEqualTo("storegw/v1/acme/s042/gw1/evt/store/footfall");
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(1001);
+        }
+    }
+
+    @Test
+    void acknowledgedRowsLeaveAndNumberingContinuesAfterTheOutboxEmpties() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 0))).get(5, TimeUnit.SECONDS);
+            }
+            all(outbox).forEach(outbox::acknowledge);
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 10, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(11L);
+            all(outbox).forEach(outbox::acknowledge);
+            settle(outbox);
+            assertThat(outbox.stats().rows()).isZero();
+            assertThat(metrics.count("storegw_outbox_acknowledged_total")).isEqualTo(11);
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            assertThat(all(outbox)).isEmpty();
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(12L);
+        }
+    }
+
+    @Test
+    void pastTheBudgetBulkGoesFirstThenNormalAndEveryDropIsReported() throws Exception {
+        long budget = 1 << 20;
+        try (Outbox outbox = open(budget, Map.of())) {
+            // 600 KB of bulk, then 600 KB of normal, then 300 KB of critical: 1.5 MB into 1 MB.
+            for (int i = 0; i < 600; i++) {
+                outbox.append(List.of(event(EventCatalogue.GATEWAY_TELEMETRY, i, 1000)));
+            }
+            for (int i = 0; i < 600; i++) {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 1000)));
+            }
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < 300; i++) {
+                last = outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 1000)));
+            }
+            last.get(10, TimeUnit.SECONDS);
+            settle(outbox);
+
+            List<OutboxRow> rows = all(outbox);
+            long bytes = rows.stream().filter(r -> !r.type().contains("dropped")).mapToLong(r -> r.payload().length).sum();
+            assertThat(bytes).isLessThanOrEqualTo(budget);
+            assertThat(rows).filteredOn(r -> r.type().contains("pos.transaction")).hasSize(300);
+            // Bulk is all gone before any normal goes; the normal that is left is the newest.
+            assertThat(rows).filteredOn(r -> r.type().contains("telemetry")).isEmpty();
+            List<Long> normal = rows.stream().filter(r -> r.type().contains("footfall")).map(OutboxRow::seq).toList();
+            assertThat(normal).isNotEmpty().hasSizeLessThan(600);
+            assertThat(normal.get(normal.size() - 1)).isEqualTo(1200L);
+
+            // Every missing number is named in a dropped report, with reason budget.
+            List<Long> reported = new ArrayList<>();
+            for (OutboxRow r : rows) {
+                if (r.type().equals("io.storegw.gateway.dropped.v1")) {
+                    JsonNode data = json(r).path("data");
+                    assertThat(data.path("reason").asText()).isEqualTo("budget");
+                    for (JsonNode range : data.path("ranges")) {
+                        for (long s = range.path("from").asLong(); s <= range.path("to").asLong(); s++) {
+                            reported.add(s);
+                        }
+                    }
+                }
+            }
+            long highest = rows.get(rows.size() - 1).seq();
+            List<Long> present = rows.stream().map(OutboxRow::seq).toList();
+            List<Long> missing = Stream.iterate(1L, s -> s <= highest, s -> s + 1).filter(s -> !present.contains(s)).toList();
+            assertThat(missing).isNotEmpty();
+            assertThat(reported).containsExactlyInAnyOrderElementsOf(missing);
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).isEqualTo(missing.size());
+        }
+    }
+
+    @Test
+    void criticalEventsThatDoNotFitPushBackOnTheirSource() throws Exception {
+        try (Outbox outbox = open(1 << 20, Map.of())) {
+            for (int i = 0; i < 900; i++) {
+                outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 1000)));
+            }
+            CompletableFuture<Void> refused = null;
+            for (int i = 0; i < 200 && refused == null; i++) {
+                CompletableFuture<Void> f = outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 1000)));
+                try {
+                    f.get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    refused = f;
+                }
+            }
+            assertThat(refused).as("an append was refused").isNotNull();
+            CompletableFuture<Void> r = refused;
+            assertThatThrownBy(r::get).hasCauseInstanceOf(OutboxFullException.class);
+            assertThat(metrics.count("storegw_outbox_pushback_total")).isPositive();
+            // Nothing critical was shed to make room.
+            settle(outbox);
+            assertThat(all(outbox)).noneMatch(row -> row.type().contains("dropped"));
+            long before = outbox.stats().committedSeq();
+            // Once central takes some, there is room again.
+            all(outbox).subList(0, 100).forEach(outbox::acknowledge);
+            settle(outbox);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 0, 1000))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void expiredEventsLeaveAndAreReportedButInFlightOnesStay() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of("store.footfall", Duration.ofHours(1)))) {
+            for (int i = 0; i < 20; i++) {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 0)));
+            }
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 0, 0))).get(5, TimeUnit.SECONDS);
+            outbox.protectUpTo(5); // the uplink has 1..5 in flight
+            clock.advance(Duration.ofMinutes(61));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 99, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(OutboxRow::seq).startsWith(1L, 2L, 3L, 4L, 5L, 21L, 22L);
+            OutboxRow report = rows.stream().filter(r -> r.type().contains("dropped")).findFirst().orElseThrow();
+            JsonNode data = json(report).path("data");
+            assertThat(data.path("reason").asText()).isEqualTo("expired");
+            assertThat(data.path("ranges").get(0).path("from").asText()).isEqualTo("0000000000000006");
+            assertThat(data.path("ranges").get(0).path("to").asText()).isEqualTo("0000000000000020");
+            assertThat(data.path("events").asInt()).isEqualTo(15);
+        }
+    }
+
+    @Test
+    void aTruncatedStoreKeepsWhatSurvivedNeverReusesANumberAndRaisesAnAlarm() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 50; i++) {
+                outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 200))).get(5, TimeUnit.SECONDS);
+            }
+        }
+        Path file = dir.resolve("outbox.mv.db");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(Files.size(file) / 3);
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            // H2 fell back to an older chunk: a prefix survived, the tail is gone.
+            List<OutboxRow> survivors = rows.stream().filter(r -> r.seq() <= 50).toList();
+            assertThat(survivors).hasSizeLessThan(50);
+            for (int i = 0; i < survivors.size(); i++) {
+                assertThat(survivors.get(i).seq()).isEqualTo(i + 1L);
+            }
+            OutboxRow alarm = rows.get(rows.size() - 1);
+            assertThat(alarm.type()).isEqualTo("io.storegw.gateway.alarm.v1");
+            assertThat(alarm.seq()).isEqualTo(SequenceReservation.BLOCK + 1);
+            JsonNode data = json(alarm).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("outbox.rolledback");
+            assertThat(data.path("sequencesUpTo").asText()).isEqualTo("0000000000100000");
+            assertThat(metrics.count("storegw_outbox_rollbacks_total")).isEqualTo(1);
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(SequenceReservation.BLOCK + 2);
+        }
+    }
+
+    @Test
+    void aGarbageStoreIsKeptAsideAndAFreshOneContinuesTheNumbering() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 0, 200))).get(5, TimeUnit.SECONDS);
+        }
+        byte[] garbage = new byte[64 * 1024];
+        new java.util.Random(1).nextBytes(garbage);
+        Files.write(dir.resolve("outbox.mv.db"), garbage);
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).hasSize(1);
+            OutboxRow alarm = rows.get(0);
+            assertThat(alarm.type()).isEqualTo("io.storegw.gateway.alarm.v1");
+            assertThat(alarm.seq()).isEqualTo(100_001L);
+            JsonNode data = json(alarm).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("outbox.quarantined");
+            assertThat(data.path("sequencesUpTo").asText()).isEqualTo("0000000000100000");
+            Path aside = Path.of(data.path("file").asText());
+            assertThat(aside).exists().hasParent(dir);
+            assertThat(aside.getFileName().toString()).matches("outbox\\.mv\\.db\\.quarantine-\\d{8}T\\d{6}Z");
+            assertThat(metrics.count("storegw_outbox_quarantined_total")).isEqualTo(1);
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(100_002L);
+        }
+    }
+
+    @Test
+    void aDrainedStoreIsCompactedSoAnOutageDoesNotKeepTheDisk() throws Exception {
+        try (Outbox outbox = open(512 << 20, Map.of())) {
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < 300; i++) {
+                List<Event> batch = new ArrayList<>();
+                for (int j = 0; j < 100; j++) {
+                    batch.add(event(EventCatalogue.STORE_FOOTFALL, i, 1500));
+                }
+                last = outbox.append(batch);
+            }
+            last.get(60, TimeUnit.SECONDS);
+            long full = outbox.stats().fileBytes();
+            assertThat(full).isGreaterThan(Outbox.COMPACT_ABOVE_BYTES);
+            for (long after = 0; ; ) {
+                List<OutboxRow> rows = outbox.read(after, 5_000);
+                if (rows.isEmpty()) {
+                    break;
+                }
+                rows.forEach(outbox::acknowledge);
+                after = rows.get(rows.size() - 1).seq();
+            }
+            for (int i = 0; i < 300 && metrics.count("storegw_outbox_compactions_total") == 0; i++) {
+                Thread.sleep(100);
+            }
+            assertThat(metrics.count("storegw_outbox_compactions_total")).isEqualTo(1);
+            assertThat(outbox.stats().fileBytes()).isLessThan(full / 4);
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(30_001L);
+        }
+    }
+}

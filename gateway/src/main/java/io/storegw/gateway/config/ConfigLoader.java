@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -55,14 +56,17 @@ public final class ConfigLoader {
      * @param name what to call the text in messages (usually the file name)
      */
     public static GatewayConfig parse(String name, String text, Path baseDir) throws ConfigException {
+        if (text.isBlank()) {
+            throw new ConfigException(name, List.of(new ConfigException.Problem("", 1, "the file is empty")));
+        }
         GatewayConfig config;
         try {
             config = YAML.readValue(text, GatewayConfig.class);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(name, List.of(describe(e)));
+            throw new ConfigException(name, List.of(describe(e, linesOf(text))));
         }
         if (config == null) {
-            throw new ConfigException(name, List.of(new ConfigException.Problem("", 1, "the file is empty")));
+            throw new ConfigException(name, List.of(new ConfigException.Problem("", 1, "the file holds no settings")));
         }
         List<ConfigException.Problem> problems = ConfigValidator.check(config, baseDir, linesOf(text));
         if (!problems.isEmpty()) {
@@ -71,9 +75,12 @@ public final class ConfigLoader {
         return config;
     }
 
-    private static ConfigException.Problem describe(JsonProcessingException e) {
+    private static ConfigException.Problem describe(JsonProcessingException e, Map<String, Integer> lines) {
         JsonLocation where = e.getLocation();
         int line = where == null ? 0 : where.getLineNr();
+        if (e instanceof JsonMappingException m && lines.containsKey(pathOf(m))) {
+            line = lines.get(pathOf(m)); // Jackson's own location can be a line late; the key's line is what people look for
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
@@ -83,10 +90,32 @@ public final class ConfigLoader {
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return new ConfigException.Problem(pathOf(v), line, v.getCause().getMessage());
         }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return new ConfigException.Problem(pathOf(m), line, "expected " + expected(m.getTargetType()));
+        }
         if (e instanceof JsonMappingException m) {
             return new ConfigException.Problem(pathOf(m), line, m.getOriginalMessage().replaceAll("\\s*\\(through reference chain.*", ""));
         }
         return new ConfigException.Problem("", line, "not valid YAML: " + e.getOriginalMessage());
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == String.class) {
+            return "a text value";
+        } else if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        } else if (type == Double.class || type == double.class) {
+            return "a number";
+        } else if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        } else if (type == Path.class) {
+            return "a file path";
+        } else if (type == Duration.class) {
+            return "a duration such as 250ms, 30s, 5m, 2h or 7d";
+        } else if (type == ByteSize.class) {
+            return "a size such as 64MB or 1GB";
+        }
+        return "a section of 'key: value' lines";
     }
 
     private static String pathOf(JsonMappingException e) {

@@ -103,6 +103,14 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         }
     }
 
+    /** The same config with another broker URI (the demo points it at its embedded broker). */
+    public GatewayConfig withBroker(String broker) {
+        var u = uplink;
+        return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
+                new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
+                outbox, core, sources, admin);
+    }
+
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */
     public Path outboxPath() {
         return outbox.path() != null ? outbox.path() : stateDir.resolve("outbox");

@@ -1,0 +1,127 @@
+package io.storegw.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String MINIMAL = """
+            tenant: acme
+            store: s042
+            gateway: gw1
+            uplink:
+              broker: tcp://broker.example.com:1883
+            """;
+
+    private ConfigException problems(String yaml) {
+        return catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("storegw.yaml", yaml, dir));
+    }
+
+    @Test
+    void aMinimalFileGetsSaneDefaults() throws Exception {
+        GatewayConfig c = ConfigLoader.parse("storegw.yaml", MINIMAL, dir);
+        assertThat(c.clientId()).isEqualTo("storegw-acme-s042-gw1");
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/storegw"));
+        assertThat(c.outboxPath()).isEqualTo(Path.of("/var/lib/storegw/outbox"));
+        assertThat(c.outbox().budget().bytes()).isEqualTo(256L << 20);
+        assertThat(c.uplink().keepAlive()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.uplink().backoff().cap()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.admin().http().host()).isEqualTo("127.0.0.1");
+        assertThat(c.sources().virtual()).isNull();
+    }
+
+    @Test
+    void theShippedExamplesAreValid() throws Exception {
+        assertThat(ConfigLoader.parse("demo.yaml", Files.readString(Path.of("..", "examples", "demo.yaml")), dir).tenant())
+                .isEqualTo("demo");
+        // The production example names credential files that exist only on a provisioned appliance.
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.parse("storegw.yaml", Files.readString(Path.of("..", "examples", "storegw.yaml")), dir));
+        assertThat(e.problems()).extracting(ConfigException.Problem::key)
+                .containsExactlyInAnyOrder("uplink.passwordFile", "uplink.tls.ca", "uplink.tls.cert", "uplink.tls.key");
+        assertThat(e.problems()).allSatisfy(p -> assertThat(p.message()).startsWith("cannot read file /etc/storegw/"));
+    }
+
+    @Test
+    void anUnknownKeyIsAnErrorWithItsLineAndTheKeysThatWouldFit() {
+        ConfigException e = problems(MINIMAL + "outbox:\n  budgett: 10MB\n");
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("outbox.budgett");
+            assertThat(p.line()).isEqualTo(7);
+            assertThat(p.message()).contains("unknown key 'budgett'").contains("budget").contains("ttl");
+        });
+        assertThat(e.getMessage()).startsWith("storegw.yaml: line 7: outbox.budgett: unknown key");
+    }
+
+    @Test
+    void aValueOfTheWrongFormNamesKeyLineAndTheExpectedForm() {
+        ConfigException e = problems(MINIMAL + "  keepAlive: soon\n");
+        assertThat(e.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("uplink.keepAlive");
+            assertThat(p.line()).isEqualTo(6);
+            assertThat(p.message()).contains("30s");
+        });
+        ConfigException size = problems(MINIMAL + "outbox:\n  budget: lots\n");
+        assertThat(size.problems().get(0).message()).contains("64MB");
+        assertThat(size.problems().get(0).line()).isEqualTo(7);
+    }
+
+    @Test
+    void everyProblemAfterBindingIsReportedAtOnceWithItsLine() {
+        ConfigException e = problems("""
+                tenant: acme/eu
+                store: s042
+                timeZone: Mars/Olympus
+                uplink:
+                  broker: http://broker:80
+                  maxInflight: 0
+                  passwordFile: /nonexistent/secret
+                outbox:
+                  ttl:
+                    pos.nothing: 1d
+                """);
+        assertThat(e.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "tenant", "gateway", "timeZone", "uplink.broker", "uplink.username", "uplink.passwordFile",
+                "uplink.maxInflight", "outbox.ttl.pos.nothing");
+        assertThat(e.problems()).filteredOn(p -> p.key().equals("tenant")).singleElement()
+                .satisfies(p -> assertThat(p.line()).isEqualTo(1));
+        assertThat(e.problems()).filteredOn(p -> p.key().equals("uplink.broker")).singleElement()
+                .satisfies(p -> assertThat(p.line()).isEqualTo(5));
+        assertThat(e.problems()).filteredOn(p -> p.key().equals("gateway")).singleElement()
+                .satisfies(p -> assertThat(p.message()).isEqualTo("required"));
+    }
+
+    @Test
+    void brokenYamlAndMissingFilesSayWhatIsWrong() throws Exception {
+        ConfigException syntax = problems("tenant: acme\nstore: 'unclosed\ngateway: gw1\n");
+        assertThat(syntax.problems().get(0).message()).startsWith("not valid YAML");
+        assertThat(syntax.problems().get(0).line()).isPositive();
+        ConfigException list = problems(MINIMAL.replace("tenant: acme", "tenant: [acme, other]"));
+        assertThat(list.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("tenant");
+            assertThat(p.line()).isEqualTo(1);
+            assertThat(p.message()).isEqualTo("expected a text value");
+        });
+        ConfigException missing = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
+        assertThat(missing.getMessage()).endsWith("nope.yaml: no such file");
+        assertThat(problems("").problems().get(0).message()).isEqualTo("the file is empty");
+    }
+
+    @Test
+    void tlsNeedsAnSslBrokerAndBothHalvesOfAClientIdentity() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        ConfigException e = problems(MINIMAL + "  tls:\n    ca: " + ca + "\n    cert: " + ca + "\n");
+        assertThat(e.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder("uplink.tls", "uplink.tls");
+        assertThat(e.problems()).extracting(ConfigException.Problem::message)
+                .anyMatch(m -> m.contains("ssl://")).anyMatch(m -> m.contains("both cert and key"));
+    }
+}

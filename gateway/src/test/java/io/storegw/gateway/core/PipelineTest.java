@@ -1,0 +1,122 @@
+package io.storegw.gateway.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.DoorCrossing;
+import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.pos.PosTransactionHandler;
+import io.storegw.gateway.pos.TransactionCompleted;
+import io.storegw.gateway.presence.PresenceCounts;
+import io.storegw.gateway.presence.PresenceCountsHandler;
+import io.storegw.gateway.privacy.KeyedHash;
+import io.storegw.gateway.store.Footfall;
+import io.storegw.gateway.store.FootfallHandler;
+import io.storegw.gateway.testing.MutableClock;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00.500Z"));
+    final TimeBuckets minute = new TimeBuckets(Duration.ofMinutes(1));
+
+    private Pipeline pipeline(ObservationHandler... handlers) {
+        return new Pipeline(List.of(handlers), new EventIds(clock), clock);
+    }
+
+    private DoorCrossing door(DoorCrossing.Direction d) {
+        return new DoorCrossing(clock.instant(), "door-main", d);
+    }
+
+    @Test
+    void footfallIsCountedPerBucketAndPublishedWhenTheBucketCloses() {
+        Pipeline p = pipeline(new FootfallHandler(minute));
+        assertThat(p.process(door(DoorCrossing.Direction.IN))).isEmpty();
+        p.process(door(DoorCrossing.Direction.IN));
+        p.process(door(DoorCrossing.Direction.IN));
+        p.process(door(DoorCrossing.Direction.OUT));
+        assertThat(p.tick()).isEmpty();
+        clock.advance(Duration.ofSeconds(60));
+        List<Event> closed = p.tick();
+        assertThat(closed).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(EventCatalogue.STORE_FOOTFALL);
+            assertThat(e.data()).isEqualTo(new Footfall(Instant.parse("2026-11-23T10:00:00Z"),
+                    Instant.parse("2026-11-23T10:01:00Z"), 3, 1, 2));
+        });
+        // Occupancy carries over; it never goes below zero when more leave than the counter saw enter.
+        for (int i = 0; i < 5; i++) {
+            p.process(door(DoorCrossing.Direction.OUT));
+        }
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(p.tick()).singleElement().extracting(Event::data)
+                .isEqualTo(new Footfall(Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 0, 5, 0));
+    }
+
+    @Test
+    void presenceCountsAreDistinctDevicesAndSmallCountsAreSuppressed() {
+        Pipeline p = pipeline(new PresenceCountsHandler(minute, 3));
+        for (int device = 0; device < 4; device++) {
+            for (int repeat = 0; repeat < 3; repeat++) {
+                p.process(new BleSighting(clock.instant(), "rx-bakery", "ibeacon:x/0/" + device, -60, -59));
+            }
+        }
+        p.process(new BleSighting(clock.instant(), "rx-dairy", "ibeacon:x/0/1", -70, -59));
+        clock.advance(Duration.ofMinutes(1));
+        PresenceCounts counts = (PresenceCounts) p.tick().get(0).data();
+        assertThat(counts.k()).isEqualTo(3);
+        assertThat(counts.receivers()).containsExactly(
+                new PresenceCounts.Receiver("rx-bakery", 4, false),
+                new PresenceCounts.Receiver("rx-dairy", null, true));
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(p.tick()).as("an empty bucket says nothing").isEmpty();
+    }
+
+    @Test
+    void aTransactionKeepsItsFiguresButNeverItsLoyaltyNumber() {
+        KeyedHash hash = new KeyedHash(new byte[32]);
+        Pipeline p = pipeline(new PosTransactionHandler("s042", hash));
+        var sale = new PosTransaction(clock.instant(), "till-2", LocalDate.parse("2026-11-23"), 17, PosTransaction.Kind.SALE,
+                "EUR", new BigDecimal("12.47"), List.of(new PosTransaction.Line("4006381333931", BigDecimal.ONE, new BigDecimal("12.47"))),
+                Optional.of("9000000000000042"));
+        Event e = p.process(sale).get(0);
+        assertThat(e.subject()).isEqualTo("till/till-2/2026-11-23/17");
+        assertThat(e.dataClass()).isEqualTo(DataClass.PSEUDONYMOUS);
+        TransactionCompleted data = (TransactionCompleted) e.data();
+        assertThat(data.total()).isEqualByComparingTo("12.47");
+        assertThat(data.loyaltyRef()).isEqualTo(hash.of("loyalty", "9000000000000042")).hasSize(22);
+        String wire = new String(new CloudEventEncoder(new GatewayIdentity("acme", "s042", "gw1")).encode(e, 1), StandardCharsets.UTF_8);
+        assertThat(wire).doesNotContain("9000000000000042").contains("\"total\":12.47");
+
+        Event anonymous = p.process(new PosTransaction(clock.instant(), "till-1", LocalDate.parse("2026-11-23"), 18,
+                PosTransaction.Kind.SALE, "EUR", BigDecimal.TEN, List.of(), Optional.empty())).get(0);
+        assertThat(anonymous.dataClass()).isEqualTo(DataClass.ANONYMOUS);
+        assertThat(((TransactionCompleted) anonymous.data()).loyaltyRef()).isNull();
+    }
+
+    @Test
+    void aHandlerSeesOnlyItsOwnKindsAndIdsKeepIncreasing() {
+        Pipeline p = pipeline(new FootfallHandler(minute), new PresenceCountsHandler(minute, 1));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            p.process(door(DoorCrossing.Direction.IN));
+            p.process(new BleSighting(clock.instant(), "rx-a", "d" + i, -50, null));
+            clock.advance(Duration.ofSeconds(30));
+            p.tick().forEach(e -> ids.add(e.id()));
+        }
+        assertThat(ids).hasSizeGreaterThan(90).isSorted().doesNotHaveDuplicates();
+    }
+}

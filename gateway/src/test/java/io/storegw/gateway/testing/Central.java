@@ -40,6 +40,9 @@ public final class Central implements AutoCloseable {
     private final List<MqttMessage> raw = new CopyOnWriteArrayList<>();
     private final AtomicLong deliveries = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong conflicts = new AtomicLong();
+    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
+    private final List<JsonNode> stateHistory = new CopyOnWriteArrayList<>();
     private volatile Consumer<JsonNode> listener = e -> { };
 
     /** Connects (retrying while the broker is down) and subscribes. */
@@ -85,13 +88,19 @@ public final class Central implements AutoCloseable {
         JsonNode body = JSON.readTree(message.getPayload());
         if (topic.endsWith("/state")) {
             retained.put(topic, body);
+            stateHistory.add(body);
             return;
         }
         raw.add(message);
         deliveries.incrementAndGet();
         long seq = Long.parseLong(body.path("sequence").asText());
-        if (events.putIfAbsent(seq, body) != null) {
+        arrivals.add(seq);
+        JsonNode earlier = events.putIfAbsent(seq, body);
+        if (earlier != null) {
             duplicates.incrementAndGet();
+            if (!earlier.path("id").equals(body.path("id"))) {
+                conflicts.incrementAndGet();
+            }
         }
         if (body.path("type").asText().equals("io.storegw.gateway.dropped.v1")) {
             for (JsonNode range : body.path("data").path("ranges")) {
@@ -132,6 +141,36 @@ public final class Central implements AutoCloseable {
 
     public long duplicates() {
         return duplicates.get();
+    }
+
+    /** Sequence numbers that arrived twice with different event ids: a number was reused, which must never happen. */
+    public long conflicts() {
+        return conflicts.get();
+    }
+
+    /** Sequence numbers in the order they arrived (re-sends included). */
+    public List<Long> arrivals() {
+        return arrivals;
+    }
+
+    /** Every state message seen, oldest first. */
+    public List<JsonNode> stateHistory() {
+        return stateHistory;
+    }
+
+    /** True when, ignoring re-sends of numbers already seen, events arrived in sequence order. */
+    public boolean arrivedInOrder() {
+        long highest = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long seq : arrivals) {
+            if (seen.add(seq)) {
+                if (seq < highest) {
+                    return false;
+                }
+                highest = seq;
+            }
+        }
+        return true;
     }
 
     /** The highest sequence number received. */

@@ -42,8 +42,17 @@ public final class TestConfigs {
     }
 
     public static GatewayConfig config(Path stateDir, String broker, double rate, long limit, String extra) {
+        return parse(stateDir, yaml(stateDir, broker, rate, limit, extra));
+    }
+
+    /** The same gateway with no source at all: the test feeds the core loop itself. */
+    public static GatewayConfig withoutSources(Path stateDir, String broker, String extra) {
+        return parse(stateDir, yaml(stateDir, broker, 0, 0, extra).replaceAll("(?s)sources:.*?admin:", "sources: {}\nadmin:"));
+    }
+
+    private static GatewayConfig parse(Path stateDir, String yaml) {
         try {
-            return ConfigLoader.parse("test.yaml", yaml(stateDir, broker, rate, limit, extra), stateDir);
+            return ConfigLoader.parse("test.yaml", yaml, stateDir);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

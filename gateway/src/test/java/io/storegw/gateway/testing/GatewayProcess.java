@@ -1,0 +1,41 @@
+package io.storegw.gateway.testing;
+
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A gateway in a child JVM, so tests can {@code kill -9} it: {@code start} launches it with the
+ * appliance's heap limit; the child runs {@link #main} until killed or sent SIGTERM.
+ */
+public final class GatewayProcess {
+
+    private GatewayProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Gateway gateway = Gateway.start(ConfigLoader.load(Path.of(args[0])), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    /** Starts a child gateway on {@code config}; its output goes to {@code log}. */
+    public static Process start(Path config, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"),
+                GatewayProcess.class.getName(), config.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+}

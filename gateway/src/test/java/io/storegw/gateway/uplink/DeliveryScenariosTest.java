@@ -1,0 +1,195 @@
+package io.storegw.gateway.uplink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.DoorCrossing;
+import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.virtual.VirtualStoreModel;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The uplink against a real broker over TCP, with an independent subscriber checking that every
+ * sequence number arrives or is reported dropped.
+ */
+class DeliveryScenariosTest {
+
+    @TempDir
+    Path dir;
+    TestBroker broker;
+    Central central;
+
+    @BeforeEach
+    void startBrokerAndCentral() throws Exception {
+        broker = TestBroker.create(dir.resolve("broker"));
+        broker.start();
+        // Central's persistent session exists before any outage, as it would in production.
+        central = new Central(broker.uri(), "central-" + System.nanoTime());
+    }
+
+    @AfterEach
+    void stop() {
+        central.close();
+        broker.close();
+    }
+
+    private Gateway gateway(double rate, long limit, String extra) throws Exception {
+        return Gateway.start(TestConfigs.config(dir.resolve("gw"), broker.uri(), rate, limit, extra), Clock.systemUTC());
+    }
+
+    private static void awaitObservations(Gateway gw, long n) throws InterruptedException {
+        Await.until(Duration.ofSeconds(60), n + " observations taken",
+                () -> gw.metrics().count("storegw_core_observations_total") >= n);
+    }
+
+    @Test
+    void brokerDownAtStartThenUpEverythingQueuedArrivesInOrder() throws Exception {
+        broker.stop();
+        try (Gateway gw = gateway(2_000, 6_000, "")) {
+            awaitObservations(gw, 6_000);
+            Thread.sleep(1_500); // let the last buckets close
+            long queued = gw.outbox().stats().committedSeq();
+            assertThat(queued).isGreaterThan(100);
+            assertThat(gw.uplink().connected()).isFalse();
+            assertThat(gw.problem()).contains("uplink disconnected");
+            assertThat(central.events()).isEmpty();
+
+            broker.start();
+            assertThat(central.awaitAccountedFor(queued, Duration.ofSeconds(60)))
+                    .as("missing %s", central.gapsUpTo(queued)).isTrue();
+            assertThat(central.dropped()).isEmpty();
+            assertThat(central.arrivedInOrder()).isTrue();
+            assertThat(central.conflicts()).isZero();
+            Await.until(Duration.ofSeconds(10), "outbox drained", () -> gw.outbox().stats().rows() == 0);
+        }
+    }
+
+    @Test
+    void brokerStoppedMidStreamNothingIsLost() throws Exception {
+        try (Gateway gw = gateway(3_000, 0, "")) {
+            Await.until(Duration.ofSeconds(30), "events flowing", () -> central.events().size() > 200);
+            broker.stop();
+            long atStop = gw.outbox().stats().committedSeq();
+            Await.until(Duration.ofSeconds(30), "events queued during the outage",
+                    () -> gw.outbox().stats().committedSeq() > atStop + 300);
+            assertThat(gw.uplink().connected()).isFalse();
+            broker.start();
+            Await.until(Duration.ofSeconds(30), "reconnected", () -> gw.uplink().connected());
+            long committed = gw.outbox().stats().committedSeq();
+            assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
+                    .as("missing %s", central.gapsUpTo(committed)).isTrue();
+            assertThat(central.dropped()).isEmpty();
+            assertThat(central.conflicts()).isZero();
+            assertThat(gw.metrics().count("storegw_uplink_connects_total")).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void overBudgetBulkIsShedFirstEveryDropIsReportedAndCriticalIsKept() throws Exception {
+        broker.stop();
+        int sales = 400;
+        List<CompletionStage<Void>> acknowledged = new ArrayList<>();
+        try (Gateway gw = Gateway.start(TestConfigs.withoutSources(dir.resolve("gw"), broker.uri(), "outbox:\n  budget: 1MB\n"),
+                Clock.systemUTC())) {
+            Instant t = Instant.parse("2026-11-23T08:00:00Z");
+            for (int i = 0; i < 3 * sales; i++) {
+                // Every observation is a second later, so every one closes a footfall and a presence bucket.
+                Instant at = t.plusSeconds(i);
+                gw.core().accept(new DoorCrossing(at, "door-main", DoorCrossing.Direction.IN));
+                for (String zone : VirtualStoreModel.ZONES) {
+                    for (int d = 0; d < 5; d++) {
+                        gw.core().accept(new BleSighting(at, VirtualStoreModel.receiverOf(zone), "ibeacon:x/" + i + "/" + d, -60, -59));
+                    }
+                }
+                if (i % 3 == 0) {
+                    acknowledged.add(gw.core().accept(new PosTransaction(at, "till-1", LocalDate.parse("2026-11-23"), i / 3 + 1,
+                            PosTransaction.Kind.SALE, "EUR", new BigDecimal("9.99"),
+                            List.of(new PosTransaction.Line("4006381333931", BigDecimal.ONE, new BigDecimal("9.99"))),
+                            Optional.of("9000000000000" + i))));
+                }
+                if (i % 100 == 0) {
+                    Thread.sleep(20); // let telemetry (bulk) tick in between
+                }
+            }
+            CompletableFuture.allOf(acknowledged.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
+            Await.until(Duration.ofSeconds(30), "shedding reported",
+                    () -> gw.metrics().count("storegw_outbox_dropped_total", "reason", "budget") > 0);
+            Thread.sleep(1_000);
+            long committed = gw.outbox().stats().committedSeq();
+            assertThat(gw.outbox().stats().bytes()).isLessThanOrEqualTo(1L << 20);
+
+            broker.start();
+            assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
+                    .as("unreported gaps %s", central.gapsUpTo(committed)).isTrue();
+            assertThat(central.dropped()).isNotEmpty();
+            List<JsonNode> events = central.events().entrySet().stream()
+                    .filter(e -> e.getKey() <= committed).map(java.util.Map.Entry::getValue).toList();
+            // Every sale that was acknowledged arrived: critical is never shed.
+            assertThat(events.stream().filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1"))
+                    .map(e -> e.path("data").path("sequenceNumber").asLong()).distinct().count()).isEqualTo(sales);
+            // Bulk went before normal: no telemetry is older than the newest shed normal event.
+            long telemetryLeft = events.stream().filter(e -> e.path("type").asText().contains("gateway.telemetry")).count();
+            long footfallLeft = events.stream().filter(e -> e.path("type").asText().contains("store.footfall")).count();
+            assertThat(footfallLeft).isPositive().isLessThan(3L * sales);
+            assertThat(telemetryLeft).as("bulk is shed before normal").isZero();
+            assertThat(events).filteredOn(e -> e.path("type").asText().contains("gateway.dropped"))
+                    .allSatisfy(e -> assertThat(e.path("data").path("reason").asText()).isEqualTo("budget"));
+        }
+    }
+
+    @Test
+    void eventsCarryMqtt5PropertiesAndTheStateIsRetainedOnlineThenOffline() throws Exception {
+        Gateway gw = gateway(1_000, 0, "");
+        try {
+            Await.until(Duration.ofSeconds(30), "events flowing", () -> central.events().size() > 20);
+            MqttMessage m = central.messages().get(0);
+            JsonNode body = io.storegw.gateway.event.CloudEventEncoder.JSON.readTree(m.getPayload());
+            assertThat(m.getQos()).isEqualTo(1);
+            assertThat(m.getProperties().getContentType()).isEqualTo("application/cloudevents+json; charset=utf-8");
+            assertThat(m.getProperties().getUserProperties()).extracting(UserProperty::getKey)
+                    .containsExactly("id", "type", "source", "subject");
+            assertThat(m.getProperties().getUserProperties()).extracting(UserProperty::getValue).containsExactly(
+                    body.path("id").asText(), body.path("type").asText(), "urn:storegw:acme:s042:gw1", body.path("subject").asText());
+            JsonNode state = central.states().get("storegw/v1/acme/s042/gw1/state");
+            assertThat(state.path("state").asText()).isEqualTo("online");
+            assertThat(state.has("backlogRows")).isTrue();
+            assertThat(state.has("oldestQueuedAgeS")).isTrue();
+            assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).doesNotContain("9000000");
+        } finally {
+            gw.close();
+        }
+        Await.until(Duration.ofSeconds(10), "offline state", () -> "offline".equals(
+                central.states().get("storegw/v1/acme/s042/gw1/state").path("state").asText()));
+        assertThat(central.states().get("storegw/v1/acme/s042/gw1/state").path("reason").asText()).isEqualTo("shutdown");
+        // A late subscriber still learns the gateway's state: it is retained.
+        try (Central late = new Central(broker.uri(), "late-" + System.nanoTime())) {
+            Await.until(Duration.ofSeconds(10), "retained state", () -> !late.states().isEmpty());
+            assertThat(late.states().get("storegw/v1/acme/s042/gw1/state").path("state").asText()).isEqualTo("offline");
+        }
+    }
+}

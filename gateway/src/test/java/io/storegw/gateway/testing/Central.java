@@ -189,6 +189,22 @@ public final class Central implements AutoCloseable {
         return gaps;
     }
 
+    /** The gaps up to {@code upTo} as a short text: how many, and the first few ranges. */
+    public String gapSummary(long upTo) {
+        List<Long> gaps = gapsUpTo(upTo);
+        StringBuilder s = new StringBuilder(gaps.size() + " missing");
+        int ranges = 0;
+        for (int i = 0; i < gaps.size() && ranges < 5; ranges++) {
+            int j = i;
+            while (j + 1 < gaps.size() && gaps.get(j + 1) == gaps.get(j) + 1) {
+                j++;
+            }
+            s.append(ranges == 0 ? ": " : ", ").append(gaps.get(i)).append(i == j ? "" : ".." + gaps.get(j));
+            i = j + 1;
+        }
+        return s.toString();
+    }
+
     /** Waits until 1..{@code upTo} are all accounted for (received or reported dropped); false on timeout. */
     public boolean awaitAccountedFor(long upTo, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -80,7 +80,7 @@ class DeliveryScenariosTest {
 
             broker.start();
             assertThat(central.awaitAccountedFor(queued, Duration.ofSeconds(60)))
-                    .as("missing %s", central.gapsUpTo(queued)).isTrue();
+                    .as("missing %s", central.gapSummary(queued)).isTrue();
             assertThat(central.dropped()).isEmpty();
             assertThat(central.arrivedInOrder()).isTrue();
             assertThat(central.conflicts()).isZero();
@@ -101,7 +101,7 @@ class DeliveryScenariosTest {
             Await.until(Duration.ofSeconds(30), "reconnected", () -> gw.uplink().connected());
             long committed = gw.outbox().stats().committedSeq();
             assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
-                    .as("missing %s", central.gapsUpTo(committed)).isTrue();
+                    .as("missing %s", central.gapSummary(committed)).isTrue();
             assertThat(central.dropped()).isEmpty();
             assertThat(central.conflicts()).isZero();
             assertThat(gw.metrics().count("storegw_uplink_connects_total")).isGreaterThanOrEqualTo(2);
@@ -145,7 +145,7 @@ class DeliveryScenariosTest {
 
             broker.start();
             assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
-                    .as("unreported gaps %s", central.gapsUpTo(committed)).isTrue();
+                    .as("unreported gaps %s", central.gapSummary(committed)).isTrue();
             assertThat(central.dropped()).isNotEmpty();
             List<JsonNode> events = central.events().entrySet().stream()
                     .filter(e -> e.getKey() <= committed).map(java.util.Map.Entry::getValue).toList();

@@ -1,0 +1,109 @@
+package io.storegw.gateway.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.storegw.drivers.observation.DoorCrossing;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.outbox.OutboxRow;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every event the gateway emits is valid against its published schema in docs/events/. */
+class EventSchemaTest {
+
+    private static final Path SCHEMAS = Path.of("..", "docs", "events");
+
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+
+    @TempDir
+    Path dir;
+    private final Map<String, JsonSchema> schemas = new HashMap<>();
+
+    @Test
+    void everyCatalogueTypeHasASchema() {
+        for (EventType type : EventCatalogue.ALL) {
+            assertThat(SCHEMAS.resolve(type.cloudEventType() + ".schema.json")).as(type.key()).exists();
+        }
+    }
+
+    @Test
+    void everyEventTheGatewayEmitsMatchesItsSchema() throws Exception {
+        // Nothing listens on the broker port: everything stays in the outbox, where we read it.
+        String nowhere = "tcp://127.0.0.1:" + TestBroker.freePort();
+        Path state = dir.resolve("gw");
+        Files.createDirectories(state);
+        Files.write(state.resolve("outbox.mv.db"), new byte[4096]); // garbage: the gateway raises an alarm
+        Map<String, Integer> validated = new HashMap<>();
+        try (Gateway gw = Gateway.start(TestConfigs.config(state, nowhere, 4_000, 20_000, "outbox:\n  budget: 1MB\n"), Clock.systemUTC())) {
+            Await.until(Duration.ofSeconds(60), "the virtual store's observations",
+                    () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
+            Thread.sleep(2_500); // telemetry comes every 2 s
+            validateOutbox(gw, validated);
+            // Then push the outbox over its budget with footfall buckets (each crossing a second after the
+            // last, beyond the bucket the virtual store has open), so it sheds and reports it.
+            Instant t = Instant.now().plus(Duration.ofHours(1));
+            for (int i = 0; i < 8_000; i++) {
+                gw.core().accept(new DoorCrossing(t.plusSeconds(i), "door-main", DoorCrossing.Direction.IN));
+            }
+            Await.until(Duration.ofSeconds(30), "a drop report in the outbox", () -> {
+                try {
+                    return gw.outbox().read(0, 1_000_000).stream().anyMatch(r -> r.type().equals("io.storegw.gateway.dropped.v1"));
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            validateOutbox(gw, validated);
+        }
+        assertThat(validated.keySet()).containsExactlyInAnyOrderElementsOf(
+                EventCatalogue.ALL.stream().map(EventType::cloudEventType).collect(Collectors.toSet()));
+    }
+
+    private void validateOutbox(Gateway gw, Map<String, Integer> validated) throws Exception {
+        for (OutboxRow row : gw.outbox().read(0, 1_000_000)) {
+            JsonNode event = CloudEventEncoder.JSON.readTree(row.payload());
+            String type = event.path("type").asText();
+            JsonSchema schema = schemas.computeIfAbsent(type, t -> FACTORY.getSchema(
+                    SchemaLocation.of(SCHEMAS.resolve(t + ".schema.json").toAbsolutePath().toUri().toString()), CONFIG));
+            Set<ValidationMessage> errors = schema.validate(event);
+            assertThat(errors).as("%s seq %d: %s", type, row.seq(), event).isEmpty();
+            validated.merge(type, 1, Integer::sum);
+        }
+    }
+
+    @Test
+    void theSchemasRejectWhatTheyShould() throws Exception {
+        JsonSchema footfall = FACTORY.getSchema(SchemaLocation.of(
+                SCHEMAS.resolve("io.storegw.store.footfall.v1.schema.json").toAbsolutePath().toUri().toString()));
+        GatewayIdentity id = new GatewayIdentity("acme", "s042", "gw1");
+        Event good = new Event(new EventIds(Clock.systemUTC()).next(), EventCatalogue.STORE_FOOTFALL, Instant.now(), "footfall",
+                DataClass.ANONYMOUS, Map.of("bucketStart", "2026-11-23T10:00:00Z", "bucketEnd", "2026-11-23T10:01:00Z",
+                "in", 1, "out", 0, "occupancy", 1));
+        assertThat(footfall.validate(CloudEventEncoder.JSON.readTree(new CloudEventEncoder(id).encode(good, 1)))).isEmpty();
+        for (Object badData : List.of(Map.of("in", -1), Map.of("bucketStart", "2026-11-23T10:00:00Z", "bucketEnd", "2026-11-23T10:01:00Z",
+                "in", 1, "out", 0, "occupancy", 1, "memberId", "m-42"))) {
+            Event bad = new Event(good.id(), good.type(), good.time(), good.subject(), good.dataClass(), badData);
+            assertThat(footfall.validate(CloudEventEncoder.JSON.readTree(new CloudEventEncoder(id).encode(bad, 1)))).isNotEmpty();
+        }
+    }
+}

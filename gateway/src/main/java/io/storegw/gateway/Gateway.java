@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
 
@@ -58,12 +59,8 @@ public final class Gateway implements AutoCloseable {
         outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl()),
                 identity, ids, clock, metrics);
         try {
-            TimeBuckets buckets = new TimeBuckets(config.core().bucket());
-            List<ObservationHandler> handlers = List.of(
-                    new PosTransactionHandler(config.store(), KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key"))),
-                    new FootfallHandler(buckets),
-                    new PresenceCountsHandler(buckets, config.core().kAnonymity()),
-                    new TelemetryHandler(config.core().telemetry(), this::telemetry));
+            List<ObservationHandler> handlers = handlers(config,
+                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry);
             core = new CoreLoop(new Pipeline(handlers, ids, clock), outbox, config.core().queueCapacity(),
                     Duration.ofSeconds(1), metrics);
             var u = config.uplink();
@@ -82,6 +79,16 @@ public final class Gateway implements AutoCloseable {
             outbox.close();
             throw e;
         }
+    }
+
+    /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
+    public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry) {
+        TimeBuckets buckets = new TimeBuckets(config.core().bucket());
+        return List.of(
+                new PosTransactionHandler(config.store(), keyedHash),
+                new FootfallHandler(buckets),
+                new PresenceCountsHandler(buckets, config.core().kAnonymity()),
+                new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 
     /** Opens the outbox, then starts the core, the uplink and the sources. */

@@ -1,6 +1,8 @@
 package io.storegw.gateway.event;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -9,6 +11,7 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
@@ -21,11 +24,16 @@ public final class CloudEventEncoder {
     /** Digits of the zero-padded {@code sequence}: enough for 300 years at a million events a second. */
     public static final int SEQUENCE_DIGITS = 16;
 
-    /** One mapper for all event data: times as RFC 3339 strings, money as exact decimals. */
+    /**
+     * One mapper for all event data: times as RFC 3339 strings, and decimals (money, quantities) as exact
+     * decimal strings such as {@code "21.20"}, because a JSON number is read as a double by most consumers.
+     */
     public static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new SimpleModule("storegw-events")
                     .addSerializer(Instant.class, ToStringSerializer.instance)
                     .addSerializer(LocalDate.class, ToStringSerializer.instance))
+            .withConfigOverride(BigDecimal.class, o -> o.setFormat(JsonFormat.Value.forShape(JsonFormat.Shape.STRING)))
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
 

@@ -11,12 +11,13 @@ import javax.net.ssl.SSLSocketFactory;
  * the broker's delayed ACK (about 40 ms): measured on loopback, that capped a 10-message window at
  * about 240 messages/s.
  */
-final class NoDelaySockets {
+public final class NoDelaySockets {
 
     private NoDelaySockets() {
     }
 
-    static SocketFactory plain() {
+    /** Plain TCP without Nagle. */
+    public static SocketFactory plain() {
         return new Plain(SocketFactory.getDefault());
     }
 

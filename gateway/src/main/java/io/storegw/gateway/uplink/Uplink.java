@@ -212,7 +212,7 @@ public final class Uplink implements AutoCloseable {
     }
 
     private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
-        MqttMessage message = new MqttMessage(row.payload(), 1, false, properties(row));
+        MqttMessage message = message(row, identity.source());
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
@@ -236,13 +236,14 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    private MqttProperties properties(OutboxRow row) {
+    /** The MQTT message for one outbox row: QoS 1, the CloudEvents content type, and id/type/source/subject as user properties. */
+    public static MqttMessage message(OutboxRow row, String source) {
         MqttProperties p = new MqttProperties();
         p.setContentType(CloudEventEncoder.CONTENT_TYPE);
         p.setPayloadFormat(true);
         p.setUserProperties(List.of(new UserProperty("id", row.id()), new UserProperty("type", row.type()),
-                new UserProperty("source", identity.source()), new UserProperty("subject", row.subject())));
-        return p;
+                new UserProperty("source", source), new UserProperty("subject", row.subject())));
+        return new MqttMessage(row.payload(), 1, false, p);
     }
 
     private MqttMessage stateMessage(String state, String reason) {

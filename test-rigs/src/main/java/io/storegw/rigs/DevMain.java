@@ -1,0 +1,22 @@
+package io.storegw.rigs;
+
+import io.storegw.cli.Storegw;
+import io.storegw.rigs.bench.BenchCommand;
+import io.storegw.rigs.demo.DemoCommand;
+
+/**
+ * The {@code storegw} command of a development checkout: the appliance's commands plus {@code demo}
+ * and {@code bench}, which need the embedded broker and are not shipped to stores.
+ */
+public final class DevMain {
+
+    private DevMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(Storegw.commandLine()
+                .addSubcommand(new DemoCommand())
+                .addSubcommand(new BenchCommand())
+                .execute(args));
+    }
+}

@@ -1,0 +1,55 @@
+package io.storegw.rigs.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.stream.StreamSupport;
+
+/** Turns one event as central receives it into one line a person can read. */
+final class CentralView {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private CentralView() {
+    }
+
+    static String line(JsonNode event) {
+        String type = event.path("type").asText().replaceFirst("^io\\.storegw\\.", "").replaceFirst("\\.v\\d+$", "");
+        JsonNode d = event.path("data");
+        String time = CLOCK.format(Instant.parse(event.path("time").asText()));
+        String seq = event.path("sequence").asText().replaceFirst("^0+(?=.)", "");
+        return String.format("%s  #%-6s %-26s %s", time, seq, type, summary(type, d));
+    }
+
+    static String state(JsonNode state) {
+        return String.format("%s  gateway is %s%s (backlog %d events)", CLOCK.format(Instant.now()),
+                state.path("state").asText(), state.path("reason").isTextual() ? ": " + state.path("reason").asText() : "",
+                state.path("backlogRows").asLong());
+    }
+
+    private static String summary(String type, JsonNode d) {
+        return switch (type) {
+            case "pos.transaction.completed" -> String.format("%s #%d  %s %s, %d line%s%s", d.path("workstation").asText(),
+                    d.path("sequenceNumber").asLong(), d.path("currency").asText(), d.path("total").asText(), d.path("lines").size(),
+                    d.path("lines").size() == 1 ? "" : "s",
+                    d.path("loyaltyRef").isTextual() ? ", member " + d.path("loyaltyRef").asText().substring(0, 8) + "…" : "");
+            case "store.footfall" -> String.format("%s–%s  in %d, out %d, inside %d", hhmmss(d.path("bucketStart")),
+                    hhmmss(d.path("bucketEnd")), d.path("in").asLong(), d.path("out").asLong(), d.path("occupancy").asLong());
+            case "presence.counts" -> "devices per receiver: " + String.join(", ", StreamSupport
+                    .stream(d.path("receivers").spliterator(), false)
+                    .map(r -> r.path("receiver").asText().replaceFirst("^rx-", "") + " "
+                            + (r.path("suppressed").asBoolean() ? "<" + d.path("k").asInt() : r.path("devices").asText()))
+                    .toList());
+            case "gateway.telemetry" -> String.format("up %ds, %d observations, backlog %d, heap %d MB", d.path("uptimeS").asLong(),
+                    d.path("observationsIn").asLong(), d.path("backlogRows").asLong(), d.path("heapUsedBytes").asLong() >> 20);
+            case "gateway.dropped" -> String.format("%d events dropped (%s)", d.path("events").asLong(), d.path("reason").asText());
+            case "gateway.alarm" -> d.path("kind").asText() + ": " + d.path("detail").asText();
+            default -> d.toString();
+        };
+    }
+
+    private static String hhmmss(JsonNode instant) {
+        return CLOCK.format(Instant.parse(instant.asText()));
+    }
+}

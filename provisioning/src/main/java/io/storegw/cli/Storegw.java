@@ -13,7 +13,8 @@ public final class Storegw {
 
     /** Builds the command line; other modules (the demo in test-rigs) add subcommands to it. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Storegw()).setExitCodeExceptionMapper(e -> 1);
+        return new CommandLine(new Storegw())
+                .setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? 2 : 1);
     }
 
     public static void main(String[] args) {

@@ -32,6 +32,8 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement read;
     private PreparedStatement setNextSeq;
 
+    static final String READ = "SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+
     private OutboxStore(Path base) {
         this.base = base;
     }
@@ -74,7 +76,7 @@ final class OutboxStore implements AutoCloseable {
         insert = writer.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         delete = writer.prepareStatement("DELETE FROM events WHERE seq = ?");
         setNextSeq = writer.prepareStatement("UPDATE meta SET v = ? WHERE k = 'next_seq'");
-        read = reader.prepareStatement("SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?");
+        read = reader.prepareStatement(READ);
     }
 
     long nextSeq() throws SQLException {
@@ -135,10 +137,16 @@ final class OutboxStore implements AutoCloseable {
         setNextSeq.executeUpdate();
     }
 
+    /**
+     * Ordered by the whole index key, (cls, seq): with {@code ORDER BY seq} alone H2 reads every row of the
+     * class and sorts before the limit (measured: 66,668 rows scanned for a limit of 1,000), which made
+     * TTL checks slow the committer to about 550 events/s on a 233,000-event backlog.
+     */
+    static final String OLDEST = "SELECT seq, cls, size, created, expires FROM events WHERE cls = ? AND seq > ? ORDER BY cls, seq LIMIT ?";
+
     /** The oldest rows of one class after the protected prefix, as (seq, cls, size, created, expires). */
     List<long[]> oldest(EventClass cls, long afterSeq, int limit) throws SQLException {
-        try (PreparedStatement p = writer.prepareStatement(
-                "SELECT seq, cls, size, created, expires FROM events WHERE cls = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+        try (PreparedStatement p = writer.prepareStatement(OLDEST)) {
             p.setInt(1, cls.ordinal());
             p.setLong(2, afterSeq);
             p.setInt(3, limit);

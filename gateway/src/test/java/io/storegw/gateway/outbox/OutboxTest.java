@@ -272,6 +272,28 @@ class OutboxTest {
     }
 
     @Test
+    void theQueriesOnTheHotPathStopAtTheirLimitInsteadOfScanningTheBacklog() throws Exception {
+        try (Outbox outbox = open(512 << 20, Map.of())) {
+            List<Event> batch = new ArrayList<>();
+            for (int i = 0; i < 5_000; i++) {
+                batch.add(event(i % 2 == 0 ? EventCatalogue.STORE_FOOTFALL : EventCatalogue.POS_TRANSACTION_COMPLETED, i, 0));
+            }
+            outbox.append(batch).get(30, TimeUnit.SECONDS);
+        }
+        String url = "jdbc:h2:file:" + dir.resolve("outbox").toAbsolutePath() + ";FILE_LOCK=FS";
+        try (var c = java.sql.DriverManager.getConnection(url, "storegw", "")) {
+            for (String sql : List.of(OutboxStore.OLDEST.replaceFirst("\\?", "1").replaceFirst("\\?", "0").replace("?", "100"),
+                    OutboxStore.READ.replaceFirst("\\?", "0").replace("?", "100"))) {
+                try (var rs = c.createStatement().executeQuery("EXPLAIN ANALYZE " + sql)) {
+                    rs.next();
+                    String plan = rs.getString(1);
+                    assertThat(plan).as(plan).contains("index sorted").contains("scanCount: 100 ");
+                }
+            }
+        }
+    }
+
+    @Test
     void aDrainedStoreIsCompactedSoAnOutageDoesNotKeepTheDisk() throws Exception {
         try (Outbox outbox = open(512 << 20, Map.of())) {
             CompletableFuture<Void> last = null;

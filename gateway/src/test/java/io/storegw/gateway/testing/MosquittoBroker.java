@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,11 +19,18 @@ public final class MosquittoBroker implements TestBroker {
 
     private final int port;
     private final Path dataDir;
+    private final List<String> listenerOptions;
     private Process process;
 
     public MosquittoBroker(int port, Path dataDir) {
+        this(port, dataDir, List.of());
+    }
+
+    /** A broker whose listener takes extra options (TLS files, password file, ...). */
+    public MosquittoBroker(int port, Path dataDir, List<String> listenerOptions) {
         this.port = port;
         this.dataDir = dataDir;
+        this.listenerOptions = List.copyOf(listenerOptions);
     }
 
     @Override
@@ -43,9 +51,10 @@ public final class MosquittoBroker implements TestBroker {
         try {
             Files.createDirectories(dataDir);
             Path conf = dataDir.resolve("mosquitto.conf");
-            Files.writeString(conf, String.join("\n",
-                    "listener " + port + " 127.0.0.1",
-                    "allow_anonymous true",
+            List<String> lines = new java.util.ArrayList<>(List.of("per_listener_settings false", "listener " + port + " 127.0.0.1"));
+            lines.addAll(listenerOptions);
+            lines.add(listenerOptions.stream().anyMatch(o -> o.startsWith("password_file")) ? "allow_anonymous false" : "allow_anonymous true");
+            Files.writeString(conf, String.join("\n", lines) + "\n" + String.join("\n",
                     "persistence true",
                     "persistence_location " + dataDir.toAbsolutePath() + "/",
                     "autosave_interval 0",

@@ -14,14 +14,12 @@ import java.util.List;
 public final class Pipeline {
 
     private final List<ObservationHandler> handlers;
-    private final EventIds ids;
     private final Clock clock;
     private final List<Event> out = new ArrayList<>();
     private final Emitter emitter;
 
     public Pipeline(List<ObservationHandler> handlers, EventIds ids, Clock clock) {
         this.handlers = List.copyOf(handlers);
-        this.ids = ids;
         this.clock = clock;
         this.emitter = (type, subject, dataClass, data) ->
                 out.add(new Event(ids.next(), type, clock.instant(), subject, dataClass, data));
@@ -48,9 +46,5 @@ public final class Pipeline {
 
     Clock clock() {
         return clock;
-    }
-
-    EventIds ids() {
-        return ids;
     }
 }

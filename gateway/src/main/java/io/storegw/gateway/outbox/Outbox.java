@@ -10,7 +10,6 @@ import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -576,14 +575,5 @@ public final class Outbox implements AutoCloseable {
     /** For tests: the committer has nothing queued. */
     boolean idle() {
         return appends.isEmpty() && acks.isEmpty();
-    }
-
-    static {
-        // Fail early and clearly if the H2 driver is not on the class path.
-        try {
-            Class.forName("org.h2.Driver");
-        } catch (ClassNotFoundException e) {
-            throw new UncheckedIOException(new IOException("H2 driver missing", e));
-        }
     }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -156,9 +155,15 @@ public final class Uplink implements AutoCloseable {
         options.setWill(identity.stateTopic(), will);
         options.setWillMessageProperties(will.getProperties());
         client = c;
-        IMqttToken token = c.connect(options);
-        token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
-        Integer receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+        Integer receiveMaximum;
+        try {
+            IMqttToken token = c.connect(options);
+            token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+            receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+        } catch (MqttException | RuntimeException e) {
+            discard(c); // a refused attempt must not leave a client behind: outages retry for hours
+            throw e;
+        }
         window = Math.min(settings.maxInflight(), receiveMaximum == null ? 65_535 : receiveMaximum);
         permits.drainPermits();
         permits.release(window);
@@ -309,7 +314,7 @@ public final class Uplink implements AutoCloseable {
     }
 
     /** Paho's view of the connection. */
-    private final class Callback implements MqttCallback {
+    private final class Callback extends MqttCallbackAdapter {
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");
@@ -318,26 +323,6 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void mqttErrorOccurred(MqttException exception) {
             connectionLost(describe(exception));
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            // Commands arrive in a later issue; nothing is subscribed yet.
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {
-            // PUBACKs are handled per message in publish().
-        }
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-            // Connections are made and counted in connect().
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-            // No enhanced authentication.
         }
     }
 

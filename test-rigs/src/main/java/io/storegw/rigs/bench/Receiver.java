@@ -6,7 +6,7 @@ import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
+import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -29,32 +29,12 @@ final class Receiver implements AutoCloseable {
 
     Receiver(String uri, String filter) throws MqttException {
         client = new MqttAsyncClient(uri, "bench-central-" + System.nanoTime(), new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
+        client.setCallback(new MqttCallbackAdapter() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
                 if (!topic.endsWith("/state")) {
                     record(message.getPayload());
                 }
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse r) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException e) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken t) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
         MqttConnectionOptions o = new MqttConnectionOptions();

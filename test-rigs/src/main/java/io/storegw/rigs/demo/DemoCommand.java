@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
+import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -108,31 +108,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     private MqttAsyncClient centralView(String uri, GatewayConfig config) throws MqttException {
         MqttAsyncClient client = new MqttAsyncClient(uri, "demo-central", new MemoryPersistence());
-        client.setCallback(new MqttCallback() {
+        client.setCallback(new MqttCallbackAdapter() {
             @Override
             public void messageArrived(String topic, MqttMessage message) throws IOException {
                 JsonNode body = CloudEventEncoder.JSON.readTree(message.getPayload());
                 out.println(topic.endsWith("/state") ? CentralView.state(body) : CentralView.line(body));
-            }
-
-            @Override
-            public void disconnected(MqttDisconnectResponse response) {
-            }
-
-            @Override
-            public void mqttErrorOccurred(MqttException exception) {
-            }
-
-            @Override
-            public void deliveryComplete(IMqttToken token) {
-            }
-
-            @Override
-            public void connectComplete(boolean reconnect, String serverURI) {
-            }
-
-            @Override
-            public void authPacketArrived(int reasonCode, MqttProperties properties) {
             }
         });
         MqttConnectionOptions options = new MqttConnectionOptions();

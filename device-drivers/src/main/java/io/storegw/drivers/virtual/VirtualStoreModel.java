@@ -41,6 +41,9 @@ public final class VirtualStoreModel implements Iterator<Observation> {
     private static final BigDecimal[] PRICES = {price("1.29"), price("2.49"), price("0.99"), price("3.79"),
             price("1.99"), price("4.59"), price("1.19"), price("2.89"), price("0.59"), price("12.99")};
 
+    private static final java.util.Map<String, String> RECEIVERS = ZONES.stream()
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(z -> z, VirtualStoreModel::receiverOf));
+
     private final SplittableRandom random;
     private final Clock clock;
     private final ArrayDeque<Observation> pending = new ArrayDeque<>();
@@ -143,6 +146,7 @@ public final class VirtualStoreModel implements Iterator<Observation> {
         final boolean member;
         final boolean buys;
         final List<String> path;
+        final String advertiser;
         int zone;
         int ticksLeftInZone;
 
@@ -151,6 +155,7 @@ public final class VirtualStoreModel implements Iterator<Observation> {
             this.member = member;
             this.buys = buys;
             this.path = path;
+            this.advertiser = "ibeacon:" + APP_UUID + "/" + (id >>> 16 & 0xFFFF) + "/" + (id & 0xFFFF);
             this.ticksLeftInZone = dwell();
         }
 
@@ -173,8 +178,7 @@ public final class VirtualStoreModel implements Iterator<Observation> {
         }
 
         private BleSighting sighting(String zoneName, int rssi) {
-            String advertiser = "ibeacon:" + APP_UUID + "/" + (id >>> 16 & 0xFFFF) + "/" + (id & 0xFFFF);
-            return new BleSighting(clock.instant(), receiverOf(zoneName), advertiser, rssi, -59);
+            return new BleSighting(clock.instant(), RECEIVERS.get(zoneName), advertiser, rssi, -59);
         }
 
         private int dwell() {

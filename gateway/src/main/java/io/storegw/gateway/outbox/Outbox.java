@@ -61,7 +61,8 @@ public final class Outbox implements AutoCloseable {
     private final GatewayIdentity identity;
     private final EventIds ids;
     private final Clock clock;
-    private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(8_192);
+    /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
+    private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(1_024);
     private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
     private final Object commitSignal = new Object();
     private final Object readLock = new Object();

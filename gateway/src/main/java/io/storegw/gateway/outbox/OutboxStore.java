@@ -55,7 +55,7 @@ final class OutboxStore implements AutoCloseable {
     }
 
     private String url() {
-        return "jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0;RETENTION_TIME=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + base.toAbsolutePath() + ";WRITE_DELAY=0;RETENTION_TIME=0;CACHE_SIZE=8192;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private void connect() throws SQLException {

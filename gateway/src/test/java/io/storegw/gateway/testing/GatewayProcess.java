@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A gateway in a child JVM, so tests can {@code kill -9} it: {@code start} launches it with the
- * appliance's heap limit; the child runs {@link #main} until killed or sent SIGTERM.
+ * appliance's JVM options; the child runs {@link #main} until killed or sent SIGTERM.
  */
 public final class GatewayProcess {
 
@@ -28,13 +28,23 @@ public final class GatewayProcess {
         stopped.await();
     }
 
-    /** Starts a child gateway on {@code config}; its output goes to {@code log}. */
+    /** The appliance's JVM options, as the launcher and the service use them. */
+    public static List<String> applianceJvmOptions() throws IOException {
+        try (var in = Gateway.class.getResourceAsStream("appliance-jvm.options")) {
+            if (in == null) {
+                throw new IOException("appliance-jvm.options missing from the gateway jar");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        }
+    }
+
+    /** Starts a child gateway on {@code config} with the appliance's JVM options; its output goes to {@code log}. */
     public static Process start(Path config, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"),
-                GatewayProcess.class.getName(), config.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(applianceJvmOptions());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), config.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }

@@ -301,7 +301,12 @@ public final class BenchCommand implements Callable<Integer> {
         out.add("# storegw forwarding benchmark, " + LocalDate.now());
         out.add("");
         out.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
-                + ", Mosquitto on 127.0.0.1 (max_inflight_messages 20), one QoS 1 subscriber. Gateway in a child JVM with -Xmx64m -XX:+UseSerialGC.");
+                + ", Mosquitto on 127.0.0.1 (max_inflight_messages 20), one QoS 1 subscriber.");
+        try {
+            out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions()) + ".");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         out.add("Baseline: raw Paho v5, QoS 1, the gateway's own event payloads and MQTT 5 properties, window "
                 + baseline.extra().get("window") + " (min of 64 and the broker's Receive Maximum), TCP_NODELAY.");
         out.add("");

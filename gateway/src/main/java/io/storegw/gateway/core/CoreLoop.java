@@ -6,6 +6,7 @@ import io.storegw.gateway.event.Event;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -25,6 +26,8 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
 
     private record Submission(Observation observation, CompletableFuture<Void> done) {
     }
+
+    private static final int BATCH = 256;
 
     private final Pipeline pipeline;
     private final Outbox outbox;
@@ -67,13 +70,20 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
 
     private void run() {
         long nextTick = pipeline.clock().millis() + tickMillis;
+        List<Submission> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
             try {
                 lastTurnNanos = System.nanoTime();
                 long wait = Math.max(0, nextTick - pipeline.clock().millis());
                 Submission s = queue.poll(running ? wait : 0, TimeUnit.MILLISECONDS);
                 if (s != null) {
-                    handle(s);
+                    // Take what else is queued in one go: one lock hand-off per batch, not per observation.
+                    batch.add(s);
+                    queue.drainTo(batch, BATCH - 1);
+                    for (Submission each : batch) {
+                        handle(each);
+                    }
+                    batch.clear();
                 }
                 if (pipeline.clock().millis() >= nextTick) {
                     nextTick = pipeline.clock().millis() + tickMillis;
@@ -105,6 +115,13 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
     }
 
     private void append(List<Event> events, CompletableFuture<Void> done) throws InterruptedException {
+        if (events.isEmpty()) {
+            // Most observations (BLE sightings) only update state: nothing to make durable.
+            if (done != null) {
+                done.complete(null);
+            }
+            return;
+        }
         eventsMade.add(events.size());
         CompletableFuture<Void> durable = outbox.append(events);
         if (done != null) {

@@ -49,6 +49,8 @@ public final class Uplink implements AutoCloseable {
     }
 
     private static final long STATE_REFRESH_MILLIS = 60_000;
+    /** Rows per outbox query: fewer queries than one per window, still small on the heap. */
+    private static final int READ_BATCH = 256;
 
     private final Settings settings;
     private final GatewayIdentity identity;
@@ -187,7 +189,7 @@ public final class Uplink implements AutoCloseable {
                 continue;
             }
             if (buffer.isEmpty()) {
-                int limit = Math.max(window, 64);
+                int limit = Math.max(window, READ_BATCH);
                 outbox.protectUpTo(cursor + limit);
                 List<OutboxRow> rows = outbox.read(cursor, limit);
                 if (rows.isEmpty()) {

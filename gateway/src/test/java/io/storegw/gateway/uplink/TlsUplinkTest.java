@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.Await;
-import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.MosquittoBroker;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;

@@ -26,6 +26,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path results;
 
     private static final int WINDOW_CAP = 64;
+    /** Reports are named by the minute they were written, so runs on the same day are all kept. */
+    private static final DateTimeFormatter REPORT_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm");
 
     @Override
     public Integer call() throws Exception {
@@ -91,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
             deleteTree(work);
         }
         Files.createDirectories(results);
-        Path file = results.resolve(LocalDate.now() + "-forwarding.md");
+        Path file = results.resolve(LocalDateTime.now().format(REPORT_NAME) + "-forwarding.md");
         Files.write(file, report);
         report.forEach(System.out::println);
         System.out.println("\nwritten to " + file);

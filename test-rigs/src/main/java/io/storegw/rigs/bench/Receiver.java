@@ -4,15 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * The benchmark's central: counts events, marks their sequence numbers, and samples latency from the

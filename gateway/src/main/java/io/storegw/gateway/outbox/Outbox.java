@@ -196,7 +196,7 @@ public final class Outbox implements AutoCloseable {
         return done;
     }
 
-    /** The gateway's own reports: exempt from push-back, they are small and say why something is missing. */
+    /** The opening alarm: queued before any source can fill the queue, exempt from push-back. */
     private void appendInternal(EventType type, String subject, Object data) {
         Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
         if (!appends.offer(new Append(List.of(event), true, new CompletableFuture<>()))) {
@@ -308,6 +308,11 @@ public final class Outbox implements AutoCloseable {
                 expire(now, drops);
             }
             shed(drops);
+            // The report goes into the same transaction as the deletions it names: both or neither.
+            for (Event report : drops.reports()) {
+                insert(new Append(List.of(report), true, new CompletableFuture<>()));
+            }
+            store.flushInserts();
             boolean wrote = nextSeq != firstSeq;
             if (wrote) {
                 reservation.reserve(nextSeq - 1);
@@ -347,7 +352,7 @@ public final class Outbox implements AutoCloseable {
             appended.add(append.events().size());
             append.done().complete(null);
         }
-        drops.report();
+        drops.count();
         if (!closing && rows == 0 && store.fileBytes() > COMPACT_ABOVE_BYTES) {
             compact();
         }
@@ -512,7 +517,7 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Sequence numbers removed in one commit, by reason. */
+    /** Sequence numbers removed in one commit, by reason, and the reports that name them. */
     private final class Drops {
         final SeqList budget = new SeqList();
         final SeqList expired = new SeqList();
@@ -521,20 +526,32 @@ public final class Outbox implements AutoCloseable {
             return budget.size == 0 && expired.size == 0;
         }
 
-        void report() {
-            report("budget", budget);
-            report("expired", expired);
+        /** One {@code gateway.dropped} event per reason that removed anything. */
+        List<Event> reports() {
+            List<Event> reports = new ArrayList<>(2);
+            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired))) {
+                SeqList list = reason.getValue();
+                if (list.size > 0) {
+                    long[] seqs = Arrays.copyOf(list.values, list.size);
+                    Arrays.sort(seqs);
+                    reports.add(new Event(ids.next(), EventCatalogue.GATEWAY_DROPPED, clock.instant(), "outbox",
+                            DataClass.ANONYMOUS, Dropped.of(reason.getKey(), seqs, seqs.length)));
+                }
+            }
+            return reports;
         }
 
-        private void report(String reason, SeqList list) {
-            if (list.size == 0) {
-                return;
+        /** After the commit: count and log what went. */
+        void count() {
+            count("budget", budget);
+            count("expired", expired);
+        }
+
+        private void count(String reason, SeqList list) {
+            if (list.size > 0) {
+                metrics.counter("storegw_outbox_dropped_total", "Events removed unsent, by reason", "reason", reason).add(list.size);
+                Logger.warn("Outbox dropped {} events ({}), reported in gateway.dropped", list.size, reason);
             }
-            long[] seqs = Arrays.copyOf(list.values, list.size);
-            Arrays.sort(seqs);
-            metrics.counter("storegw_outbox_dropped_total", "Events removed unsent, by reason", "reason", reason).add(seqs.length);
-            Logger.warn("Outbox dropped {} events ({})", seqs.length, reason);
-            appendInternal(EventCatalogue.GATEWAY_DROPPED, "outbox", Dropped.of(reason, seqs, seqs.length));
         }
     }
 

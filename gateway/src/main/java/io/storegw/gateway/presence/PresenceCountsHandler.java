@@ -4,6 +4,7 @@ import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.core.Emitter;
 import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.core.OpenBucket;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
@@ -21,13 +22,12 @@ import java.util.TreeMap;
  */
 public final class PresenceCountsHandler implements ObservationHandler {
 
-    private final TimeBuckets buckets;
+    private final OpenBucket bucket;
     private final int k;
     private final Map<String, Set<String>> heard = new HashMap<>();
-    private Instant bucketStart;
 
     public PresenceCountsHandler(TimeBuckets buckets, int k) {
-        this.buckets = buckets;
+        this.bucket = new OpenBucket(buckets);
         this.k = k;
     }
 
@@ -42,10 +42,8 @@ public final class PresenceCountsHandler implements ObservationHandler {
 
     @Override
     public void onTick(Instant now, Emitter out) {
-        Instant current = buckets.startOf(now);
-        if (bucketStart == null) {
-            bucketStart = current;
-        } else if (current.isAfter(bucketStart)) {
+        Instant closed = bucket.closeIfPast(now);
+        if (closed != null) {
             if (!heard.isEmpty()) {
                 var receivers = new TreeMap<>(heard).entrySet().stream().map(e -> {
                     int n = e.getValue().size();
@@ -53,10 +51,9 @@ public final class PresenceCountsHandler implements ObservationHandler {
                             : new PresenceCounts.Receiver(e.getKey(), n, false);
                 }).toList();
                 out.emit(EventCatalogue.PRESENCE_COUNTS, "receivers", DataClass.ANONYMOUS,
-                        new PresenceCounts(bucketStart, buckets.next(bucketStart), k, receivers));
+                        new PresenceCounts(closed, bucket.endOf(closed), k, receivers));
             }
             heard.clear();
-            bucketStart = current;
         }
     }
 }

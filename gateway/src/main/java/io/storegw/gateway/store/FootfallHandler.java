@@ -4,6 +4,7 @@ import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.core.Emitter;
 import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.core.OpenBucket;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
@@ -12,14 +13,13 @@ import java.time.Instant;
 /** Counts door crossings per bucket and publishes each closed bucket as {@code store.footfall}. */
 public final class FootfallHandler implements ObservationHandler {
 
-    private final TimeBuckets buckets;
-    private Instant bucketStart;
+    private final OpenBucket bucket;
     private long in;
     private long out;
     private long occupancy;
 
     public FootfallHandler(TimeBuckets buckets) {
-        this.buckets = buckets;
+        this.bucket = new OpenBucket(buckets);
     }
 
     @Override
@@ -39,13 +39,10 @@ public final class FootfallHandler implements ObservationHandler {
 
     @Override
     public void onTick(Instant now, Emitter emitter) {
-        Instant current = buckets.startOf(now);
-        if (bucketStart == null) {
-            bucketStart = current;
-        } else if (current.isAfter(bucketStart)) {
+        Instant closed = bucket.closeIfPast(now);
+        if (closed != null) {
             emitter.emit(EventCatalogue.STORE_FOOTFALL, "footfall", DataClass.ANONYMOUS,
-                    new Footfall(bucketStart, buckets.next(bucketStart), in, out, occupancy));
-            bucketStart = current;
+                    new Footfall(closed, bucket.endOf(closed), in, out, occupancy));
             in = 0;
             out = 0;
         }

@@ -70,6 +70,18 @@ public final class Uplink implements AutoCloseable {
     private volatile double publishRate;
     private volatile MqttAsyncClient client;
     private final Semaphore permits = new Semaphore(0);
+    private final MqttActionListener releaseOnly = new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+            permits.release();
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable failure) {
+            permits.release();
+            connectionLost("state publish failed: " + describe(failure));
+        }
+    };
 
     public Uplink(Settings settings, GatewayIdentity identity, Outbox outbox, String version, Clock clock, Metrics metrics) {
         this.settings = settings;
@@ -135,7 +147,7 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException {
+    private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException, InterruptedException {
         MqttAsyncClient c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
         c.setCallback(new Callback());
         MqttConnectionOptions options = new MqttConnectionOptions();
@@ -268,8 +280,21 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    private void publishState(MqttAsyncClient c, String state, String reason) throws MqttException {
-        c.publish(identity.stateTopic(), stateMessage(state, reason));
+    /**
+     * The state message is a QoS 1 publish like any other, so it takes a place in the window: without
+     * one, the birth plus a full window exceeded the broker's Receive Maximum and Paho refused
+     * ("Too many publishes in progress"), dropping the connection right after every connect.
+     */
+    private void publishState(MqttAsyncClient c, String state, String reason) throws MqttException, InterruptedException {
+        if (!permits.tryAcquire(5, TimeUnit.SECONDS)) {
+            return; // the window is full of events; the next refresh will say it
+        }
+        try {
+            c.publish(identity.stateTopic(), stateMessage(state, reason), null, releaseOnly);
+        } catch (MqttException e) {
+            permits.release();
+            throw e;
+        }
     }
 
     private void connectionLost(String reason) {
@@ -340,12 +365,14 @@ public final class Uplink implements AutoCloseable {
         }
         if (c != null) {
             try {
-                if (c.isConnected()) {
+                if (c.isConnected() && permits.tryAcquire(5, TimeUnit.SECONDS)) {
                     c.publish(identity.stateTopic(), stateMessage("offline", "shutdown")).waitForCompletion(5_000);
                     c.disconnect(5_000).waitForCompletion(5_000);
                 }
             } catch (MqttException e) {
                 Logger.warn("Uplink could not say offline on shutdown: {}", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             discard(c);
         }

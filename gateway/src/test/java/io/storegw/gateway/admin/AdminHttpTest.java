@@ -27,7 +27,7 @@ class AdminHttpTest {
                 AdminClient admin = new AdminClient(gw.adminPort());
                 Await.until(Duration.ofSeconds(30), "healthy", () -> gw.problem() == null);
                 HttpResponse<String> health = admin.get("/healthz");
-                assertThat(health.statusCode()).isEqualTo(200);
+                assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
                 assertThat(health.body()).isEqualTo("ok\n");
 
                 HttpResponse<String> metrics = admin.get("/metrics");

@@ -180,6 +180,9 @@ class DeliveryScenariosTest {
             assertThat(state.has("backlogRows")).isTrue();
             assertThat(state.has("oldestQueuedAgeS")).isTrue();
             assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).doesNotContain("9000000");
+            // The birth message shares the in-flight window with events: one connection, never refused for exceeding it.
+            Await.until(Duration.ofSeconds(10), "a few hundred events", () -> central.events().size() > 300);
+            assertThat(gw.metrics().count("storegw_uplink_connects_total")).isEqualTo(1);
         } finally {
             gw.close();
         }

@@ -72,6 +72,7 @@ public final class Outbox implements AutoCloseable {
     private final LongAdder acked;
     private final LongAdder pushedBack;
     private final LongAdder commits;
+    private final LongAdder tooLarge;
     private final Metrics metrics;
 
     private OutboxStore store;
@@ -100,6 +101,7 @@ public final class Outbox implements AutoCloseable {
         this.acked = metrics.counter("storegw_outbox_acknowledged_total", "Events removed after PUBACK");
         this.pushedBack = metrics.counter("storegw_outbox_pushback_total", "Critical appends refused because the outbox is full");
         this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
+        this.tooLarge = metrics.counter("storegw_outbox_too_large_total", "Events refused for being larger than a row may be");
         this.committer = new Thread(this::run, "outbox-committer");
         Arrays.fill(shortestTtlMillis, Long.MAX_VALUE);
         for (EventType type : EventCatalogue.ALL) {
@@ -293,6 +295,7 @@ public final class Outbox implements AutoCloseable {
         long[] savedRows = rowsByClass.clone();
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
+        List<OutboxRow> acknowledged = new ArrayList<>();
         Drops drops = new Drops();
         try {
             for (Append append : batch) {
@@ -301,7 +304,7 @@ public final class Outbox implements AutoCloseable {
                 }
             }
             store.flushInserts();
-            deleteAcknowledged();
+            deleteAcknowledged(acknowledged);
             long now = clock.millis();
             if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
                 lastMaintenance = now;
@@ -323,15 +326,16 @@ public final class Outbox implements AutoCloseable {
                 store.sync();
                 commits.increment();
             }
-
         } catch (SQLException | IOException | RuntimeException e) {
             store.rollback();
             nextSeq = firstSeq;
             System.arraycopy(savedRows, 0, rowsByClass, 0, rowsByClass.length);
             System.arraycopy(savedBytes, 0, bytesByClass, 0, bytesByClass.length);
+            acks.addAll(acknowledged); // their deletion was rolled back too: try again next commit
             problem = "outbox commit failed: " + e.getMessage();
-            Logger.error(e, "Outbox commit failed; {} appends refused", accepted.size());
-            accepted.forEach(a -> a.done().completeExceptionally(e));
+            Logger.error(e, "Outbox commit failed; {} appends refused", batch.size());
+            // Every append of the batch fails, also those after the one that broke: no source waits for ever.
+            batch.forEach(a -> a.done().completeExceptionally(e));
             pause();
             return;
         }
@@ -348,6 +352,7 @@ public final class Outbox implements AutoCloseable {
             committedSeq = nextSeq - 1;
             commitSignal.notifyAll();
         }
+        acked.add(acknowledged.size());
         for (Append append : accepted) {
             appended.add(append.events().size());
             append.done().complete(null);
@@ -365,6 +370,13 @@ public final class Outbox implements AutoCloseable {
         long critical = 0;
         for (int i = 0; i < payloads.length; i++) {
             payloads[i] = encoder.encode(events.get(i), nextSeq + i);
+            if (payloads[i].length > OutboxStore.MAX_PAYLOAD) {
+                // Refused alone: in the batch it would fail the whole group commit, and its neighbours with it.
+                tooLarge.increment();
+                append.done().completeExceptionally(new IllegalArgumentException(events.get(i).type().key()
+                        + " event of " + payloads[i].length + " bytes is larger than the outbox takes (" + OutboxStore.MAX_PAYLOAD + ")"));
+                return false;
+            }
             if (events.get(i).type().eventClass() == EventClass.CRITICAL) {
                 critical += payloads[i].length;
             }
@@ -387,8 +399,7 @@ public final class Outbox implements AutoCloseable {
         return true;
     }
 
-    private void deleteAcknowledged() throws SQLException {
-        List<OutboxRow> done = new ArrayList<>();
+    private void deleteAcknowledged(List<OutboxRow> done) throws SQLException {
         for (OutboxRow row; (row = acks.poll()) != null; ) {
             done.add(row);
         }
@@ -404,7 +415,6 @@ public final class Outbox implements AutoCloseable {
                 bytesByClass[row.eventClass().ordinal()] -= row.payload().length;
             }
         }
-        acked.add(done.size());
     }
 
     /**

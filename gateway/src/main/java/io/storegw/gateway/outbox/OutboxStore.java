@@ -23,6 +23,8 @@ import java.util.List;
 final class OutboxStore implements AutoCloseable {
 
     static final String SUFFIX = ".mv.db";
+    /** The largest encoded event a row holds (H2's VARBINARY limit). */
+    static final int MAX_PAYLOAD = 1_000_000;
 
     private final Path base;
     private Connection writer;
@@ -63,7 +65,7 @@ final class OutboxStore implements AutoCloseable {
         try (Statement s = writer.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS events(seq BIGINT PRIMARY KEY, cls TINYINT NOT NULL, id VARCHAR(64) NOT NULL,"
                     + " type VARCHAR(128) NOT NULL, subject VARCHAR(512) NOT NULL, topic VARCHAR(512) NOT NULL,"
-                    + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(1000000) NOT NULL)");
+                    + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(" + MAX_PAYLOAD + ") NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS events_by_class ON events(cls, seq)");
             s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
             s.execute("MERGE INTO meta KEY(k) SELECT 'next_seq', COALESCE((SELECT v FROM meta WHERE k = 'next_seq'), 1)");

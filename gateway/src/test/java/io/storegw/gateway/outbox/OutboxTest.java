@@ -192,6 +192,23 @@ class OutboxTest {
     }
 
     @Test
+    void anOversizedEventIsRefusedAloneAndItsBatchMatesAreCommitted() throws Exception {
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ofMillis(200), Map.of()),
+                ID, ids, clock, metrics)) {
+            // A 200 ms commit interval puts all three appends into one group commit.
+            CompletableFuture<Void> before = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 1, 10)));
+            CompletableFuture<Void> huge = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 2, 1_100_000)));
+            CompletableFuture<Void> after = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 3, 10)));
+            before.get(5, TimeUnit.SECONDS);
+            after.get(5, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> huge.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("larger than the outbox takes");
+            assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
+            assertThat(metrics.count("storegw_outbox_too_large_total")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void expiredEventsLeaveAndAreReportedButInFlightOnesStay() throws Exception {
         try (Outbox outbox = open(64 << 20, Map.of("store.footfall", Duration.ofHours(1)))) {
             for (int i = 0; i < 20; i++) {

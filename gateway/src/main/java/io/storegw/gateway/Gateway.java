@@ -117,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         return new Telemetry(Version.current(), (clock.millis() - startedMillis) / 1000,
                 metrics.count("storegw_core_observations_total"), stats.committedSeq(), stats.rows(), stats.bytes(), heap,
-                metrics.count("storegw_uplink_connects_total"));
+                Math.max(0, metrics.count("storegw_uplink_connects_total") - 1));
     }
 
     public Metrics metrics() {

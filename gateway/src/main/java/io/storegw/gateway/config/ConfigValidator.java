@@ -1,5 +1,6 @@
 package io.storegw.gateway.config;
 
+import io.storegw.gateway.event.EventCatalogue;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ final class ConfigValidator {
         }
         duration("outbox.commitInterval", o.commitInterval(), Duration.ZERO, Duration.ofSeconds(1));
         for (Map.Entry<String, Duration> e : o.ttl().entrySet()) {
-            if (!io.storegw.gateway.event.EventCatalogue.byName(e.getKey()).isPresent()) {
+            if (EventCatalogue.byName(e.getKey()).isEmpty()) {
                 problem("outbox.ttl." + e.getKey(), "unknown event type; see docs/events/ for the catalogue");
             } else {
                 duration("outbox.ttl." + e.getKey(), e.getValue(), Duration.ofMinutes(1), Duration.ofDays(365));

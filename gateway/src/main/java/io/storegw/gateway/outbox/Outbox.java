@@ -56,6 +56,10 @@ public final class Outbox implements AutoCloseable {
     private record Append(List<Event> events, boolean internal, CompletableFuture<Void> done) {
     }
 
+    /** Where a type's rows go and how long they live: fixed per type, so looked up, not rebuilt per event. */
+    private record Route(String topic, long ttlMillis) {
+    }
+
     private final Settings settings;
     private final CloudEventEncoder encoder;
     private final GatewayIdentity identity;
@@ -80,6 +84,7 @@ public final class Outbox implements AutoCloseable {
     private final long[] rowsByClass = new long[EventClass.values().length];
     private final long[] bytesByClass = new long[EventClass.values().length];
     private final long[] shortestTtlMillis = new long[EventClass.values().length];
+    private final Map<EventType, Route> routes = new java.util.HashMap<>();
     private volatile long committedSeq;
     private volatile long protectedSeq;
     private volatile long rows;
@@ -391,8 +396,9 @@ public final class Outbox implements AutoCloseable {
         for (int i = 0; i < payloads.length; i++) {
             Event e = events.get(i);
             EventClass cls = e.type().eventClass();
-            store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), identity.topicOf(e.type()),
-                    e.time().toEpochMilli(), now + settings.ttlOf(e.type()).toMillis(), payloads[i]);
+            Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
+            store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]);
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payloads[i].length;
         }

@@ -60,7 +60,7 @@ public final class Uplink implements AutoCloseable {
     private final Backoff backoff;
     private final Thread thread;
     private final LongAdder published;
-    private final LongAdder reconnects;
+    private final LongAdder connects;
     private final LongAdder publishFailures;
     private volatile boolean running = true;
     private volatile boolean connected;
@@ -91,7 +91,7 @@ public final class Uplink implements AutoCloseable {
         this.clock = clock;
         this.backoff = new Backoff(settings.backoffBase(), settings.backoffCap(), ThreadLocalRandom.current());
         this.published = metrics.counter("storegw_uplink_published_total", "Events acknowledged by the broker (PUBACK)");
-        this.reconnects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
+        this.connects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
         this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
         metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
         metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
@@ -183,7 +183,7 @@ public final class Uplink implements AutoCloseable {
         permits.release(window);
         connected = true;
         lostReason = null;
-        reconnects.increment();
+        connects.increment();
         Logger.info("Uplink connected to {} (in-flight window {})", settings.broker(), window);
         publishState(c, "online", null);
         return c;

@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -35,12 +34,9 @@ public final class Central implements AutoCloseable {
     private final NavigableSet<Long> dropped = new ConcurrentSkipListSet<>();
     private final Map<String, JsonNode> retained = new ConcurrentHashMap<>();
     private final List<MqttMessage> raw = new CopyOnWriteArrayList<>();
-    private final AtomicLong deliveries = new AtomicLong();
-    private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong conflicts = new AtomicLong();
     private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private final List<JsonNode> stateHistory = new CopyOnWriteArrayList<>();
-    private volatile Consumer<JsonNode> listener = e -> { };
 
     /** Connects (retrying while the broker is down) and subscribes. */
     public Central(String brokerUri, String clientId) throws MqttException {
@@ -70,12 +66,10 @@ public final class Central implements AutoCloseable {
             return;
         }
         raw.add(message);
-        deliveries.incrementAndGet();
         long seq = Long.parseLong(body.path("sequence").asText());
         arrivals.add(seq);
         JsonNode earlier = events.putIfAbsent(seq, body);
         if (earlier != null) {
-            duplicates.incrementAndGet();
             if (!earlier.path("id").equals(body.path("id"))) {
                 conflicts.incrementAndGet();
             }
@@ -89,12 +83,6 @@ public final class Central implements AutoCloseable {
                 }
             }
         }
-        listener.accept(body);
-    }
-
-    /** Called with every event as it arrives (on Paho's thread). */
-    public void onEvent(Consumer<JsonNode> listener) {
-        this.listener = listener;
     }
 
     /** Events received, by sequence number (duplicates collapsed). */
@@ -115,10 +103,6 @@ public final class Central implements AutoCloseable {
     /** The raw MQTT messages (with their MQTT 5 properties) of every event. */
     public List<MqttMessage> messages() {
         return raw;
-    }
-
-    public long duplicates() {
-        return duplicates.get();
     }
 
     /** Sequence numbers that arrived twice with different event ids: a number was reused, which must never happen. */

@@ -1,0 +1,146 @@
+package io.storegw.drivers.ble.identity;
+
+import io.storegw.drivers.ble.BleAddress;
+import io.storegw.drivers.ble.beacon.BeaconFrame;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides who an advertisement came from: an Eddystone-EID or app-beacon frame that resolves names a
+ * member, a resolvable private address that resolves names a staff device, a fixed-beacon frame names
+ * that beacon, and everything else is anonymous. Also decrypts eTLM from a beacon whose EID was
+ * resolved at the same address. Not thread-safe: the core loop owns it.
+ */
+public final class IdentityResolver {
+
+    /**
+     * @param appBeacon      the app-beacon scheme, or {@code null} when the retailer's app does not use it
+     * @param appBeaconWindow periods either side of now an app-beacon major/minor still resolves in
+     * @param eidDrift       clock drift tolerated between EID beacons and the gateway
+     * @param addressCache   addresses remembered (RPA answers, EID-to-eTLM pairing)
+     */
+    public record Settings(AppBeacon appBeacon, int appBeaconWindow, Duration eidDrift, int addressCache) {
+        public static Settings defaults() {
+            return new Settings(null, 1, Duration.ofMinutes(5), 4_096);
+        }
+
+        public Settings withAppBeacon(AppBeacon scheme) {
+            return new Settings(scheme, appBeaconWindow, eidDrift, addressCache);
+        }
+    }
+
+    /** What was learnt from one advertisement: who, and the telemetry its eTLM frame held, if any. */
+    public record Resolution(Identity identity, BeaconFrame.EddystoneTlm telemetry) {
+    }
+
+    private final Settings settings;
+    private final EidResolver eids;
+    private final AppBeacon.Resolver appBeacons;
+    private final RpaResolver staff;
+    private final Map<Long, EidResolver.Registration> eidByAddress;
+    private long ambiguous;
+
+    public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks) {
+        this.settings = settings;
+        this.eids = new EidResolver(settings.eidDrift());
+        this.appBeacons = settings.appBeacon() == null ? null : new AppBeacon.Resolver(settings.appBeacon(), settings.appBeaconWindow());
+        this.staff = new RpaResolver(staffIrks, settings.addressCache());
+        int cache = settings.addressCache();
+        this.eidByAddress = new LinkedHashMap<>(Math.min(cache, 1024), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, EidResolver.Registration> eldest) {
+                return size() > cache;
+            }
+        };
+    }
+
+    /** Registered EID advertisers (beacons and Android phones). */
+    public EidResolver eids() {
+        return eids;
+    }
+
+    /** Registered app-beacon members; {@code null} when the scheme is off. */
+    public AppBeacon.Resolver appBeacons() {
+        return appBeacons;
+    }
+
+    /** App-beacon majors/minors that two members shared, so that resolved to nobody. */
+    public long ambiguous() {
+        return ambiguous;
+    }
+
+    /** Moves the precomputed windows to {@code now}; call before registering and resolving. */
+    public void advanceTo(Instant now) {
+        eids.advanceTo(now);
+        if (appBeacons != null) {
+            appBeacons.advanceTo(now);
+        }
+    }
+
+    /** Resolves one advertisement heard at {@code now} from {@code address} carrying {@code frames}. */
+    public Resolution resolve(BleAddress address, List<BeaconFrame> frames, Instant now) {
+        advanceTo(now);
+        Identity identity = null;
+        BeaconFrame.EddystoneEncryptedTlm etlm = null;
+        boolean phone = false;
+        for (BeaconFrame frame : frames) {
+            if (frame instanceof BeaconFrame.EddystoneEid eid) {
+                EidResolver.Registration r = eids.resolve(eid.eid());
+                if (r != null) {
+                    eidByAddress.put(address.value(), r);
+                    return new Resolution(new Identity.Member(r.id(), "eddystone-eid"), null);
+                }
+                phone = true;
+            } else if (frame instanceof BeaconFrame.IBeacon ib && isAppBeacon(ib)) {
+                String member = appBeacons.resolve(ib.major(), ib.minor());
+                if (member != null) {
+                    return new Resolution(new Identity.Member(member, "app-beacon"), null);
+                }
+                if (appBeacons.ambiguous(ib.major(), ib.minor())) {
+                    ambiguous++;
+                }
+                phone = true;
+            } else if (identity == null) {
+                identity = fixedBeacon(frame);
+            }
+            if (frame instanceof BeaconFrame.EddystoneEncryptedTlm e) {
+                etlm = e;
+            }
+        }
+        if (etlm != null) {
+            EidResolver.Registration r = eidByAddress.get(address.value());
+            if (r != null) {
+                return new Resolution(new Identity.Member(r.id(), "eddystone-eid"), eids.decryptTlm(r, etlm, now));
+            }
+        }
+        if (identity != null && !phone) {
+            return new Resolution(identity, null);
+        }
+        String staffId = staff.resolve(address);
+        if (staffId != null) {
+            return new Resolution(new Identity.Staff(staffId), null);
+        }
+        return new Resolution(Identity.Anonymous.INSTANCE, null);
+    }
+
+    private boolean isAppBeacon(BeaconFrame.IBeacon frame) {
+        return appBeacons != null && frame.uuid().equals(settings.appBeacon().uuid());
+    }
+
+    /** The identity a fixed-beacon frame names, or {@code null} for frames that name nobody (URL, TLM, malformed). */
+    private static Identity fixedBeacon(BeaconFrame frame) {
+        if (frame instanceof BeaconFrame.IBeacon ib) {
+            return new Identity.FixedBeacon("ibeacon:%s/%d/%d".formatted(ib.uuid(), ib.major(), ib.minor()));
+        }
+        if (frame instanceof BeaconFrame.AltBeacon ab) {
+            return new Identity.FixedBeacon("altbeacon:%s/%d/%d".formatted(ab.uuid(), ab.id2(), ab.id3()));
+        }
+        if (frame instanceof BeaconFrame.EddystoneUid uid) {
+            return new Identity.FixedBeacon("eddystone-uid:%s/%s".formatted(uid.namespace(), uid.instance()));
+        }
+        return null;
+    }
+}

@@ -46,7 +46,7 @@ class StoregwCliTest {
     void helpNamesEveryCommandAndTheExitStatuses() {
         Result r = run("--help");
         assertThat(r.status()).isZero();
-        assertThat(r.out()).contains("run", "config", "Exit status: 0 ok, 1 a problem was found, 2 usage error.");
+        assertThat(r.out()).contains("run", "config", "ble", "Exit status: 0 ok, 1 a problem was found, 2 usage error.");
         assertThat(run("run", "--help").out()).contains("--config=FILE", "/etc/storegw/storegw.yaml");
         assertThat(run("--version").out()).startsWith("storegw ");
     }
@@ -83,5 +83,61 @@ class StoregwCliTest {
         Result r = run("rnu");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("Unmatched argument", "rnu");
+    }
+
+    @Test
+    void bleDecodePrintsFramesAsLinesOrStableJson() {
+        Result text = run("ble", "decode", "0201061aff4c0002154142434445464748494041424344454600010002f8",
+                "3e18020104009eef06ae1a000c0b09426c75655a20352e3433ba");
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).isEqualTo("""
+                ibeacon uuid=41424344-4546-4748-4940-414243444546 major=1 minor=2 txPower=-8
+                advertisement name=BlueZ 5.43 address=00:1A:AE:06:EF:9E addressType=public rssi=-70
+                """);
+        Result json = run("ble", "decode", "--json", "0201060303aafe1116aafe20000b1847110000146700002ac4e4",
+                "0201060303aafe1716aafe00e3123456789012346789010000000000010000");
+        assertThat(json.out()).isEqualTo("""
+                {"type":"eddystone-tlm","batteryMv":2840,"temperatureC":71.06640625,"advCount":5223,"uptimeS":1094.8}
+                {"type":"eddystone-uid","txPower":-29,"namespace":"12345678901234678901","instance":"000000000001"}
+                """);
+        assertThat(run("ble", "decode", "--as", "mfg", "--json", "4c000215b9407f30f5f8466eaff925556b57fe6d294c903974").out())
+                .contains("\"major\":10572", "\"minor\":36921");
+    }
+
+    @Test
+    void bleDecodeRefusesBadInputInOneLineWithStatus2() {
+        Result notHex = run("ble", "decode", "0201zz");
+        assertThat(notHex.status()).isEqualTo(2);
+        assertThat(notHex.err()).isEqualTo("storegw ble decode: not hex bytes: '0201zz'\n");
+        Result cut = run("ble", "decode", "043e0c0201");
+        assertThat(cut.status()).isEqualTo(2);
+        assertThat(cut.err()).isEqualTo("storegw ble decode: HCI event declares 12 parameter bytes but has 2\n");
+        Result missing = run("ble", "decode", "--btsnoop", dir.resolve("none.log").toString());
+        assertThat(missing.status()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file");
+        assertThat(run("ble", "decode").status()).isEqualTo(2);
+    }
+
+    @Test
+    void bleDecodeReadsABtmonCapture() throws Exception {
+        // btsnoop header (datalink 2001, Linux monitor) and one event record (opcode 3) at 2026-11-23T10:00:00Z
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(file);
+        out.writeBytes("btsnoop\0");
+        out.writeInt(1);
+        out.writeInt(2001);
+        byte[] event = java.util.HexFormat.of().parseHex("3e0c02010400b30b7c8fe25800d4");
+        out.writeInt(event.length);
+        out.writeInt(event.length);
+        out.writeInt(3);
+        out.writeInt(0);
+        out.writeLong(java.time.Instant.parse("2026-11-23T10:00:00Z").getEpochSecond() * 1_000_000L + 0x00DCDDB30F2F8000L);
+        out.write(event);
+        Path capture = Files.write(dir.resolve("btmon.log"), file.toByteArray());
+        Result r = run("ble", "decode", "--json", "--btsnoop", capture.toString());
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("{\"type\":\"advertisement\",\"time\":\"2026-11-23T10:00:00Z\",\"address\":\"58:E2:8F:7C:0B:B3\","
+                + "\"addressType\":\"public\",\"rssi\":-44}\n");
+        assertThat(r.err()).contains("1 advertising reports, 0 beacon frames, 0 malformed events");
     }
 }

@@ -1,0 +1,181 @@
+package io.storegw.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.drivers.ble.BleFormatException;
+import io.storegw.drivers.ble.Bytes;
+import io.storegw.drivers.ble.ad.AdStructures;
+import io.storegw.drivers.ble.beacon.BeaconDecoder;
+import io.storegw.drivers.ble.beacon.BeaconFrame;
+import io.storegw.drivers.ble.hci.AdvertisingReport;
+import io.storegw.drivers.ble.hci.BtSnoop;
+import io.storegw.drivers.ble.hci.HciEvents;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code storegw ble}: Bluetooth LE tools for the technician. */
+@Command(name = "ble", mixinStandardHelpOptions = true, description = "Bluetooth LE tools.",
+        subcommands = BleCommand.Decode.class)
+final class BleCommand {
+
+    /** {@code storegw ble decode}: decode advertisements given as hex or in a btsnoop capture. */
+    @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Decode BLE advertisements; prints one line (or JSON object) per beacon frame.",
+                "HEX is advertising data (AD structures), an HCI event (3E ...), an H4 packet",
+                "(04 3E ...), or with --as mfg BlueZ's manufacturer data (company id, payload)."},
+            footer = {"", "Examples:",
+                "  storegw ble decode 0303aafe1316aafe10f8036769746875620063697472757a",
+                "  btmon -w /tmp/ble.log    # in another terminal, Ctrl-C after a while",
+                "  storegw ble decode --json --btsnoop /tmp/ble.log",
+                "", "Exit status: 0 decoded, 2 the input is not what it claims to be."})
+    static final class Decode implements Callable<Integer> {
+
+        /** How to read a HEX argument. */
+        enum Form { auto, adv, hci, h4, mfg }
+
+        static final class Input {
+            @Parameters(paramLabel = "HEX", arity = "1..*", description = "Advertisement bytes in hex (spaces and colons allowed).")
+            List<String> hex;
+
+            @Option(names = "--btsnoop", paramLabel = "FILE", description = "A btsnoop capture (btmon -w, Android, hcidump).")
+            Path btsnoop;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Input input;
+
+        @Option(names = "--as", paramLabel = "FORM", defaultValue = "auto",
+                description = "How to read HEX: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+        Form form;
+
+        @Option(names = "--json", description = "One JSON object per frame, with stable field names.")
+        boolean json;
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Override
+        public Integer call() {
+            try {
+                if (input.btsnoop != null) {
+                    return capture(input.btsnoop);
+                }
+                for (String hex : input.hex) {
+                    decodeHex(Bytes.parseHex(hex));
+                }
+                return 0;
+            } catch (BleFormatException e) {
+                System.err.println("storegw ble decode: " + e.getMessage());
+                return 2;
+            }
+        }
+
+        private void decodeHex(byte[] bytes) {
+            Form f = form != Form.auto ? form
+                    : bytes.length >= 2 && (bytes[0] & 0xFF) == HciEvents.H4_EVENT && (bytes[1] & 0xFF) == HciEvents.LE_META ? Form.h4
+                    : (bytes[0] & 0xFF) == HciEvents.LE_META ? Form.hci : Form.adv;
+            switch (f) {
+                case h4 -> reports(null, HciEvents.parseH4(bytes));
+                case hci -> reports(null, HciEvents.parseEvent(bytes, 0, bytes.length));
+                case mfg -> {
+                    if (bytes.length < 2) {
+                        throw new BleFormatException("manufacturer data needs a 2-byte company id");
+                    }
+                    print(BeaconDecoder.decodeBlueZ(Map.of(Bytes.u16le(bytes, 0), java.util.Arrays.copyOfRange(bytes, 2, bytes.length)),
+                            Map.of()), Map.of());
+                }
+                default -> print(BeaconDecoder.decode(bytes), Map.of());
+            }
+        }
+
+        private int capture(Path file) {
+            long[] counts = new long[2];
+            try (BtSnoop snoop = BtSnoop.open(file)) {
+                snoop.forEachReport(r -> {
+                    counts[0]++;
+                    counts[1] += reports(r.time(), List.of(r.report()));
+                });
+                System.err.printf(Locale.ROOT, "%s: %d advertising reports, %d beacon frames, %d malformed events%n",
+                        file, counts[0], counts[1], snoop.malformed());
+                return 0;
+            } catch (NoSuchFileException e) {
+                System.err.println("storegw ble decode: no such file: " + file);
+                return 2;
+            } catch (IOException e) {
+                System.err.println("storegw ble decode: cannot read " + file + ": " + e.getMessage());
+                return 1;
+            }
+        }
+
+        private int reports(Instant time, List<AdvertisingReport> reports) {
+            int frames = 0;
+            for (AdvertisingReport r : reports) {
+                Map<String, Object> context = new LinkedHashMap<>();
+                if (time != null) {
+                    context.put("time", time.toString());
+                }
+                context.put("address", r.address().toString());
+                context.put("addressType", r.address().kind().wire());
+                if (r.rssi() != null) {
+                    context.put("rssi", r.rssi());
+                }
+                if (r.extended()) {
+                    context.put("eventType", r.eventTypeName());
+                    if (r.txPower() != null) {
+                        context.put("advTxPower", r.txPower());
+                    }
+                    context.put("dataStatus", r.dataStatus().wire());
+                }
+                List<BeaconFrame> decoded = BeaconDecoder.decode(r.data());
+                frames += decoded.size();
+                if (decoded.isEmpty()) {
+                    // no beacon frame, but the technician still learns that something is advertising there
+                    Map<String, Object> plain = new LinkedHashMap<>();
+                    plain.put("type", "advertisement");
+                    String name = AdStructures.parse(r.data()).localName();
+                    if (name != null) {
+                        plain.put("name", name);
+                    }
+                    plain.putAll(context);
+                    System.out.println(json ? toJson(plain) : toLine(plain));
+                }
+                print(decoded, context);
+            }
+            return frames;
+        }
+
+        private void print(List<BeaconFrame> frames, Map<String, Object> context) {
+            for (BeaconFrame frame : frames) {
+                Map<String, Object> fields = new LinkedHashMap<>(frame.fields());
+                fields.putAll(context);
+                System.out.println(json ? toJson(fields) : toLine(fields));
+            }
+        }
+
+        private static String toJson(Map<String, Object> fields) {
+            try {
+                return JSON.writeValueAsString(fields);
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private static String toLine(Map<String, Object> fields) {
+            List<String> parts = new ArrayList<>();
+            fields.forEach((k, v) -> parts.add(k.equals("type") ? String.valueOf(v) : k + "=" + v));
+            return String.join(" ", parts);
+        }
+    }
+}

@@ -2,6 +2,7 @@ package io.storegw.rigs;
 
 import io.storegw.cli.Storegw;
 import io.storegw.rigs.bench.BenchCommand;
+import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
 
 /**
@@ -17,6 +18,7 @@ public final class DevMain {
         System.exit(Storegw.commandLine()
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
+                .addSubcommand(new BleBenchCommand())
                 .execute(args));
     }
 }

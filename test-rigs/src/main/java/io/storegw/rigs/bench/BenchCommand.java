@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final int WINDOW_CAP = 64;
     /** Reports are named by the minute they were written, so runs on the same day are all kept. */
-    private static final DateTimeFormatter REPORT_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm");
+    public static final DateTimeFormatter REPORT_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm");
 
     @Override
     public Integer call() throws Exception {

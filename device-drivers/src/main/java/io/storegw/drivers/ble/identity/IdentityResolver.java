@@ -133,13 +133,13 @@ public final class IdentityResolver {
     /** The identity a fixed-beacon frame names, or {@code null} for frames that name nobody (URL, TLM, malformed). */
     private static Identity fixedBeacon(BeaconFrame frame) {
         if (frame instanceof BeaconFrame.IBeacon ib) {
-            return new Identity.FixedBeacon("ibeacon:%s/%d/%d".formatted(ib.uuid(), ib.major(), ib.minor()));
+            return new Identity.FixedBeacon("ibeacon:" + ib.uuid() + '/' + ib.major() + '/' + ib.minor());
         }
         if (frame instanceof BeaconFrame.AltBeacon ab) {
-            return new Identity.FixedBeacon("altbeacon:%s/%d/%d".formatted(ab.uuid(), ab.id2(), ab.id3()));
+            return new Identity.FixedBeacon("altbeacon:" + ab.uuid() + '/' + ab.id2() + '/' + ab.id3());
         }
         if (frame instanceof BeaconFrame.EddystoneUid uid) {
-            return new Identity.FixedBeacon("eddystone-uid:%s/%s".formatted(uid.namespace(), uid.instance()));
+            return new Identity.FixedBeacon("eddystone-uid:" + uid.namespace() + '/' + uid.instance());
         }
         return null;
     }

@@ -33,15 +33,34 @@ public final class EidCrypto {
     private EidCrypto() {
     }
 
-    /** One AES-128 block; the EID scheme uses AES as a keyed permutation, never as a mode. */
+    /** One AES-128 block; the EID and RPA schemes use AES as a keyed permutation, never as a mode. */
     static byte[] aes(byte[] key, byte[] block) {
+        try {
+            return aesBlock(key).doFinal(block);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A single-block AES-128 encryptor under {@code key}, for callers that reuse one key many times. */
+    static Cipher aesBlock(byte[] key) {
         try {
             Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
-            return aes.doFinal(block);
+            return aes;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-128 is missing from this JVM", e);
         }
+    }
+
+    /** A map that forgets its least recently used entry beyond {@code size}: the address caches. */
+    static <K, V> java.util.Map<K, V> lru(int size) {
+        return new java.util.LinkedHashMap<>(Math.min(size, 1024), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<K, V> eldest) {
+                return size() > size;
+            }
+        };
     }
 
     /** The temporary key for the 65,536-second block of {@code beaconTime}; worth caching per block. */

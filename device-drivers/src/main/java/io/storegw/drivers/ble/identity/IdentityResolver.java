@@ -4,7 +4,6 @@ import io.storegw.drivers.ble.BleAddress;
 import io.storegw.drivers.ble.beacon.BeaconFrame;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,13 +47,7 @@ public final class IdentityResolver {
         this.eids = new EidResolver(settings.eidDrift());
         this.appBeacons = settings.appBeacon() == null ? null : new AppBeacon.Resolver(settings.appBeacon(), settings.appBeaconWindow());
         this.staff = new RpaResolver(staffIrks, settings.addressCache());
-        int cache = settings.addressCache();
-        this.eidByAddress = new LinkedHashMap<>(Math.min(cache, 1024), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, EidResolver.Registration> eldest) {
-                return size() > cache;
-            }
-        };
+        this.eidByAddress = EidCrypto.lru(settings.addressCache());
     }
 
     /** Registered EID advertisers (beacons and Android phones). */

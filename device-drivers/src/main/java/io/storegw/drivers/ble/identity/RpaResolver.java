@@ -3,12 +3,10 @@ package io.storegw.drivers.ble.identity;
 import io.storegw.drivers.ble.BleAddress;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Cipher;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Resolves resolvable private addresses against known identity resolving keys (staff devices), with
@@ -47,19 +45,14 @@ public final class RpaResolver {
     /** @param cacheSize addresses remembered; the least recently seen go first */
     public RpaResolver(List<Irk> irks, int cacheSize) {
         for (Irk irk : irks) {
-            keys.add(new Key(irk.id(), cipher(irk.irk())));
+            keys.add(new Key(irk.id(), EidCrypto.aesBlock(irk.irk())));
         }
-        this.cache = new LinkedHashMap<>(Math.min(cacheSize, 1024), 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, Optional<String>> eldest) {
-                return size() > cacheSize;
-            }
-        };
+        this.cache = EidCrypto.lru(cacheSize);
     }
 
     /** The Core spec's random address hash: ah(k, r) = e(k, 0^104 || r) mod 2^24. */
     public static int ah(byte[] irkMsbFirst, int prand) {
-        return ah(cipher(irkMsbFirst), prand);
+        return ah(EidCrypto.aesBlock(irkMsbFirst), prand);
     }
 
     private static int ah(Cipher aes, int prand) {
@@ -72,16 +65,6 @@ public final class RpaResolver {
             return (out[13] & 0xFF) << 16 | (out[14] & 0xFF) << 8 | out[15] & 0xFF;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static Cipher cipher(byte[] key) {
-        try {
-            Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
-            aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
-            return aes;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-128 is missing from this JVM", e);
         }
     }
 

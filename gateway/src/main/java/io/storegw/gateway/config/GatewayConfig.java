@@ -66,7 +66,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      */
     public record Core(Integer queueCapacity, Duration bucket, Integer kAnonymity, Duration telemetry) {
         public Core {
-            queueCapacity = queueCapacity == null ? 4_096 : queueCapacity;
+            queueCapacity = queueCapacity == null ? 512 : queueCapacity;
             bucket = bucket == null ? Duration.ofMinutes(1) : bucket;
             kAnonymity = kAnonymity == null ? 5 : kAnonymity;
             telemetry = telemetry == null ? Duration.ofMinutes(1) : telemetry;

@@ -66,7 +66,7 @@ public final class Outbox implements AutoCloseable {
     private final EventIds ids;
     private final Clock clock;
     /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
-    private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(1_024);
+    private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
     private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
     private final Object commitSignal = new Object();
     private final Object readLock = new Object();

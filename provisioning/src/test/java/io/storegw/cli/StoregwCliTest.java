@@ -140,4 +140,30 @@ class StoregwCliTest {
                 + "\"addressType\":\"public\",\"rssi\":-44}\n");
         assertThat(r.err()).contains("1 advertising reports, 0 beacon frames, 0 malformed events");
     }
+
+    @Test
+    void posParseShowsWhatWouldBePublishedWithoutPersonalData() throws Exception {
+        Path samples = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
+        Result text = run("pos", "parse", "--zone", "America/New_York", samples.resolve("ncr_acs_SMALL.xml").toString());
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).isEqualTo("sale till/34/2017-09-30/161 2017-10-01T06:02:54Z USD 1.07, 1 lines, 1 tenders, 6 rewards, "
+                + "loyalty card, poslog-2.1\n");
+        assertThat(text.err()).contains("skipped transaction 1 (sequence 160): control transaction", "throwaway key");
+        Path config = Files.writeString(dir.resolve("gw.yaml"), "tenant: a\nstore: s042\ngateway: c\ntimeZone: Europe/Berlin\n"
+                + "stateDir: " + dir.resolve("state") + "\nuplink:\n  broker: tcp://h:1883\n");
+        Result json = run("pos", "parse", "--json", "--config", config.toString(), samples.resolve("roqqio_sale_with_customer.xml").toString());
+        assertThat(json.status()).isZero();
+        assertThat(json.out()).startsWith("{\"store\":\"s042\",\"workstation\":\"10001\"").contains("\"loyaltyRef\":\"")
+                .doesNotContain("T220001293", "Erika", "Heidestrasse");
+        assertThat(dir.resolve("state")).as("parse creates nothing").doesNotExist();
+    }
+
+    @Test
+    void posParseRefusesBadFilesWithTheReason() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.xml"), "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><POSLog>&e;</POSLog>");
+        Result r = run("pos", "parse", bad.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains(bad + ": DOCTYPE is not allowed");
+        assertThat(run("pos", "parse", dir.resolve("missing.xml").toString()).status()).isEqualTo(2);
+    }
 }

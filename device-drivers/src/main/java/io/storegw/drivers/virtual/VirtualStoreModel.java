@@ -122,13 +122,14 @@ public final class VirtualStoreModel implements Iterator<Observation> {
             int item = random.nextInt(ITEMS.length);
             BigDecimal quantity = BigDecimal.valueOf(1 + random.nextInt(3));
             BigDecimal amount = PRICES[item].multiply(quantity);
-            lines.add(new PosTransaction.Line(ITEMS[item], quantity, amount));
+            lines.add(new PosTransaction.Line(ITEMS[item], null, quantity, amount));
             total = total.add(amount);
         }
         Optional<String> card = shopper.member && random.nextDouble() < CARD_SHOWN_SHARE
                 ? Optional.of(loyaltyNumber(shopper.id)) : Optional.empty();
-        return new PosTransaction(clock.instant(), TILLS.get(till), LocalDate.now(clock), ++tillSequence[till],
-                PosTransaction.Kind.SALE, "EUR", total, lines, card);
+        return new PosTransaction(clock.instant(), null, null, TILLS.get(till), LocalDate.now(clock), ++tillSequence[till],
+                PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(total), lines,
+                List.of(new PosTransaction.Tender(card.isPresent() ? "card" : "cash", total)), List.of(), card, "virtual");
     }
 
     /** The card number the virtual store gives a member, so tests can match ground truth. */

@@ -8,13 +8,25 @@ import java.util.List;
 /**
  * The data of {@code pos.transaction.completed}: one sale or return, with no personal data.
  *
+ * @param beginTime  when the till began it, or null when the till does not say
+ * @param total      what the customer paid (negative for a refund)
+ * @param net        total before tax, or null; {@code tax} and {@code discount} likewise
  * @param loyaltyRef a keyed hash of the loyalty number (never the number), or null without a card
  */
 public record TransactionCompleted(String store, String workstation, LocalDate businessDay, long sequenceNumber,
-                                   Instant endTime, String kind, String currency, BigDecimal total, List<Line> lines,
-                                   String loyaltyRef, String sourceFormat) {
+                                   Instant beginTime, Instant endTime, String kind, String currency, BigDecimal total,
+                                   BigDecimal net, BigDecimal tax, BigDecimal discount, List<Line> lines,
+                                   List<Tender> tenders, List<Reward> rewards, String loyaltyRef, String sourceFormat) {
 
-    /** One line item. */
-    public record Line(String itemId, BigDecimal quantity, BigDecimal amount) {
+    /** One line item; {@code gtin} is null unless the till marked the item id as a GTIN. */
+    public record Line(String itemId, String gtin, BigDecimal quantity, BigDecimal amount) {
+    }
+
+    /** One tender: its type as the till names it, and the amount. */
+    public record Tender(String type, BigDecimal amount) {
+    }
+
+    /** A loyalty reward: the promotion and, when the till states one, its amount. */
+    public record Reward(String promotionId, BigDecimal amount) {
     }
 }

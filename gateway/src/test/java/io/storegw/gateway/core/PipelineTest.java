@@ -89,9 +89,10 @@ class PipelineTest {
     void aTransactionKeepsItsFiguresButNeverItsLoyaltyNumber() {
         KeyedHash hash = new KeyedHash(new byte[32]);
         Pipeline p = pipeline(new PosTransactionHandler("s042", hash));
-        var sale = new PosTransaction(clock.instant(), "till-2", LocalDate.parse("2026-11-23"), 17, PosTransaction.Kind.SALE,
-                "EUR", new BigDecimal("12.47"), List.of(new PosTransaction.Line("4006381333931", BigDecimal.ONE, new BigDecimal("12.47"))),
-                Optional.of("9000000000000042"));
+        var sale = new PosTransaction(clock.instant(), null, null, "till-2", LocalDate.parse("2026-11-23"), 17, PosTransaction.Kind.SALE,
+                "EUR", PosTransaction.Totals.of(new BigDecimal("12.47")),
+                List.of(new PosTransaction.Line("4006381333931", null, BigDecimal.ONE, new BigDecimal("12.47"))),
+                List.of(), List.of(), Optional.of("9000000000000042"), "test");
         Event e = p.process(sale).get(0);
         assertThat(e.subject()).isEqualTo("till/till-2/2026-11-23/17");
         assertThat(e.dataClass()).isEqualTo(DataClass.PSEUDONYMOUS);
@@ -101,8 +102,9 @@ class PipelineTest {
         String wire = new String(new CloudEventEncoder(new GatewayIdentity("acme", "s042", "gw1")).encode(e, 1), StandardCharsets.UTF_8);
         assertThat(wire).doesNotContain("9000000000000042").contains("\"total\":\"12.47\"");
 
-        Event anonymous = p.process(new PosTransaction(clock.instant(), "till-1", LocalDate.parse("2026-11-23"), 18,
-                PosTransaction.Kind.SALE, "EUR", BigDecimal.TEN, List.of(), Optional.empty())).get(0);
+        Event anonymous = p.process(new PosTransaction(clock.instant(), null, null, "till-1", LocalDate.parse("2026-11-23"), 18,
+                PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(BigDecimal.TEN), List.of(), List.of(), List.of(),
+                Optional.empty(), "test")).get(0);
         assertThat(anonymous.dataClass()).isEqualTo(DataClass.ANONYMOUS);
         assertThat(((TransactionCompleted) anonymous.data()).loyaltyRef()).isNull();
     }

@@ -9,6 +9,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.storegw.drivers.pos.PosLogParser;
+import io.storegw.gateway.pos.PosTransactionHandler;
+import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.outbox.OutboxRow;
@@ -125,5 +128,36 @@ class EventSchemaTest {
             Event bad = new Event(good.id(), good.type(), good.time(), good.subject(), good.dataClass(), badData);
             assertThat(footfall.validate(CloudEventEncoder.JSON.readTree(new CloudEventEncoder(id).encode(bad, 1)))).isNotEmpty();
         }
+    }
+
+    /** The real POSLog samples, through the parser and the handler: valid events, and no personal data in them. */
+    @Test
+    void realPosLogTransactionsMatchTheSchemaAndCarryNoPersonalData() throws Exception {
+        JsonSchema schema = FACTORY.getSchema(SchemaLocation.of(SCHEMAS.resolve(
+                EventCatalogue.POS_TRANSACTION_COMPLETED.cloudEventType() + ".schema.json").toAbsolutePath().toUri().toString()), CONFIG);
+        Path samples = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
+        GatewayIdentity id = new GatewayIdentity("acme", "s042", "gw1");
+        PosTransactionHandler handler = new PosTransactionHandler("s042", new KeyedHash(new byte[32]));
+        PosLogParser parser = new PosLogParser(PosLogParser.Settings.of(java.time.ZoneId.of("Europe/Berlin")));
+        List<String> encoded = new java.util.ArrayList<>();
+        for (String file : List.of("ncr_acs_SMALL.xml", "roqqio_sale_with_customer.xml")) {
+            try (var in = Files.newInputStream(samples.resolve(file))) {
+                for (var t : parser.parse(in).transactions()) {
+                    handler.onObservation(t, (type, subject, dataClass, data) -> {
+                        Event e = new Event(new EventIds(Clock.systemUTC()).next(), type, t.at(), subject, dataClass, data);
+                        encoded.add(new String(new CloudEventEncoder(id).encode(e, encoded.size() + 1), java.nio.charset.StandardCharsets.UTF_8));
+                    });
+                }
+            }
+        }
+        assertThat(encoded).hasSize(2);
+        for (String json : encoded) {
+            assertThat(schema.validate(CloudEventEncoder.JSON.readTree(json))).as(json).isEmpty();
+            assertThat(json).contains("\"dataclass\":\"pseudonymous\"", "\"loyaltyRef\":\"")
+                    .doesNotContain("T220001293", "0000000000000040000066677", "Erika", "Mustermann", "Heidestrasse",
+                            "51147", "1964", "734277");
+        }
+        assertThat(encoded.get(0)).contains("\"sourceFormat\":\"poslog-2.1\"", "\"gtin\":\"00000000067591\"", "\"total\":\"1.07\"");
+        assertThat(encoded.get(1)).contains("\"sourceFormat\":\"poslog-6.0\"", "\"net\":\"22.680\"", "\"beginTime\":\"2024-07-31T09:42:26.010Z\"");
     }
 }

@@ -126,10 +126,11 @@ class DeliveryScenariosTest {
                     }
                 }
                 if (i % 3 == 0) {
-                    acknowledged.add(gw.core().accept(new PosTransaction(at, "till-1", LocalDate.parse("2026-11-23"), i / 3 + 1,
-                            PosTransaction.Kind.SALE, "EUR", new BigDecimal("9.99"),
-                            List.of(new PosTransaction.Line("4006381333931", BigDecimal.ONE, new BigDecimal("9.99"))),
-                            Optional.of("9000000000000" + i))));
+                    acknowledged.add(gw.core().accept(new PosTransaction(at, null, null, "till-1", LocalDate.parse("2026-11-23"), i / 3 + 1,
+                            PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(new BigDecimal("9.99")),
+                            List.of(new PosTransaction.Line("4006381333931", "4006381333931", BigDecimal.ONE, new BigDecimal("9.99"))),
+                            List.of(new PosTransaction.Tender("card", new BigDecimal("9.99"))), List.of(),
+                            Optional.of("9000000000000" + i), "test")));
                 }
                 if (i % 100 == 0) {
                     Thread.sleep(20); // let telemetry (bulk) tick in between

@@ -56,7 +56,7 @@ public final class Gateway implements AutoCloseable {
         EventIds ids = new EventIds(clock);
         Files.createDirectories(config.stateDir());
         var o = config.outbox();
-        outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl()),
+        outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow()),
                 identity, ids, clock, metrics);
         try {
             List<ObservationHandler> handlers = handlers(config,

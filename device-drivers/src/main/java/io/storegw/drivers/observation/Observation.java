@@ -7,4 +7,13 @@ public sealed interface Observation permits BleSighting, PosTransaction, DoorCro
 
     /** When the driver saw it. */
     Instant at();
+
+    /**
+     * What makes a re-sent observation the same one (a till that retries after a lost acknowledgement),
+     * or {@code null} when every observation counts: the gateway commits the key with the events, and
+     * a key it has already committed makes the observation a no-op that still succeeds.
+     */
+    default String idempotencyKey() {
+        return null;
+    }
 }

@@ -90,6 +90,15 @@ public record PosTransaction(Instant at, Instant begin, String storeId, String w
         Objects.requireNonNull(sourceFormat, "sourceFormat");
     }
 
+    /**
+     * The till's own identity of the transaction: store (as the till wrote it), workstation, business day
+     * and sequence number. The till numbers its transactions; a re-send carries the same four.
+     */
+    @Override
+    public String idempotencyKey() {
+        return "pos/" + (storeId == null ? "" : storeId) + "/" + workstationId + "/" + businessDay + "/" + sequenceNumber;
+    }
+
     /** What the customer paid. */
     public BigDecimal total() {
         return totals.grand();

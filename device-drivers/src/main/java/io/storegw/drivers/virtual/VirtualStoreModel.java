@@ -49,11 +49,17 @@ public final class VirtualStoreModel implements Iterator<Observation> {
     private final ArrayDeque<Observation> pending = new ArrayDeque<>();
     private final List<Shopper> inStore = new ArrayList<>();
     private final long[] tillSequence = new long[TILLS.size()];
+    /**
+     * The store id the virtual tills write: one per run, because a restarted model numbers its
+     * transactions from 1 again, and the gateway would rightly take those for re-sends of the last run's.
+     */
+    private final String tillStoreId;
     private int nextShopper;
 
     public VirtualStoreModel(long seed, Clock clock) {
         this.random = new SplittableRandom(seed);
         this.clock = clock;
+        this.tillStoreId = "virtual-" + clock.millis();
     }
 
     /** The receiver that listens in a zone. */
@@ -127,7 +133,7 @@ public final class VirtualStoreModel implements Iterator<Observation> {
         }
         Optional<String> card = shopper.member && random.nextDouble() < CARD_SHOWN_SHARE
                 ? Optional.of(loyaltyNumber(shopper.id)) : Optional.empty();
-        return new PosTransaction(clock.instant(), null, null, TILLS.get(till), LocalDate.now(clock), ++tillSequence[till],
+        return new PosTransaction(clock.instant(), null, tillStoreId, TILLS.get(till), LocalDate.now(clock), ++tillSequence[till],
                 PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(total), lines,
                 List.of(new PosTransaction.Tender(card.isPresent() ? "card" : "cash", total)), List.of(), card, "virtual");
     }

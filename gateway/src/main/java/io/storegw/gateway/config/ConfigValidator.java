@@ -99,6 +99,7 @@ final class ConfigValidator {
             problem("outbox.budget", "expected at least 1MB, got " + o.budget().bytes() + " bytes");
         }
         duration("outbox.commitInterval", o.commitInterval(), Duration.ZERO, Duration.ofSeconds(1));
+        duration("outbox.idempotencyWindow", o.idempotencyWindow(), Duration.ofHours(1), Duration.ofDays(90));
         for (Map.Entry<String, Duration> e : o.ttl().entrySet()) {
             if (EventCatalogue.byName(e.getKey()).isEmpty()) {
                 problem("outbox.ttl." + e.getKey(), "unknown event type; see docs/events/ for the catalogue");

@@ -15,7 +15,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         timeZone = timeZone == null ? "UTC" : timeZone;
         stateDir = stateDir == null ? Path.of("/var/lib/storegw") : stateDir;
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
-        outbox = outbox == null ? new Outbox(null, null, null, null) : outbox;
+        outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null) : sources;
         admin = admin == null ? new Admin(null) : admin;
@@ -49,11 +49,13 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param commitInterval how long the group committer waits to gather a batch
      * @param ttl            overrides of the catalogue's time-to-live, keyed by event type ({@code family.name})
      */
-    public record Outbox(Path path, ByteSize budget, Duration commitInterval, Map<String, Duration> ttl) {
+    public record Outbox(Path path, ByteSize budget, Duration commitInterval, Map<String, Duration> ttl,
+                         Duration idempotencyWindow) {
         public Outbox {
             budget = budget == null ? ByteSize.parse("256MB") : budget;
             commitInterval = commitInterval == null ? Duration.ofMillis(5) : commitInterval;
             ttl = ttl == null ? Map.of() : Map.copyOf(ttl);
+            idempotencyWindow = idempotencyWindow == null ? Duration.ofDays(7) : idempotencyWindow;
         }
     }
 

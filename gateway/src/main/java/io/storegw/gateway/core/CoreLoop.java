@@ -87,7 +87,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
                 }
                 if (pipeline.clock().millis() >= nextTick) {
                     nextTick = pipeline.clock().millis() + tickMillis;
-                    append(pipeline.tick(), null);
+                    append(pipeline.tick(), null, null);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -111,10 +111,10 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             s.done().completeExceptionally(e);
             return;
         }
-        append(events, s.done());
+        append(events, s.observation().idempotencyKey(), s.done());
     }
 
-    private void append(List<Event> events, CompletableFuture<Void> done) throws InterruptedException {
+    private void append(List<Event> events, String key, CompletableFuture<Void> done) throws InterruptedException {
         if (events.isEmpty()) {
             // Most observations (BLE sightings) only update state: nothing to make durable.
             if (done != null) {
@@ -123,7 +123,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             return;
         }
         eventsMade.add(events.size());
-        CompletableFuture<Void> durable = outbox.append(events);
+        CompletableFuture<Void> durable = outbox.append(events, key);
         if (done != null) {
             durable.whenComplete((v, e) -> {
                 if (e == null) {

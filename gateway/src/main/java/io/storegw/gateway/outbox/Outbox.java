@@ -19,7 +19,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -40,8 +42,13 @@ import org.tinylog.Logger;
  */
 public final class Outbox implements AutoCloseable {
 
-    /** How the outbox keeps events. */
-    public record Settings(Path path, long budgetBytes, Duration commitInterval, Map<String, Duration> ttl) {
+    /**
+     * How the outbox keeps events.
+     *
+     * @param idempotencyWindow how long an append's idempotency key is remembered (a re-send within it is a no-op)
+     */
+    public record Settings(Path path, long budgetBytes, Duration commitInterval, Map<String, Duration> ttl,
+                           Duration idempotencyWindow) {
         Duration ttlOf(EventType type) {
             return ttl.getOrDefault(type.key(), type.ttl());
         }
@@ -53,7 +60,8 @@ public final class Outbox implements AutoCloseable {
     /** A drained store bigger than this is rewritten to its live size. */
     static final long COMPACT_ABOVE_BYTES = 32L << 20;
 
-    private record Append(List<Event> events, boolean internal, CompletableFuture<Void> done) {
+    /** @param key the idempotency key, or null: a key already committed makes the append a no-op that still succeeds */
+    private record Append(List<Event> events, boolean internal, String key, CompletableFuture<Void> done) {
     }
 
     /** Where a type's rows go and how long they live: fixed per type, so looked up, not rebuilt per event. */
@@ -77,6 +85,7 @@ public final class Outbox implements AutoCloseable {
     private final LongAdder pushedBack;
     private final LongAdder commits;
     private final LongAdder tooLarge;
+    private final LongAdder duplicates;
     private final Metrics metrics;
 
     private OutboxStore store;
@@ -107,6 +116,7 @@ public final class Outbox implements AutoCloseable {
         this.pushedBack = metrics.counter("storegw_outbox_pushback_total", "Critical appends refused because the outbox is full");
         this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
         this.tooLarge = metrics.counter("storegw_outbox_too_large_total", "Events refused for being larger than a row may be");
+        this.duplicates = metrics.counter("storegw_outbox_duplicates_total", "Appends whose idempotency key was already committed (re-sends)");
         this.committer = new Thread(this::run, "outbox-committer");
         Arrays.fill(shortestTtlMillis, Long.MAX_VALUE);
         for (EventType type : EventCatalogue.ALL) {
@@ -190,6 +200,16 @@ public final class Outbox implements AutoCloseable {
      *         events do not fit, or with the store's error
      */
     public CompletableFuture<Void> append(List<Event> events) throws InterruptedException {
+        return append(events, null);
+    }
+
+    /**
+     * Queues events under an idempotency key: if the key was committed within the idempotency window
+     * (before or in the same group commit), nothing is written and the append still succeeds, so a
+     * source that re-sends after a lost acknowledgement counts once. The key is committed in the same
+     * transaction as the events: both or neither, also under {@code kill -9}.
+     */
+    public CompletableFuture<Void> append(List<Event> events, String key) throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (events.isEmpty()) {
             done.complete(null);
@@ -199,14 +219,14 @@ public final class Outbox implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("outbox is closed"));
             return done;
         }
-        appends.put(new Append(List.copyOf(events), false, done));
+        appends.put(new Append(List.copyOf(events), false, key, done));
         return done;
     }
 
     /** The opening alarm: queued before any source can fill the queue, exempt from push-back. */
     private void appendInternal(EventType type, String subject, Object data) {
         Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
-        if (!appends.offer(new Append(List.of(event), true, new CompletableFuture<>()))) {
+        if (!appends.offer(new Append(List.of(event), true, null, new CompletableFuture<>()))) {
             Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
         }
     }
@@ -301,10 +321,15 @@ public final class Outbox implements AutoCloseable {
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
         List<OutboxRow> acknowledged = new ArrayList<>();
+        Set<String> keys = new HashSet<>();
+        int repeated = 0;
         Drops drops = new Drops();
         try {
             for (Append append : batch) {
-                if (insert(append)) {
+                if (append.key() != null && (keys.contains(append.key()) || store.seen(append.key()))) {
+                    repeated++;
+                    accepted.add(new Append(List.of(), false, append.key(), append.done()));
+                } else if (insert(append, keys)) {
                     accepted.add(append);
                 }
             }
@@ -314,11 +339,12 @@ public final class Outbox implements AutoCloseable {
             if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
                 lastMaintenance = now;
                 expire(now, drops);
+                store.forgetKeysBefore(now - settings.idempotencyWindow().toMillis());
             }
             shed(drops);
             // The report goes into the same transaction as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
-                insert(new Append(List.of(report), true, new CompletableFuture<>()));
+                insert(new Append(List.of(report), true, null, new CompletableFuture<>()), Set.of());
             }
             store.flushInserts();
             boolean wrote = nextSeq != firstSeq;
@@ -358,6 +384,7 @@ public final class Outbox implements AutoCloseable {
             commitSignal.notifyAll();
         }
         acked.add(acknowledged.size());
+        duplicates.add(repeated);
         for (Append append : accepted) {
             appended.add(append.events().size());
             append.done().complete(null);
@@ -368,8 +395,8 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Encodes and inserts one append, or refuses it when critical events would not fit. */
-    private boolean insert(Append append) throws SQLException {
+    /** Encodes and inserts one append (and remembers its key), or refuses it when critical events would not fit. */
+    private boolean insert(Append append, Set<String> keys) throws SQLException {
         List<Event> events = append.events();
         byte[][] payloads = new byte[events.size()][];
         long critical = 0;
@@ -401,6 +428,10 @@ public final class Outbox implements AutoCloseable {
                     e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]);
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payloads[i].length;
+        }
+        if (append.key() != null) {
+            store.rememberKey(append.key(), now);
+            keys.add(append.key());
         }
         return true;
     }

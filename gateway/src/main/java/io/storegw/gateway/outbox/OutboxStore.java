@@ -29,6 +29,8 @@ final class OutboxStore implements AutoCloseable {
     static final String SUFFIX = ".mv.db";
     /** The largest encoded event a row holds (H2's VARBINARY limit). */
     static final int MAX_PAYLOAD = 1_000_000;
+    /** The longest idempotency key; sources hash anything longer. */
+    static final int MAX_KEY = 256;
 
     private final Path base;
     private Connection writer;
@@ -37,6 +39,9 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement delete;
     private PreparedStatement read;
     private PreparedStatement setNextSeq;
+    private PreparedStatement keySeen;
+    private PreparedStatement keyRemember;
+    private PreparedStatement keysForget;
 
     static final String READ = "SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
 
@@ -72,6 +77,8 @@ final class OutboxStore implements AutoCloseable {
                     + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(" + MAX_PAYLOAD + ") NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS events_by_class ON events(cls, seq)");
             s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS idempotency(k VARCHAR(" + MAX_KEY + ") PRIMARY KEY, at BIGINT NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency(at)");
             s.execute("MERGE INTO meta KEY(k) SELECT 'next_seq', COALESCE((SELECT v FROM meta WHERE k = 'next_seq'), 1)");
             // Reading every page once is how a damaged file shows itself now, not in the middle of the night.
             s.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM events");
@@ -82,6 +89,9 @@ final class OutboxStore implements AutoCloseable {
         insert = writer.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         delete = writer.prepareStatement("DELETE FROM events WHERE seq = ?");
         setNextSeq = writer.prepareStatement("UPDATE meta SET v = ? WHERE k = 'next_seq'");
+        keySeen = writer.prepareStatement("SELECT 1 FROM idempotency WHERE k = ?");
+        keyRemember = writer.prepareStatement("INSERT INTO idempotency VALUES (?, ?)");
+        keysForget = writer.prepareStatement("DELETE FROM idempotency WHERE at < ?");
         read = reader.prepareStatement(READ);
     }
 
@@ -136,6 +146,26 @@ final class OutboxStore implements AutoCloseable {
             deleted[i] = updated[i] > 0;
         }
         return deleted;
+    }
+
+    /** Whether an idempotency key is committed (or written earlier in this transaction). */
+    boolean seen(String key) throws SQLException {
+        keySeen.setString(1, key);
+        try (ResultSet rs = keySeen.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    void rememberKey(String key, long at) throws SQLException {
+        keyRemember.setString(1, key);
+        keyRemember.setLong(2, at);
+        keyRemember.executeUpdate();
+    }
+
+    /** Forgets keys remembered before {@code at}; returns how many. */
+    int forgetKeysBefore(long at) throws SQLException {
+        keysForget.setLong(1, at);
+        return keysForget.executeUpdate();
     }
 
     void setNextSeq(long next) throws SQLException {

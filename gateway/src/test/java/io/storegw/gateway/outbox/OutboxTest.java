@@ -41,7 +41,7 @@ class OutboxTest {
 
     private Outbox open(long budget, Map<String, Duration> ttl) throws Exception {
         metrics = new Metrics();
-        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl), ID, ids, clock, metrics);
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl, Duration.ofDays(7)), ID, ids, clock, metrics);
     }
 
     private Event event(EventType type, int n, int padding) {
@@ -84,6 +84,38 @@ class OutboxTest {
             assertThat(rows.get(0).topic()).isEqualTo("storegw/v1/acme/s042/gw1/evt/store/footfall");
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(1001);
+        }
+    }
+
+    @Test
+    void aReSentKeyIsANoOpThatSucceedsAcrossBatchesRestartsAndAcknowledgementsUntilItsWindowPasses() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            // the same key twice in one group commit, and once more after it
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                done.add(outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 0)), "pos/7/3/2026-11-23/42"));
+            }
+            done.add(outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 9, 0)), "pos/7/3/2026-11-23/43"));
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 3, 0)), "pos/7/3/2026-11-23/42").get(5, TimeUnit.SECONDS);
+            assertThat(all(outbox)).extracting(r -> json(r).path("data").path("n").asInt()).containsExactly(0, 9);
+            assertThat(metrics.count("storegw_outbox_duplicates_total")).isEqualTo(3);
+            // delivered and gone: still a duplicate (the till may re-send long after central has it)
+            all(outbox).forEach(outbox::acknowledge);
+            settle(outbox);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 4, 0)), "pos/7/3/2026-11-23/42").get(5, TimeUnit.SECONDS);
+            assertThat(all(outbox)).isEmpty();
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 5, 0)), "pos/7/3/2026-11-23/43").get(5, TimeUnit.SECONDS);
+            assertThat(all(outbox)).as("remembered across a restart").isEmpty();
+            assertThat(metrics.count("storegw_outbox_duplicates_total")).isEqualTo(1);
+            clock.advance(Duration.ofDays(7).plusMinutes(1));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS); // a commit that prunes
+            settle(outbox);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 6, 0)), "pos/7/3/2026-11-23/43").get(5, TimeUnit.SECONDS);
+            assertThat(all(outbox)).extracting(r -> json(r).path("data").path("n").asInt()).as("forgotten after the window")
+                    .containsExactly(0, 6);
         }
     }
 
@@ -193,7 +225,7 @@ class OutboxTest {
 
     @Test
     void anOversizedEventIsRefusedAloneAndItsBatchMatesAreCommitted() throws Exception {
-        try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ofMillis(200), Map.of()),
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ofMillis(200), Map.of(), Duration.ofDays(7)),
                 ID, ids, clock, metrics)) {
             // A 200 ms commit interval puts all three appends into one group commit.
             CompletableFuture<Void> before = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 1, 10)));

@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
         GatewayIdentity id = new GatewayIdentity("bench", "s1", "backlog");
         EventIds ids = new EventIds(Clock.systemUTC());
         long buildStarted = System.nanoTime();
-        try (Outbox outbox = Outbox.open(new Outbox.Settings(state.resolve("outbox"), 8L << 30, Duration.ZERO, Map.of()),
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(state.resolve("outbox"), 8L << 30, Duration.ZERO, Map.of(), Duration.ofDays(7)),
                 id, ids, Clock.systemUTC(), new Metrics())) {
             CompletableFuture<Void> last = null;
             for (int i = 0; i < backlog; i += 1000) {

@@ -1,5 +1,7 @@
 package io.storegw.gateway;
 
+import io.storegw.drivers.pos.PosHttpSource;
+import io.storegw.drivers.pos.PosLogParser;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
@@ -22,11 +24,15 @@ import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -75,10 +81,40 @@ public final class Gateway implements AutoCloseable {
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
             }
+            var pos = config.sources().pos();
+            if (pos.http().enabled()) {
+                sources.add(new PosHttpSource(new PosHttpSource.Settings(pos.http().host(), pos.http().port(),
+                        (int) pos.maxDocument().bytes(), tillTokens(pos.http().tokensFile()),
+                        pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
+                        new PosLogParser.Settings(ZoneId.of(config.timeZone()), pos.maxDocument().bytes(), pos.loyaltyPaths())), clock));
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
             outbox.close();
             throw e;
         }
+    }
+
+    /** Reads a tokens file: one till per line, its name then its bearer token; {@code #} starts a comment. */
+    static Map<String, String> tillTokens(Path file) throws IOException {
+        Map<String, String> tokens = new HashMap<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] parts = line.split("\\s+");
+            if (parts.length != 2 || parts[1].length() < 16) {
+                throw new IOException(file + " line " + (i + 1) + ": expected a till name and a token of at least 16 characters");
+            }
+            if (tokens.put(parts[1], parts[0]) != null) {
+                throw new IOException(file + " line " + (i + 1) + ": a token may name one till only");
+            }
+        }
+        if (tokens.isEmpty()) {
+            throw new IOException(file + " names no till");
+        }
+        return tokens;
     }
 
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */

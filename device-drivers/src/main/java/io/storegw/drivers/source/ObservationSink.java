@@ -15,4 +15,11 @@ public interface ObservationSink {
      *         refused it (for example, the outbox is full of critical events).
      */
     CompletionStage<Void> accept(Observation observation) throws InterruptedException;
+
+    /**
+     * Tells the gateway a source refused an input (malformed, unauthorised, too large, ...), so it is
+     * counted by source and reason; the source has already answered its sender.
+     */
+    default void refused(String source, String reason) {
+    }
 }

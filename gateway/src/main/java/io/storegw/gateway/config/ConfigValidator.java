@@ -55,6 +55,17 @@ final class ConfigValidator {
                 v.problem("sources.virtual.limit", "expected 0 (no limit) or a positive count");
             }
         }
+        GatewayConfig.Pos pos = c.sources().pos();
+        if (pos.http().enabled()) {
+            v.range("sources.pos.http.port", pos.http().port(), 0, 65_535);
+            if (pos.http().tokensFile() == null) {
+                v.problem("sources.pos.http.tokensFile", "required when sources.pos.http is enabled (one till per line: name token)");
+            }
+            v.readable("sources.pos.http.tokensFile", pos.http().tokensFile());
+        }
+        if (pos.maxDocument().bytes() < 1024 || pos.maxDocument().bytes() > 64L << 20) {
+            v.problem("sources.pos.maxDocument", "expected 1KB to 64MB, got " + pos.maxDocument().bytes() + " bytes");
+        }
         v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
         return v.problems;
     }

@@ -2,6 +2,7 @@ package io.storegw.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +18,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
         outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
-        sources = sources == null ? new Sources(null) : sources;
+        sources = sources == null ? new Sources(null, null) : sources;
         admin = admin == null ? new Admin(null) : admin;
     }
 
@@ -76,7 +77,38 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     }
 
     /** The drivers to start. */
-    public record Sources(Virtual virtual) {
+    public record Sources(Virtual virtual, Pos pos) {
+        public Sources {
+            pos = pos == null ? new Pos(null, null, null, null) : pos;
+        }
+    }
+
+    /**
+     * Till input; see {@code docs/pos.md}.
+     *
+     * @param deadLetter   where refused till input is kept (default {@code {stateDir}/pos/dead-letter})
+     * @param maxDocument  largest document a till may send
+     * @param loyaltyPaths further POSLog element paths that hold a loyalty number
+     */
+    public record Pos(PosHttp http, Path deadLetter, ByteSize maxDocument, List<String> loyaltyPaths) {
+        public Pos {
+            http = http == null ? new PosHttp(null, null, null, null) : http;
+            maxDocument = maxDocument == null ? ByteSize.parse("2MB") : maxDocument;
+            loyaltyPaths = loyaltyPaths == null ? List.of() : List.copyOf(loyaltyPaths);
+        }
+    }
+
+    /**
+     * {@code POST /pos/v1/poslog}; off unless enabled.
+     *
+     * @param tokensFile one till per line: its name, then its bearer token
+     */
+    public record PosHttp(Boolean enabled, String host, Integer port, Path tokensFile) {
+        public PosHttp {
+            enabled = enabled != null && enabled;
+            host = host == null ? "127.0.0.1" : host;
+            port = port == null ? 8780 : port;
+        }
     }
 
     /** The simulated store; see {@code io.storegw.drivers.virtual.VirtualStore}. */

@@ -24,6 +24,8 @@ import org.tinylog.Logger;
  */
 public final class CoreLoop implements ObservationSink, AutoCloseable {
 
+    private final Metrics metrics;
+
     private record Submission(Observation observation, CompletableFuture<Void> done) {
     }
 
@@ -45,6 +47,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         this.outbox = outbox;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.tickMillis = tick.toMillis();
+        this.metrics = metrics;
         this.observationsIn = metrics.counter("storegw_core_observations_total", "Observations taken by the core loop");
         this.eventsMade = metrics.counter("storegw_core_events_total", "Events made by the core loop");
         this.failures = metrics.counter("storegw_core_handler_failures_total", "Observations a handler failed on (skipped)");
@@ -66,6 +69,12 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         }
         queue.put(new Submission(observation, done));
         return done;
+    }
+
+    @Override
+    public void refused(String source, String reason) {
+        metrics.counter("storegw_bad_input_total", "Inputs a source refused (and answered), by source and reason",
+                "source", source, "reason", reason).increment();
     }
 
     private void run() {

@@ -47,8 +47,17 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.parse("storegw.yaml", Files.readString(Path.of("..", "examples", "storegw.yaml")), dir));
         assertThat(e.problems()).extracting(ConfigException.Problem::key)
-                .containsExactlyInAnyOrder("uplink.passwordFile", "uplink.tls.ca", "uplink.tls.cert", "uplink.tls.key");
+                .containsExactlyInAnyOrder("uplink.passwordFile", "uplink.tls.ca", "uplink.tls.cert", "uplink.tls.key",
+                        "sources.pos.http.tokensFile");
         assertThat(e.problems()).allSatisfy(p -> assertThat(p.message()).startsWith("cannot read file /etc/storegw/"));
+    }
+
+    @Test
+    void tillInputNeedsItsTokensFile() {
+        ConfigException e = problems(MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n    maxDocument: 100MB\n");
+        assertThat(e.problems()).extracting(ConfigException.Problem::key)
+                .containsExactlyInAnyOrder("sources.pos.http.tokensFile", "sources.pos.maxDocument");
+        assertThat(e.getMessage()).contains("required when sources.pos.http is enabled");
     }
 
     @Test

@@ -1,0 +1,96 @@
+package io.storegw.gateway.pos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A till posting real POSLog files over HTTP to a real gateway, a real broker and an independent subscriber. */
+class PosHttpEndToEndTest {
+
+    static final Path SAMPLES = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
+    static final String TOKEN = "till-7-token-0123456789abcdef";
+
+    @TempDir
+    Path dir;
+    TestBroker broker;
+    Central central;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void startBrokerAndCentral() throws Exception {
+        broker = TestBroker.create(dir.resolve("broker"));
+        broker.start();
+        central = new Central(broker.uri(), "central-" + System.nanoTime());
+    }
+
+    @AfterEach
+    void stop() {
+        central.close();
+        broker.close();
+    }
+
+    @Test
+    void everyAcceptedTransactionArrivesOnceEvenWhenTheTillSendsItAgain() throws Exception {
+        Path tokens = Files.writeString(dir.resolve("pos-tokens"), "# till, token\ntill-7 " + TOKEN + "\n");
+        int port = TestBroker.freePort();
+        String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: America/New_York\n")
+                .replaceAll("(?s)sources:.*?admin:", """
+                        sources:
+                          pos:
+                            http:
+                              enabled: true
+                              port: %d
+                              tokensFile: %s
+                        admin:""".formatted(port, tokens));
+        try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+            byte[] roqqio = Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"));
+            byte[] ncr = Files.readAllBytes(SAMPLES.resolve("ncr_acs_SMALL.xml"));
+            for (byte[] body : List.of(roqqio, roqqio, ncr)) { // the second roqqio: a re-send after a lost answer
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
+                        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            }
+            HttpResponse<String> broken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
+                    .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString("<POSLog><Transaction>")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(broken.statusCode()).isEqualTo(400);
+
+            Await.until(Duration.ofSeconds(30), "two transactions at central", () -> posEvents().size() >= 2);
+            Thread.sleep(1_000); // a duplicate would have arrived by now
+            List<JsonNode> pos = posEvents();
+            assertThat(pos).extracting(e -> e.path("data").path("sequenceNumber").asLong()).containsExactlyInAnyOrder(2L, 161L);
+            assertThat(pos).allSatisfy(e -> assertThat(e.toString()).doesNotContain("T220001293", "Erika", "0000000000000040000066677"));
+            assertThat(gw.metrics().count("storegw_outbox_duplicates_total")).isEqualTo(1);
+            assertThat(gw.metrics().count("storegw_bad_input_total", "source", "pos-http", "reason", "malformed")).isEqualTo(1);
+            assertThat(gw.problem()).isNull();
+            try (var kept = Files.list(dir.resolve("gw").resolve("pos").resolve("dead-letter"))) {
+                assertThat(kept.count()).as("the refused body and its reason").isEqualTo(2);
+            }
+        }
+    }
+
+    private List<JsonNode> posEvents() {
+        return central.events().values().stream()
+                .filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")).toList();
+    }
+}

@@ -341,7 +341,18 @@ public final class Outbox implements AutoCloseable {
                 expire(now, drops);
                 store.forgetKeysBefore(now - settings.idempotencyWindow().toMillis());
             }
-            shed(drops);
+            shed(drops, settings.budgetBytes());
+            // The reports count against the budget too: shed until the rows and the reports that name
+            // what went fit (a report grows with the ranges it names, so this may take a round or two).
+            for (int round = 0; round < 8 && !drops.isEmpty(); round++) {
+                long reportBytes = 0;
+                for (Event report : drops.reports()) {
+                    reportBytes += encoder.encode(report, nextSeq).length;
+                }
+                if (total(bytesByClass) + reportBytes <= settings.budgetBytes() || !shed(drops, settings.budgetBytes() - reportBytes)) {
+                    break;
+                }
+            }
             // The report goes into the same transaction as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
                 insert(new Append(List.of(report), true, null, new CompletableFuture<>()), Set.of());
@@ -486,15 +497,18 @@ public final class Outbox implements AutoCloseable {
     }
 
     /** Past the budget: bulk goes first, then normal, oldest first. Critical is never shed. */
-    private void shed(Drops drops) throws SQLException {
+    /** Sheds bulk, then normal, oldest first, until the rows fit {@code target}; returns whether anything went. */
+    private boolean shed(Drops drops, long target) throws SQLException {
+        boolean shed = false;
         for (EventClass cls : new EventClass[] {EventClass.BULK, EventClass.NORMAL}) {
-            while (total(bytesByClass) > settings.budgetBytes() && bytesByClass[cls.ordinal()] > 0) {
+            while (total(bytesByClass) > target && bytesByClass[cls.ordinal()] > 0) {
                 List<long[]> victims = store.oldest(cls, protectedSeq, 256);
                 if (victims.isEmpty()) {
                     break;
                 }
+                shed = true;
                 int keep = victims.size();
-                long over = total(bytesByClass) - settings.budgetBytes();
+                long over = total(bytesByClass) - target;
                 long freed = 0;
                 for (int i = 0; i < victims.size(); i++) {
                     freed += victims.get(i)[2];
@@ -506,6 +520,7 @@ public final class Outbox implements AutoCloseable {
                 remove(victims.subList(0, keep), drops.budget);
             }
         }
+        return shed;
     }
 
     private void remove(List<long[]> victims, SeqList into) throws SQLException {

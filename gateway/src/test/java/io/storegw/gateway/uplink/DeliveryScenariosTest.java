@@ -111,7 +111,9 @@ class DeliveryScenariosTest {
     @Test
     void overBudgetBulkIsShedFirstEveryDropIsReportedAndCriticalIsKept() throws Exception {
         broker.stop();
-        int sales = 400;
+        // How many footfall and presence events the buckets make depends on the core's timing, so make
+        // about twice the budget (not just over it) for shedding to happen on every run.
+        int sales = 800;
         List<CompletionStage<Void>> acknowledged = new ArrayList<>();
         try (Gateway gw = Gateway.start(TestConfigs.withoutSources(dir.resolve("gw"), broker.uri(), "outbox:\n  budget: 1MB\n"),
                 Clock.systemUTC())) {
@@ -153,11 +155,15 @@ class DeliveryScenariosTest {
             // Every sale that was acknowledged arrived: critical is never shed.
             assertThat(events.stream().filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1"))
                     .map(e -> e.path("data").path("sequenceNumber").asLong()).distinct().count()).isEqualTo(sales);
-            // Bulk went before normal: no telemetry is older than the newest shed normal event.
-            long telemetryLeft = events.stream().filter(e -> e.path("type").asText().contains("gateway.telemetry")).count();
+            // Bulk goes first, oldest first: a telemetry event that is still there was never passed over,
+            // so no drop came after it. (Telemetry newer than the last drop may stay: the outbox has room then.)
+            long lastDrop = central.dropped().last();
+            List<Long> telemetryLeft = events.stream().filter(e -> e.path("type").asText().contains("gateway.telemetry"))
+                    .map(e -> Long.parseLong(e.path("sequence").asText())).toList();
             long footfallLeft = events.stream().filter(e -> e.path("type").asText().contains("store.footfall")).count();
             assertThat(footfallLeft).isPositive().isLessThan(3L * sales);
-            assertThat(telemetryLeft).as("bulk is shed before normal").isZero();
+            assertThat(telemetryLeft).as("bulk is shed before normal: no telemetry older than the last drop (%d)", lastDrop)
+                    .allSatisfy(seq -> assertThat(seq).isGreaterThan(lastDrop));
             assertThat(events).filteredOn(e -> e.path("type").asText().contains("gateway.dropped"))
                     .allSatisfy(e -> assertThat(e.path("data").path("reason").asText()).isEqualTo("budget"));
         }

@@ -142,10 +142,10 @@ class BleVectorsTest {
             if (w.has("addrType")) {
                 // a random address's kind follows from its two top bits (Core spec Vol 6 Part B 1.3)
                 int top = Integer.parseInt(w.get("address").asText().substring(0, 2), 16) >> 6;
-                BleAddress.Kind expected = w.get("addrType").asInt() == 0 ? BleAddress.Kind.PUBLIC
+                BleAddress.Kind kind = w.get("addrType").asInt() == 0 ? BleAddress.Kind.PUBLIC
                         : top == 0b11 ? BleAddress.Kind.RANDOM_STATIC
                         : top == 0b01 ? BleAddress.Kind.RESOLVABLE_PRIVATE : BleAddress.Kind.NON_RESOLVABLE_PRIVATE;
-                assertThat(r.address().kind()).isEqualTo(expected);
+                assertThat(r.address().kind()).isEqualTo(kind);
             }
             if (w.has("dataLen")) {
                 assertThat(r.data()).hasSize(w.get("dataLen").asInt());

@@ -2,6 +2,7 @@ package io.storegw.gateway;
 
 import io.storegw.drivers.pos.PosHttpSource;
 import io.storegw.drivers.pos.PosLogParser;
+import io.storegw.drivers.pos.PosSpoolSource;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
@@ -86,12 +87,22 @@ public final class Gateway implements AutoCloseable {
                 sources.add(new PosHttpSource(new PosHttpSource.Settings(pos.http().host(), pos.http().port(),
                         (int) pos.maxDocument().bytes(), tillTokens(pos.http().tokensFile()),
                         pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
-                        new PosLogParser.Settings(ZoneId.of(config.timeZone()), pos.maxDocument().bytes(), pos.loyaltyPaths())), clock));
+                        parserSettings(config)), clock));
+            }
+            if (pos.spool().enabled()) {
+                sources.add(new PosSpoolSource(new PosSpoolSource.Settings(
+                        pos.spool().folder() != null ? pos.spool().folder() : config.stateDir().resolve("pos").resolve("spool"),
+                        pos.spool().poll(), parserSettings(config))));
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             outbox.close();
             throw e;
         }
+    }
+
+    private static PosLogParser.Settings parserSettings(GatewayConfig config) {
+        var pos = config.sources().pos();
+        return new PosLogParser.Settings(ZoneId.of(config.timeZone()), pos.maxDocument().bytes(), pos.loyaltyPaths());
     }
 
     /** Reads a tokens file: one till per line, its name then its bearer token; {@code #} starts a comment. */

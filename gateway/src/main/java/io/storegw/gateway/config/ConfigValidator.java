@@ -63,6 +63,7 @@ final class ConfigValidator {
             }
             v.readable("sources.pos.http.tokensFile", pos.http().tokensFile());
         }
+        v.duration("sources.pos.spool.poll", pos.spool().poll(), Duration.ofMillis(100), Duration.ofMinutes(10));
         if (pos.maxDocument().bytes() < 1024 || pos.maxDocument().bytes() > 64L << 20) {
             v.problem("sources.pos.maxDocument", "expected 1KB to 64MB, got " + pos.maxDocument().bytes() + " bytes");
         }

@@ -79,7 +79,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     /** The drivers to start. */
     public record Sources(Virtual virtual, Pos pos) {
         public Sources {
-            pos = pos == null ? new Pos(null, null, null, null) : pos;
+            pos = pos == null ? new Pos(null, null, null, null, null) : pos;
         }
     }
 
@@ -90,11 +90,24 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param maxDocument  largest document a till may send
      * @param loyaltyPaths further POSLog element paths that hold a loyalty number
      */
-    public record Pos(PosHttp http, Path deadLetter, ByteSize maxDocument, List<String> loyaltyPaths) {
+    public record Pos(PosHttp http, PosSpool spool, Path deadLetter, ByteSize maxDocument, List<String> loyaltyPaths) {
         public Pos {
             http = http == null ? new PosHttp(null, null, null, null) : http;
+            spool = spool == null ? new PosSpool(null, null, null) : spool;
             maxDocument = maxDocument == null ? ByteSize.parse("2MB") : maxDocument;
             loyaltyPaths = loyaltyPaths == null ? List.of() : List.copyOf(loyaltyPaths);
+        }
+    }
+
+    /**
+     * A folder tills write POSLog files into; off unless enabled.
+     *
+     * @param folder default {@code {stateDir}/pos/spool}; {@code done/} and {@code failed/} are made inside it
+     */
+    public record PosSpool(Boolean enabled, Path folder, Duration poll) {
+        public PosSpool {
+            enabled = enabled != null && enabled;
+            poll = poll == null ? Duration.ofSeconds(1) : poll;
         }
     }
 

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A till posting real POSLog files over HTTP to a real gateway, a real broker and an independent subscriber. */
+/**
+ * A till posting real POSLog files over HTTP, and writing one into the spool folder, to a real gateway,
+ * a real broker and an independent subscriber: every transaction arrives exactly once.
+ */
 class PosHttpEndToEndTest {
 
     static final Path SAMPLES = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
@@ -60,6 +63,9 @@ class PosHttpEndToEndTest {
                               enabled: true
                               port: %d
                               tokensFile: %s
+                            spool:
+                              enabled: true
+                              poll: 100ms
                         admin:""".formatted(port, tokens));
         try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
             byte[] roqqio = Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"));
@@ -81,6 +87,14 @@ class PosHttpEndToEndTest {
             assertThat(pos).extracting(e -> e.path("data").path("sequenceNumber").asLong()).containsExactlyInAnyOrder(2L, 161L);
             assertThat(pos).allSatisfy(e -> assertThat(e.toString()).doesNotContain("T220001293", "Erika", "0000000000000040000066677"));
             assertThat(gw.metrics().count("storegw_outbox_duplicates_total")).isEqualTo(1);
+
+            // The same sale again, written into the spool folder by a till's file export: counted once.
+            Path spool = dir.resolve("gw").resolve("pos").resolve("spool");
+            Files.move(Files.write(spool.resolve("export.xml.tmp"), roqqio), spool.resolve("export.xml"));
+            Await.until(Duration.ofSeconds(30), "the spool file done", () -> Files.exists(spool.resolve("done").resolve("export.xml")));
+            Thread.sleep(1_000);
+            assertThat(posEvents()).hasSize(2);
+            assertThat(gw.metrics().count("storegw_outbox_duplicates_total")).isEqualTo(2);
             assertThat(gw.metrics().count("storegw_bad_input_total", "source", "pos-http", "reason", "malformed")).isEqualTo(1);
             assertThat(gw.problem()).isNull();
             try (var kept = Files.list(dir.resolve("gw").resolve("pos").resolve("dead-letter"))) {

@@ -1,0 +1,146 @@
+package io.storegw.drivers.pos;
+
+import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.source.ObservationSink;
+import io.storegw.drivers.source.ObservationSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Tills that write files: a POSLog dropped into the spool folder (written under another name, then
+ * renamed, so it is whole when it appears) is parsed, handed over, and moved to {@code done/} once
+ * every transaction in it is durable, or to {@code failed/} with a {@code .reason} file when it
+ * cannot be taken. A file the gateway pushes back on stays and is tried again. Re-reading a file after
+ * a crash between commit and move is safe: its transactions' idempotency keys make them no-ops.
+ */
+public final class PosSpoolSource implements ObservationSource {
+
+    /** @param poll how often the folder is looked at */
+    public record Settings(Path folder, Duration poll, PosLogParser.Settings parser) {
+    }
+
+    static final String NAME = "pos-spool";
+    private static final long DURABLE_WAIT_SECONDS = 60;
+
+    private final Settings settings;
+    private final PosLogParser parser;
+    private volatile Thread thread;
+    private volatile String problem;
+
+    public PosSpoolSource(Settings settings) {
+        this.settings = settings;
+        this.parser = new PosLogParser(settings.parser());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String problem() {
+        return problem;
+    }
+
+    @Override
+    public void start(ObservationSink sink) {
+        Thread t = new Thread(() -> run(sink), "source-pos-spool");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    private void run(ObservationSink sink) {
+        try {
+            Files.createDirectories(settings.folder().resolve("done"));
+            Files.createDirectories(settings.folder().resolve("failed"));
+        } catch (IOException e) {
+            problem = "cannot create the spool folders under " + settings.folder() + ": " + e.getMessage();
+            return;
+        }
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                for (Path file : waiting()) {
+                    take(file, sink);
+                }
+                Thread.sleep(settings.poll().toMillis());
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                problem = "spool folder " + settings.folder() + ": " + e.getMessage();
+                try {
+                    Thread.sleep(settings.poll().toMillis());
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Whole files waiting, oldest name first; names a writer is still using ({@code .tmp}, {@code .part}, dot files) are left. */
+    private List<Path> waiting() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(settings.folder())) {
+            for (Path p : dir) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !name.startsWith(".") && !name.endsWith(".tmp") && !name.endsWith(".part")) {
+                    files.add(p);
+                }
+            }
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private void take(Path file, ObservationSink sink) throws IOException, InterruptedException {
+        PosLogParser.Result result;
+        try (InputStream in = Files.newInputStream(file)) {
+            result = parser.parse(in);
+        } catch (PosFormatException e) {
+            sink.refused(NAME, "malformed");
+            Path failed = settings.folder().resolve("failed").resolve(file.getFileName());
+            Files.writeString(failed.resolveSibling(file.getFileName() + ".reason"), e.getMessage() + "\n");
+            Files.move(file, failed, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        for (PosTransaction t : result.transactions()) {
+            durable.add(sink.accept(t).toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(DURABLE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // pushed back or too slow: the file stays and is tried again; what did commit will be a no-op then
+            sink.refused(NAME, "pushed-back");
+            problem = "spool file " + file.getFileName() + " not taken yet: " + (e.getCause() != null ? e.getCause().getMessage() : "timed out");
+            return;
+        }
+        problem = null;
+        Files.move(file, settings.folder().resolve("done").resolve(file.getFileName()),
+                StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.storegw.drivers.pos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storegw.drivers.observation.Observation;
+import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.source.ObservationSink;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PosSpoolSourceTest {
+
+    @TempDir
+    Path dir;
+    Path spool;
+    final List<Observation> taken = new CopyOnWriteArrayList<>();
+    final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+    PosSpoolSource source;
+    byte[] ncr;
+
+    @BeforeEach
+    void start() throws Exception {
+        try (InputStream in = getClass().getResourceAsStream("/pos/ncr_acs_SMALL.xml")) {
+            ncr = in.readAllBytes();
+        }
+        spool = dir.resolve("spool");
+        source = new PosSpoolSource(new PosSpoolSource.Settings(spool, Duration.ofMillis(50),
+                PosLogParser.Settings.of(ZoneId.of("America/New_York"))));
+        source.start(new ObservationSink() {
+            @Override
+            public CompletionStage<Void> accept(Observation o) {
+                taken.add(o);
+                return durable;
+            }
+
+            @Override
+            public void refused(String src, String reason) {
+                refused.merge(src + "/" + reason, 1, Integer::sum);
+            }
+        });
+        until(() -> Files.isDirectory(spool.resolve("done")));
+    }
+
+    @AfterEach
+    void stop() {
+        source.close();
+    }
+
+    /** As a till should: write under a name the gateway ignores, then rename. */
+    void drop(String name, byte[] body) throws Exception {
+        Path tmp = Files.write(spool.resolve(name + ".tmp"), body);
+        Files.move(tmp, spool.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void until(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aWholeFileIsTakenAndMovedToDoneOnceDurable() throws Exception {
+        Files.write(spool.resolve("half-written.xml.tmp"), new byte[] {'<'});
+        drop("0001.xml", ncr);
+        until(() -> Files.exists(spool.resolve("done").resolve("0001.xml")));
+        assertThat(taken).singleElement().extracting(o -> ((PosTransaction) o).sequenceNumber()).isEqualTo(161L);
+        assertThat(spool.resolve("0001.xml")).doesNotExist();
+        assertThat(spool.resolve("half-written.xml.tmp")).as("a file still being written is left alone").exists();
+    }
+
+    @Test
+    void aBrokenFileGoesToFailedWithItsReason() throws Exception {
+        drop("0002.xml", "<POSLog><Transaction>".getBytes());
+        until(() -> Files.exists(spool.resolve("failed").resolve("0002.xml.reason")));
+        assertThat(Files.readString(spool.resolve("failed").resolve("0002.xml.reason"))).startsWith("not well-formed XML");
+        assertThat(spool.resolve("failed").resolve("0002.xml")).hasContent("<POSLog><Transaction>");
+        assertThat(refused).containsEntry("pos-spool/malformed", 1);
+        assertThat(taken).isEmpty();
+    }
+
+    @Test
+    void aFileThatIsPushedBackStaysAndIsTakenWhenTheGatewayHasRoom() throws Exception {
+        durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full"));
+        drop("0003.xml", ncr);
+        until(() -> refused.getOrDefault("pos-spool/pushed-back", 0) >= 2);
+        assertThat(spool.resolve("0003.xml")).exists();
+        assertThat(source.problem()).contains("0003.xml", "outbox full");
+        durable = CompletableFuture.completedFuture(null);
+        until(() -> Files.exists(spool.resolve("done").resolve("0003.xml")));
+        assertThat(source.problem()).isNull();
+        // every attempt handed the transaction over again; the outbox's idempotency key makes the repeats no-ops
+        assertThat(taken).hasSizeGreaterThanOrEqualTo(3).extracting(Observation::idempotencyKey).containsOnly("pos/9/34/2017-09-30/161");
+    }
+}

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
-import io.storegw.drivers.source.ObservationSink;
+import io.storegw.drivers.source.RecordingSink;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +18,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,10 +29,9 @@ class PosHttpSourceTest {
     @TempDir
     Path dir;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    final List<Observation> taken = new CopyOnWriteArrayList<>();
-    final Map<String, Integer> refused = new ConcurrentHashMap<>();
-    /** What the "gateway" answers for the next observations: completed later by the test. */
-    volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+    final RecordingSink sink = new RecordingSink();
+    final List<Observation> taken = sink.taken;
+    final Map<String, Integer> refused = sink.refused;
     PosHttpSource source;
     byte[] roqqio;
 
@@ -46,18 +42,7 @@ class PosHttpSourceTest {
         }
         source = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", 0, 64 * 1024, Map.of("s3cret-till-7", "till-7"),
                 dir.resolve("dead-letter"), PosLogParser.Settings.of(ZoneId.of("Europe/Berlin"))), Clock.systemUTC());
-        source.start(new ObservationSink() {
-            @Override
-            public CompletionStage<Void> accept(Observation o) {
-                taken.add(o);
-                return durable;
-            }
-
-            @Override
-            public void refused(String src, String reason) {
-                refused.merge(src + "/" + reason, 1, Integer::sum);
-            }
-        });
+        source.start(sink);
         assertThat(source.problem()).isNull();
     }
 
@@ -77,7 +62,7 @@ class PosHttpSourceTest {
 
     @Test
     void acceptedOnlyOnceDurable() throws Exception {
-        durable = new CompletableFuture<>();
+        sink.durable = new CompletableFuture<>();
         CompletableFuture<HttpResponse<String>> answer = CompletableFuture.supplyAsync(() -> {
             try {
                 return post("s3cret-till-7", roqqio);
@@ -88,7 +73,7 @@ class PosHttpSourceTest {
         Thread.sleep(500);
         assertThat(answer).as("no answer before the outbox has it").isNotDone();
         assertThat(taken).singleElement().extracting(o -> ((PosTransaction) o).sequenceNumber()).isEqualTo(2L);
-        durable.complete(null);
+        sink.durable.complete(null);
         HttpResponse<String> r = answer.get(10, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(r.body()).isEqualTo("{\"accepted\":1,\"skipped\":0}\n");
@@ -118,7 +103,7 @@ class PosHttpSourceTest {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(wrong.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"storegw-pos\"");
         assertThat(post("s3cret-till-7", new byte[100 * 1024]).statusCode()).isEqualTo(413);
-        durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full: 1048576 bytes of critical events waiting"));
+        sink.durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full: 1048576 bytes of critical events waiting"));
         HttpResponse<String> later = post("s3cret-till-7", roqqio);
         assertThat(later.statusCode()).isEqualTo(503);
         assertThat(later.headers().firstValue("Retry-After")).contains("5");

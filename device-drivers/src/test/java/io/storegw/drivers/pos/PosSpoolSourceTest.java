@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
-import io.storegw.drivers.source.ObservationSink;
+import io.storegw.drivers.source.RecordingSink;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +14,6 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,9 +25,9 @@ class PosSpoolSourceTest {
     @TempDir
     Path dir;
     Path spool;
-    final List<Observation> taken = new CopyOnWriteArrayList<>();
-    final Map<String, Integer> refused = new ConcurrentHashMap<>();
-    volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+    final RecordingSink sink = new RecordingSink();
+    final List<Observation> taken = sink.taken;
+    final Map<String, Integer> refused = sink.refused;
     PosSpoolSource source;
     byte[] ncr;
 
@@ -42,18 +39,7 @@ class PosSpoolSourceTest {
         spool = dir.resolve("spool");
         source = new PosSpoolSource(new PosSpoolSource.Settings(spool, Duration.ofMillis(50),
                 PosLogParser.Settings.of(ZoneId.of("America/New_York"))));
-        source.start(new ObservationSink() {
-            @Override
-            public CompletionStage<Void> accept(Observation o) {
-                taken.add(o);
-                return durable;
-            }
-
-            @Override
-            public void refused(String src, String reason) {
-                refused.merge(src + "/" + reason, 1, Integer::sum);
-            }
-        });
+        source.start(sink);
         until(() -> Files.isDirectory(spool.resolve("done")));
     }
 
@@ -98,12 +84,12 @@ class PosSpoolSourceTest {
 
     @Test
     void aFileThatIsPushedBackStaysAndIsTakenWhenTheGatewayHasRoom() throws Exception {
-        durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full"));
+        sink.durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full"));
         drop("0003.xml", ncr);
         until(() -> refused.getOrDefault("pos-spool/pushed-back", 0) >= 2);
         assertThat(spool.resolve("0003.xml")).exists();
         assertThat(source.problem()).contains("0003.xml", "outbox full");
-        durable = CompletableFuture.completedFuture(null);
+        sink.durable = CompletableFuture.completedFuture(null);
         until(() -> Files.exists(spool.resolve("done").resolve("0003.xml")));
         assertThat(source.problem()).isNull();
         // every attempt handed the transaction over again; the outbox's idempotency key makes the repeats no-ops

@@ -1,0 +1,31 @@
+package io.storegw.drivers.source;
+
+import io.storegw.drivers.observation.Observation;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A sink for source tests: records what it is handed and refused, and answers with a future the test controls. */
+public final class RecordingSink implements ObservationSink {
+
+    /** Observations handed over, in order. */
+    public final List<Observation> taken = new CopyOnWriteArrayList<>();
+    /** Refusals, as {@code source/reason} to count. */
+    public final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    /** What {@link #accept} answers: durable at once unless the test says otherwise. */
+    public volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+
+    @Override
+    public CompletionStage<Void> accept(Observation o) {
+        taken.add(o);
+        return durable;
+    }
+
+    @Override
+    public void refused(String source, String reason) {
+        refused.merge(source + "/" + reason, 1, Integer::sum);
+    }
+}

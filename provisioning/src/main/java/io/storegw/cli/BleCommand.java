@@ -1,7 +1,5 @@
 package io.storegw.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.drivers.ble.BleFormatException;
 import io.storegw.drivers.ble.Bytes;
 import io.storegw.drivers.ble.ad.AdStructures;
@@ -11,7 +9,6 @@ import io.storegw.drivers.ble.hci.AdvertisingReport;
 import io.storegw.drivers.ble.hci.BtSnoop;
 import io.storegw.drivers.ble.hci.HciEvents;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -63,8 +60,6 @@ final class BleCommand {
 
         @Option(names = "--json", description = "One JSON object per frame, with stable field names.")
         boolean json;
-
-        private static final ObjectMapper JSON = new ObjectMapper();
 
         @Override
         public Integer call() {
@@ -149,7 +144,7 @@ final class BleCommand {
                         plain.put("name", name);
                     }
                     plain.putAll(context);
-                    System.out.println(json ? toJson(plain) : toLine(plain));
+                    System.out.println(json ? JsonLine.of(plain) : toLine(plain));
                 }
                 print(decoded, context);
             }
@@ -160,17 +155,10 @@ final class BleCommand {
             for (BeaconFrame frame : frames) {
                 Map<String, Object> fields = new LinkedHashMap<>(frame.fields());
                 fields.putAll(context);
-                System.out.println(json ? toJson(fields) : toLine(fields));
+                System.out.println(json ? JsonLine.of(fields) : toLine(fields));
             }
         }
 
-        private static String toJson(Map<String, Object> fields) {
-            try {
-                return JSON.writeValueAsString(fields);
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
 
         private static String toLine(Map<String, Object> fields) {
             List<String> parts = new ArrayList<>();

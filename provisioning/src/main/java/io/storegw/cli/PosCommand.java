@@ -6,7 +6,6 @@ import io.storegw.drivers.pos.PosLogParser;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
-import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
 import java.io.IOException;
@@ -84,7 +83,7 @@ final class PosCommand {
             }
             PosTransactionHandler handler = new PosTransactionHandler(store, hash);
             for (PosTransaction t : result.transactions()) {
-                handler.onObservation(t, (type, subject, dataClass, data) -> System.out.println(json ? toJson(data) : line(t, subject)));
+                handler.onObservation(t, (type, subject, dataClass, data) -> System.out.println(json ? JsonLine.of(data) : line(t, subject)));
             }
             result.skipped().forEach(s -> System.err.println("skipped " + s.transaction() + ": " + s.reason()));
             return 0;
@@ -97,12 +96,5 @@ final class PosCommand {
                     t.sourceFormat());
         }
 
-        private static String toJson(Object data) {
-            try {
-                return CloudEventEncoder.JSON.writeValueAsString(data);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

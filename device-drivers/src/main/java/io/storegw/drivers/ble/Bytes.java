@@ -58,14 +58,6 @@ public final class Bytes {
         return new UUID(shortUuid << 32 | 0x1000L, BASE_LSB);
     }
 
-    /** The 16-bit form of a Bluetooth Base UUID, or -1 when {@code uuid} is not one. */
-    public static int shortOf(UUID uuid) {
-        if (uuid.getLeastSignificantBits() != BASE_LSB || (uuid.getMostSignificantBits() & 0xFFFF_FFFFL) != 0x1000L) {
-            return -1;
-        }
-        long value = uuid.getMostSignificantBits() >>> 32;
-        return value <= 0xFFFF ? (int) value : -1;
-    }
 
     public static String hex(byte[] b, int from, int to) {
         return HEX.formatHex(b, from, to);

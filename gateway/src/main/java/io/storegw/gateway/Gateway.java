@@ -1,8 +1,9 @@
 package io.storegw.gateway;
 
 import io.storegw.drivers.pos.PosHttpSource;
-import io.storegw.drivers.pos.PosLogParser;
+import io.storegw.drivers.pos.PosSettings;
 import io.storegw.drivers.pos.PosSpoolSource;
+import io.storegw.drivers.pos.TillAuth;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
@@ -24,6 +25,7 @@ import io.storegw.gateway.store.FootfallHandler;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -84,15 +86,16 @@ public final class Gateway implements AutoCloseable {
             }
             var pos = config.sources().pos();
             if (pos.http().enabled()) {
-                sources.add(new PosHttpSource(new PosHttpSource.Settings(pos.http().host(), pos.http().port(),
-                        (int) pos.maxDocument().bytes(), tillTokens(pos.http().tokensFile()),
-                        pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
-                        parserSettings(config)), clock));
+                var till = pos.http();
+                sources.add(new PosHttpSource(new PosHttpSource.Settings(till.host(), till.port(), (int) pos.maxDocument().bytes(),
+                        tillAuth(till), pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
+                        posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key())),
+                        clock));
             }
             if (pos.spool().enabled()) {
                 sources.add(new PosSpoolSource(new PosSpoolSource.Settings(
                         pos.spool().folder() != null ? pos.spool().folder() : config.stateDir().resolve("pos").resolve("spool"),
-                        pos.spool().poll(), parserSettings(config))));
+                        pos.spool().poll(), pos.spool().keepDone(), posSettings(config)), clock));
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             outbox.close();
@@ -100,9 +103,34 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static PosLogParser.Settings parserSettings(GatewayConfig config) {
+    /** How till documents are read in this store; {@code storegw pos parse} reads them the same way. */
+    public static PosSettings posSettings(GatewayConfig config) {
         var pos = config.sources().pos();
-        return new PosLogParser.Settings(ZoneId.of(config.timeZone()), pos.maxDocument().bytes(), pos.loyaltyPaths());
+        return new PosSettings(ZoneId.of(config.timeZone()), pos.maxDocument().bytes(), pos.loyaltyPaths(), pos.currency());
+    }
+
+    /** The till port's schemes, in the order they are asked: bearer tokens, then the vendors' webhook signatures. */
+    private static List<TillAuth> tillAuth(GatewayConfig.PosHttp http) throws IOException {
+        List<TillAuth> auth = new ArrayList<>();
+        if (http.tokensFile() != null) {
+            auth.add(new TillAuth.BearerTokens(tillTokens(http.tokensFile())));
+        }
+        if (http.square() != null) {
+            auth.add(new TillAuth.SquareSignature(secret(http.square().signatureKeyFile()), http.square().notificationUrl()));
+        }
+        if (http.shopify() != null) {
+            auth.add(new TillAuth.ShopifySignature(secret(http.shopify().secretFile())));
+        }
+        return auth;
+    }
+
+    /** A secret kept in a file of its own, as its only line. */
+    private static byte[] secret(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            throw new IOException(file + " is empty: expected the secret as its only line");
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Reads a tokens file: one till per line, its name then its bearer token; {@code #} starts a comment. */

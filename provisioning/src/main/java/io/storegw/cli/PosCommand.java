@@ -2,7 +2,11 @@ package io.storegw.cli;
 
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.pos.PosFormatException;
-import io.storegw.drivers.pos.PosLogParser;
+import io.storegw.drivers.pos.PosDocument;
+import io.storegw.drivers.pos.PosFormat;
+import io.storegw.drivers.pos.PosReader;
+import io.storegw.drivers.pos.PosSettings;
+import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
@@ -18,6 +22,8 @@ import java.time.ZoneId;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,15 +33,21 @@ final class PosCommand {
 
     /** {@code storegw pos parse FILE}: what the gateway would publish for a till's file. */
     @Command(name = "parse", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Parse a POSLog file and print the pos.transaction.completed data the gateway would publish,",
-                "one line (or JSON object) per sale or return, and why any transaction was skipped."},
-            footer = {"", "With --config, the store, time zone and loyalty key of that gateway are used (read only;",
-                "nothing is created). Without it, loyalty references are made with a throwaway key.",
+            description = {"Parse a till's file (POSLog XML or a JSON profile) and print the pos.transaction.completed "
+                + "data the gateway would publish, one line (or JSON object) per sale or return, and why any transaction was skipped."},
+            footer = {"", "The format comes from the file name as in the spool folder (*.square.json, *.shopify.json, "
+                + "*.lightspeed.json, other *.json generic, anything else POSLog) unless --format names it.",
+                "", "With --config, the store, time zone, currency, loyalty paths and loyalty key of that gateway are used "
+                + "(read only; nothing is created). Without it, loyalty references are made with a throwaway key.",
                 "", "Exit status: 0 parsed, 1 the file was refused (the reason is printed), 2 usage error."})
     static final class Parse implements Callable<Integer> {
 
-        @Parameters(paramLabel = "FILE", description = "A POSLog XML file.")
+        @Parameters(paramLabel = "FILE", description = "A POSLog XML or JSON file.")
         Path file;
+
+        @Option(names = "--format", paramLabel = "FORMAT", description = "poslog, square, shopify, lightspeed or generic.",
+                converter = FormatConverter.class)
+        PosFormat format;
 
         @Option(names = "--json", description = "Print each event's data as JSON.")
         boolean json;
@@ -43,19 +55,22 @@ final class PosCommand {
         @Option(names = "--config", paramLabel = "FILE", description = "The gateway's config file.")
         Path config;
 
+        @Option(names = "--currency", paramLabel = "CODE", description = "The store's ISO 4217 currency, for tills that name none (default: the config's sources.pos.currency).")
+        String currency;
+
         @Option(names = "--zone", paramLabel = "ZONE", description = "Time zone for date-times written without one (default: the config's timeZone, else UTC).")
         ZoneId zone;
 
         @Override
         public Integer call() throws IOException {
             String store = "-";
-            ZoneId storeZone = ZoneId.of("UTC");
+            PosSettings settings = PosSettings.of(ZoneId.of("UTC"));
             KeyedHash hash = null;
             if (config != null) {
                 try {
                     GatewayConfig c = ConfigLoader.load(config);
                     store = c.store();
-                    storeZone = ZoneId.of(c.timeZone());
+                    settings = Gateway.posSettings(c);
                     Path key = c.stateDir().resolve("pseudonym.key");
                     if (Files.isReadable(key)) {
                         hash = new KeyedHash(Files.readAllBytes(key));
@@ -71,9 +86,13 @@ final class PosCommand {
                 hash = new KeyedHash(throwaway);
                 System.err.println("storegw pos parse: loyalty references made with a throwaway key (the gateway's differs)");
             }
-            PosLogParser.Result result;
+            PosDocument result;
+            if (zone != null || currency != null) {
+                settings = new PosSettings(zone != null ? zone : settings.storeZone(), settings.maxBytes(), settings.loyaltyPaths(),
+                        currency != null ? currency : settings.currency());
+            }
             try (InputStream in = Files.newInputStream(file)) {
-                result = new PosLogParser(PosLogParser.Settings.of(zone != null ? zone : storeZone)).parse(in);
+                result = new PosReader(settings).read(format != null ? format : PosFormat.ofFileName(file.getFileName().toString()), in);
             } catch (NoSuchFileException e) {
                 System.err.println("storegw pos parse: no such file: " + file);
                 return 2;
@@ -87,6 +106,19 @@ final class PosCommand {
             }
             result.skipped().forEach(s -> System.err.println("skipped " + s.transaction() + ": " + s.reason()));
             return 0;
+        }
+
+        /** Accepts the formats by their ids, as routes and file names spell them. */
+        static final class FormatConverter implements ITypeConverter<PosFormat> {
+            @Override
+            public PosFormat convert(String value) {
+                for (PosFormat f : PosFormat.values()) {
+                    if (f.id().equals(value)) {
+                        return f;
+                    }
+                }
+                throw new TypeConversionException("expected poslog, square, shopify, lightspeed or generic, got '" + value + "'");
+            }
         }
 
         private static String line(PosTransaction t, String subject) {

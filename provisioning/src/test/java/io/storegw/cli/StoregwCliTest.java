@@ -165,5 +165,24 @@ class StoregwCliTest {
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains(bad + ": DOCTYPE is not allowed");
         assertThat(run("pos", "parse", dir.resolve("missing.xml").toString()).status()).isEqualTo(2);
+        assertThat(run("pos", "parse", "--format", "clover", bad.toString()).status()).isEqualTo(2);
+    }
+
+    @Test
+    void posParseReadsTheJsonProfilesByNameOrByFormat() throws Exception {
+        Path samples = Path.of("..", "device-drivers", "src", "test", "resources", "pos", "json");
+        Path hook = Files.copy(samples.resolve("shopify-orders-create.json"), dir.resolve("hook-7.shopify.json"));
+        Result byName = run("pos", "parse", hook.toString());
+        assertThat(byName.status()).isZero();
+        assertThat(byName.out()).isEqualTo("sale till/2/2026-11-21/1042 2026-11-21T19:02:13Z CAD 50.85, 2 lines, 1 tenders, 0 rewards, "
+                + "loyalty card, shopify\n");
+        Path form = samples.resolve("lightspeed-sale-update.form");
+        Result noCurrency = run("pos", "parse", "--format", "lightspeed", form.toString());
+        assertThat(noCurrency.status()).isEqualTo(1);
+        assertThat(noCurrency.err()).contains("Lightspeed names no currency");
+        Result nzd = run("pos", "parse", "--format", "lightspeed", "--currency", "NZD", "--json", form.toString());
+        assertThat(nzd.status()).isZero();
+        assertThat(nzd.out()).contains("\"currency\":\"NZD\"", "\"total\":\"35.00\"", "\"sourceFormat\":\"lightspeed\"")
+                .doesNotContain("Aroha", "Wellington");
     }
 }

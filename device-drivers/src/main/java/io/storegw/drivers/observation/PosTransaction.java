@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param at            when the transaction ended
  * @param begin         when it began, or {@code null} when the till does not say
  * @param storeId       the store id the till wrote into the transaction, or {@code null}
+ * @param sequenceNumber the till's number for the transaction, or {@code null} when it has none (cloud POS)
+ * @param transactionId the POS vendor's own id for the transaction (order, payment, sale), or {@code null}
  * @param loyaltyNumber the loyalty card number as the till saw it
  * @param sourceFormat  where it came from: {@code poslog-2.1}, {@code poslog-6.0}, {@code square}, {@code virtual}, ...
  */
 public record PosTransaction(Instant at, Instant begin, String storeId, String workstationId, LocalDate businessDay,
-                             long sequenceNumber, Kind kind, String currency, Totals totals, List<Line> lines,
+                             Long sequenceNumber, String transactionId, Kind kind, String currency, Totals totals, List<Line> lines,
                              List<Tender> tenders, List<Reward> rewards, Optional<String> loyaltyNumber,
                              String sourceFormat) implements Observation {
 
@@ -80,6 +82,9 @@ public record PosTransaction(Instant at, Instant begin, String storeId, String w
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(workstationId, "workstationId");
         Objects.requireNonNull(businessDay, "businessDay");
+        if (sequenceNumber == null && (transactionId == null || transactionId.isBlank())) {
+            throw new IllegalArgumentException("a transaction needs a sequence number or the vendor's transaction id");
+        }
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(currency, "currency");
         Objects.requireNonNull(totals, "totals");
@@ -91,12 +96,27 @@ public record PosTransaction(Instant at, Instant begin, String storeId, String w
     }
 
     /**
-     * The till's own identity of the transaction: store (as the till wrote it), workstation, business day
-     * and sequence number. The till numbers its transactions; a re-send carries the same four.
+     * The transaction's own identity, which a re-send carries again: the vendor's id within its format
+     * when there is one (a webhook re-delivered, or the payment and the order of one sale), else store
+     * (as the till wrote it), workstation, business day and sequence number.
      */
     @Override
     public String idempotencyKey() {
+        if (transactionId != null) {
+            return "pos/" + sourceFamily() + "/" + transactionId;
+        }
         return "pos/" + (storeId == null ? "" : storeId) + "/" + workstationId + "/" + businessDay + "/" + sequenceNumber;
+    }
+
+    /** The source format without its version: {@code poslog-6.0} is {@code poslog}. */
+    private String sourceFamily() {
+        int dash = sourceFormat.indexOf('-');
+        return dash < 0 ? sourceFormat : sourceFormat.substring(0, dash);
+    }
+
+    /** How the till names this transaction, for people: the sequence number, else the vendor's id. */
+    public String reference() {
+        return sequenceNumber != null ? sequenceNumber.toString() : transactionId;
     }
 
     /** What the customer paid. */

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -23,58 +25,67 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
-import java.io.ByteArrayInputStream;
+import io.storegw.drivers.source.Refused;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
- * Tills post POSLog to {@code POST /pos/v1/poslog} with their bearer token. The answer is {@code 202}
- * only once every transaction in the document is durable in the outbox, {@code 400} with the reason
- * for input that cannot be taken (the body kept in the dead-letter folder), {@code 401} without a
- * known token, {@code 413} past the size limit, {@code 503} with {@code Retry-After} when the gateway
- * pushes back. Parsing and handing over run off the event loop, because handing over blocks while
- * the core loop's queue is full.
+ * Tills post POSLog to {@code POST /pos/v1/poslog} and JSON to {@code POST /pos/v1/json/{profile}},
+ * over HTTP or HTTPS, proving who they are by bearer token or by the vendor's webhook signature. The
+ * answer is {@code 202} only once every transaction in the document is durable in the outbox,
+ * {@code 400} with the reason for input that cannot be read and {@code 422} for input the gateway
+ * cannot make events of (both bodies kept in the dead-letter folder), {@code 401} without valid
+ * credentials, {@code 413} past the size limit, {@code 503} with {@code Retry-After} when the gateway
+ * pushes back. Everything after the HTTP codec runs off the event loop, because handing over blocks
+ * while the core loop's queue is full.
  */
 public final class PosHttpSource implements ObservationSource {
 
     /**
-     * @param tokens     bearer token to the till it identifies
+     * @param auth       the schemes that may vouch for a till, asked in order
      * @param deadLetter where refused bodies are kept, each with a {@code .reason} file
+     * @param tls        PEM certificate chain and PKCS#8 key for HTTPS, or null for plain HTTP
      */
-    public record Settings(String host, int port, int maxBytes, Map<String, String> tokens, Path deadLetter,
-                           PosLogParser.Settings parser) {
+    public record Settings(String host, int port, int maxBytes, List<TillAuth> auth, Path deadLetter,
+                           PosSettings parser, Tls tls) {
         public Settings {
-            tokens = Map.copyOf(tokens);
+            auth = List.copyOf(auth);
         }
     }
 
+    /** The till port's certificate chain and its unencrypted PKCS#8 key, both PEM. */
+    public record Tls(Path certificateChain, Path key) {
+    }
+
     static final String NAME = "pos-http";
+    private static final String JSON_ROUTE = "/pos/v1/json/";
     private static final int RETRY_AFTER_SECONDS = 5;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Settings settings;
     private final Clock clock;
-    private final PosLogParser parser;
+    private final PosReader reader;
+    private final SslContext ssl;
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "source-pos-http");
@@ -85,10 +96,22 @@ public final class PosHttpSource implements ObservationSource {
     private volatile Channel channel;
     private volatile String problem;
 
+    /** @throws IllegalArgumentException when the TLS files cannot be used */
     public PosHttpSource(Settings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
-        this.parser = new PosLogParser(settings.parser());
+        this.reader = new PosReader(settings.parser());
+        this.ssl = settings.tls() == null ? null : sslContext(settings.tls());
+    }
+
+    private static SslContext sslContext(Tls tls) {
+        try {
+            return SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.key().toFile()).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use " + tls.certificateChain() + " and " + tls.key()
+                    + " for HTTPS (the key must be unencrypted PKCS#8 PEM: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8): "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -116,6 +139,9 @@ public final class PosHttpSource implements ObservationSource {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (ssl != null) {
+                                ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                            }
                             ch.pipeline().addLast(new ReadTimeoutHandler(30))
                                     .addLast(new HttpServerCodec(4096, 8192, 8192))
                                     .addLast(new HttpObjectAggregator(settings.maxBytes()) {
@@ -148,7 +174,7 @@ public final class PosHttpSource implements ObservationSource {
         workers.shutdownNow();
     }
 
-    /** The route: authenticate on the event loop, then parse and hand over on a worker. */
+    /** Routes on the event loop; authenticates, reads and hands over on a worker. */
     private final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final ObservationSink sink;
 
@@ -159,40 +185,53 @@ public final class PosHttpSource implements ObservationSource {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             String path = request.uri().split("\\?", 2)[0];
-            if (!path.equals("/pos/v1/poslog")) {
-                respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found: POST POSLog XML to /pos/v1/poslog\n");
+            PosFormat format;
+            if (path.equals("/pos/v1/poslog")) {
+                format = PosFormat.POSLOG;
+            } else if (path.startsWith(JSON_ROUTE) && PosFormat.jsonProfile(path.substring(JSON_ROUTE.length())).isPresent()) {
+                format = PosFormat.jsonProfile(path.substring(JSON_ROUTE.length())).get();
+            } else {
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found: POST POSLog XML to /pos/v1/poslog, JSON to "
+                        + JSON_ROUTE + "{square|shopify|lightspeed|generic}\n");
                 return;
             }
             if (!request.method().equals(HttpMethod.POST)) {
                 respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "only POST\n");
                 return;
             }
-            String till = till(request.headers().get(HttpHeaderNames.AUTHORIZATION));
-            if (till == null) {
-                sink.refused(NAME, "unauthorized");
-                FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "a till's bearer token is required\n");
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"storegw-pos\"");
-                send(ctx, request, r);
-                return;
-            }
             byte[] body = ByteBufUtil.getBytes(request.content());
+            HttpHeaders headers = request.headers().copy();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            workers.execute(() -> handle(ctx, keepAlive, till, body));
+            workers.execute(() -> handle(ctx, keepAlive, format, headers, body));
         }
 
-        private void handle(ChannelHandlerContext ctx, boolean keepAlive, String till, byte[] body) {
-            PosLogParser.Result result;
+        private void handle(ChannelHandlerContext ctx, boolean keepAlive, PosFormat format, HttpHeaders headers, byte[] body) {
+            String till = null;
+            for (TillAuth scheme : settings.auth()) {
+                till = scheme.till(format, headers, body);
+                if (till != null) {
+                    break;
+                }
+            }
+            if (till == null) {
+                sink.refused(NAME, "unauthorized");
+                FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "a till's bearer token or a valid webhook signature is required\n");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"storegw-pos\"");
+                send(ctx, keepAlive, r);
+                return;
+            }
+            PosDocument document;
             try {
-                result = parser.parse(new ByteArrayInputStream(body));
+                document = reader.read(format, body);
             } catch (PosFormatException e) {
                 sink.refused(NAME, "malformed");
-                deadLetter(till, body, e.getMessage());
+                deadLetter(till, format, body, e.getMessage());
                 send(ctx, keepAlive, response(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n"));
                 return;
             }
             List<CompletableFuture<Void>> durable = new ArrayList<>();
             try {
-                for (PosTransaction t : result.transactions()) {
+                for (PosTransaction t : document.transactions()) {
                     durable.add(sink.accept(t).toCompletableFuture());
                 }
             } catch (InterruptedException e) {
@@ -200,14 +239,21 @@ public final class PosHttpSource implements ObservationSource {
                 send(ctx, keepAlive, retryLater("the gateway is stopping"));
                 return;
             }
+            String sender = till;
             CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                    sink.refused(NAME, "pushed-back");
-                    send(ctx, keepAlive, retryLater(cause.getMessage()));
-                } else {
+                if (failure == null) {
                     send(ctx, keepAlive, response(HttpResponseStatus.ACCEPTED, "{\"accepted\":%d,\"skipped\":%d}\n"
-                            .formatted(result.transactions().size(), result.skipped().size()), "application/json"));
+                            .formatted(document.transactions().size(), document.skipped().size()), "application/json"));
+                    return;
+                }
+                Refused refused = Refused.of(failure);
+                if (refused.retry() == Refused.Retry.NEVER) {
+                    sink.refused(NAME, "unprocessable");
+                    deadLetter(sender, format, body, refused.getMessage());
+                    send(ctx, keepAlive, response(HttpResponseStatus.UNPROCESSABLE_ENTITY, refused.getMessage() + "\n"));
+                } else {
+                    sink.refused(NAME, "pushed-back");
+                    send(ctx, keepAlive, retryLater(refused.getMessage()));
                 }
             });
         }
@@ -218,27 +264,14 @@ public final class PosHttpSource implements ObservationSource {
         }
     }
 
-    /** The till a bearer token names, compared in constant time; null when there is none. */
-    String till(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        byte[] offered = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        String match = null;
-        for (Map.Entry<String, String> e : settings.tokens().entrySet()) {
-            if (MessageDigest.isEqual(offered, e.getKey().getBytes(StandardCharsets.UTF_8))) {
-                match = e.getValue();
-            }
-        }
-        return match;
-    }
-
-    private void deadLetter(String till, byte[] body, String reason) {
+    private void deadLetter(String till, PosFormat format, byte[] body, String reason) {
         try {
             Files.createDirectories(settings.deadLetter());
             String base = STAMP.format(clock.instant()) + "-" + till.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + deadLetters.incrementAndGet();
-            Files.write(settings.deadLetter().resolve(base + ".xml"), body);
-            Files.writeString(settings.deadLetter().resolve(base + ".xml.reason"), reason + "\n");
+            // named so that moving it into the spool folder replays it in its format
+            String name = base + (format == PosFormat.POSLOG ? ".xml" : "." + format.id() + ".json");
+            Files.write(settings.deadLetter().resolve(name), body);
+            Files.writeString(settings.deadLetter().resolve(name + ".reason"), reason + "\n");
         } catch (IOException e) {
             problem = "cannot write to the dead-letter folder " + settings.deadLetter() + ": " + e.getMessage();
         }

@@ -5,12 +5,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,40 +29,16 @@ import javax.xml.stream.XMLStreamReader;
  */
 public final class PosLogParser {
 
-    /**
-     * @param storeZone    applied to date-times written without a zone
-     * @param maxBytes     largest document accepted
-     * @param loyaltyPaths further element paths holding a loyalty number ({@code A/B/C}, local names,
-     *                     matched at the end of the path inside a transaction), tried after the built-in ones
-     */
-    public record Settings(ZoneId storeZone, long maxBytes, List<String> loyaltyPaths) {
-        public Settings {
-            loyaltyPaths = List.copyOf(loyaltyPaths);
-        }
-
-        public static Settings of(ZoneId storeZone) {
-            return new Settings(storeZone, 2L * 1024 * 1024, List.of());
-        }
-    }
-
-    /** A transaction that was read and deliberately not turned into a sale or return, and why. */
-    public record Skipped(String transaction, String reason) {
-    }
-
-    /** What a document held. */
-    public record Result(List<PosTransaction> transactions, List<Skipped> skipped) {
-    }
-
     static final int MAX_DEPTH = 48;
     /** Built-in loyalty paths, most specific first. */
     private static final List<String> LOYALTY_PATHS = List.of("LoyaltyAccount/LoyaltyCard/PrimaryAccountNumber",
             "LoyaltyAccount/CustomerID", "Customer/CustomerID", "LoyaltyMembership/LoyaltyID");
     private static final Set<String> NOT_FINISHED = Set.of("canceled", "cancelled", "voided", "suspended", "aborted");
 
-    private final Settings settings;
+    private final PosSettings settings;
     private final XMLInputFactory factory;
 
-    public PosLogParser(Settings settings) {
+    public PosLogParser(PosSettings settings) {
         this.settings = settings;
         this.factory = XMLInputFactory.newFactory();
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -76,7 +48,7 @@ public final class PosLogParser {
     }
 
     /** Parses one POSLog document. */
-    public Result parse(InputStream in) throws PosFormatException {
+    public PosDocument parse(InputStream in) throws PosFormatException {
         XMLStreamReader r = null;
         try {
             r = factory.createXMLStreamReader(new Bounded(in, settings.maxBytes()));
@@ -101,10 +73,10 @@ public final class PosLogParser {
         }
     }
 
-    private Result read(XMLStreamReader r) throws XMLStreamException, PosFormatException {
+    private PosDocument read(XMLStreamReader r) throws XMLStreamException, PosFormatException {
         List<String> path = new ArrayList<>();
         List<PosTransaction> transactions = new ArrayList<>();
-        List<Skipped> skipped = new ArrayList<>();
+        List<PosDocument.Skipped> skipped = new ArrayList<>();
         StringBuilder text = new StringBuilder();
         TransactionReader tx = null;
         int txDepth = 0;
@@ -160,7 +132,7 @@ public final class PosLogParser {
         if (count == 0) {
             throw new PosFormatException("POSLog without a Transaction");
         }
-        return new Result(transactions, skipped);
+        return new PosDocument(transactions, skipped);
     }
 
     private static String relative(List<String> path, int txDepth) {
@@ -187,7 +159,7 @@ public final class PosLogParser {
     private static final class TransactionReader {
         private final int index;
         private final String format;
-        private final Settings settings;
+        private final PosSettings settings;
         private String store;
         private String workstation;
         private String sequence;
@@ -227,7 +199,7 @@ public final class PosLogParser {
         private int sales;
         private int returns;
 
-        TransactionReader(int index, String format, Settings settings) {
+        TransactionReader(int index, String format, PosSettings settings) {
             this.index = index;
             this.format = format;
             this.settings = settings;
@@ -419,18 +391,18 @@ public final class PosLogParser {
             }
         }
 
-        void finish(List<PosTransaction> out, List<Skipped> skipped) throws PosFormatException {
+        void finish(List<PosTransaction> out, List<PosDocument.Skipped> skipped) throws PosFormatException {
             String name = "transaction " + index + (sequence == null ? "" : " (sequence " + sequence + ")");
             if (control) {
-                skipped.add(new Skipped(name, "control transaction"));
+                skipped.add(new PosDocument.Skipped(name, "control transaction"));
                 return;
             }
             if (!retail) {
-                skipped.add(new Skipped(name, "not a retail transaction"));
+                skipped.add(new PosDocument.Skipped(name, "not a retail transaction"));
                 return;
             }
             if (notCounted != null) {
-                skipped.add(new Skipped(name, notCounted));
+                skipped.add(new PosDocument.Skipped(name, notCounted));
                 return;
             }
             if (workstation == null || workstation.isEmpty()) {
@@ -450,7 +422,7 @@ public final class PosLogParser {
             } catch (DateTimeParseException e) {
                 throw new PosFormatException(name + ": BusinessDayDate '" + businessDay + "' is not a date");
             }
-            String cur = currency != null ? currency : firstCurrencyAttribute;
+            String cur = currency != null ? currency : firstCurrencyAttribute != null ? firstCurrencyAttribute : settings.currency();
             if (cur == null || !cur.matches("[A-Z]{3}")) {
                 throw new PosFormatException(name + ": no currency (CurrencyCode or a Currency attribute)");
             }
@@ -471,7 +443,7 @@ public final class PosLogParser {
             PosTransaction.Kind kind = returns > 0 && sales == 0 || sales == 0 && grandTotal.signum() < 0
                     ? PosTransaction.Kind.RETURN : PosTransaction.Kind.SALE;
             String source = !format.equals("poslog") || version == null ? format : "poslog-" + version;
-            out.add(new PosTransaction(endTime, begin == null ? null : instant(begin, name), store, workstation, day, seq,
+            out.add(new PosTransaction(endTime, begin == null ? null : instant(begin, name), store, workstation, day, seq, null,
                     kind, cur, new PosTransaction.Totals(grandTotal, net, tax, discount), lines, tenders, rewards, card, source));
         }
 
@@ -483,15 +455,7 @@ public final class PosLogParser {
         }
 
         private Instant instant(String text, String name) throws PosFormatException {
-            try {
-                return OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException withoutZone) {
-                try {
-                    return LocalDateTime.parse(text).atZone(settings.storeZone()).toInstant();
-                } catch (DateTimeException e) {
-                    throw new PosFormatException(name + ": '" + text + "' is not a date-time");
-                }
-            }
+            return settings.instant(text, name);
         }
 
         private BigDecimal decimal(String text) {

@@ -3,13 +3,17 @@ package io.storegw.drivers.pos;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.source.Refused;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -18,29 +22,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Tills that write files: a POSLog dropped into the spool folder (written under another name, then
- * renamed, so it is whole when it appears) is parsed, handed over, and moved to {@code done/} once
- * every transaction in it is durable, or to {@code failed/} with a {@code .reason} file when it
- * cannot be taken. A file the gateway pushes back on stays and is tried again. Re-reading a file after
- * a crash between commit and move is safe: its transactions' idempotency keys make them no-ops.
+ * Tills that write files: a document dropped into the spool folder (written under another name, then
+ * renamed, so it is whole when it appears; its name says its format, see {@link PosFormat#ofFileName})
+ * is read, handed over, and moved to {@code done/} once every transaction in it is durable, or to
+ * {@code failed/} with a {@code .reason} file when it cannot be taken. A file the gateway pushes back
+ * on stays and is tried again. Re-reading a file after a crash between commit and move is safe: its
+ * transactions' idempotency keys make them no-ops. Files in {@code done/} are deleted after
+ * {@code keepDone}.
  */
 public final class PosSpoolSource implements ObservationSource {
 
-    /** @param poll how often the folder is looked at */
-    public record Settings(Path folder, Duration poll, PosLogParser.Settings parser) {
+    /**
+     * @param poll     how often the folder is looked at
+     * @param keepDone how long taken files stay in {@code done/} (for a technician to look at)
+     */
+    public record Settings(Path folder, Duration poll, Duration keepDone, PosSettings parser) {
     }
 
     static final String NAME = "pos-spool";
     private static final long DURABLE_WAIT_SECONDS = 60;
 
     private final Settings settings;
-    private final PosLogParser parser;
+    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
+    private final PosReader reader;
+    private final Clock clock;
     private volatile Thread thread;
     private volatile String problem;
 
-    public PosSpoolSource(Settings settings) {
+    public PosSpoolSource(Settings settings, Clock clock) {
         this.settings = settings;
-        this.parser = new PosLogParser(settings.parser());
+        this.clock = clock;
+        this.reader = new PosReader(settings.parser());
     }
 
     @Override
@@ -69,10 +82,15 @@ public final class PosSpoolSource implements ObservationSource {
             problem = "cannot create the spool folders under " + settings.folder() + ": " + e.getMessage();
             return;
         }
+        Instant nextPrune = clock.instant();
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 for (Path file : waiting()) {
                     take(file, sink);
+                }
+                if (!clock.instant().isBefore(nextPrune)) {
+                    pruneDone();
+                    nextPrune = clock.instant().plus(PRUNE_EVERY);
                 }
                 Thread.sleep(settings.poll().toMillis());
             } catch (InterruptedException e) {
@@ -104,31 +122,59 @@ public final class PosSpoolSource implements ObservationSource {
     }
 
     private void take(Path file, ObservationSink sink) throws IOException, InterruptedException {
-        PosLogParser.Result result;
+        PosDocument document;
         try (InputStream in = Files.newInputStream(file)) {
-            result = parser.parse(in);
+            document = reader.read(PosFormat.ofFileName(file.getFileName().toString()), in);
         } catch (PosFormatException e) {
             sink.refused(NAME, "malformed");
-            Path failed = settings.folder().resolve("failed").resolve(file.getFileName());
-            Files.writeString(failed.resolveSibling(file.getFileName() + ".reason"), e.getMessage() + "\n");
-            Files.move(file, failed, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            fail(file, e.getMessage());
             return;
         }
         List<CompletableFuture<Void>> durable = new ArrayList<>();
-        for (PosTransaction t : result.transactions()) {
+        for (PosTransaction t : document.transactions()) {
             durable.add(sink.accept(t).toCompletableFuture());
         }
         try {
             CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).get(DURABLE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            // pushed back or too slow: the file stays and is tried again; what did commit will be a no-op then
+        } catch (ExecutionException e) {
+            Refused refused = Refused.of(e.getCause());
+            if (refused.retry() == Refused.Retry.NEVER) {
+                sink.refused(NAME, "unprocessable");
+                fail(file, refused.getMessage());
+            } else {
+                // the file stays and is tried again; what did commit will be a no-op then
+                sink.refused(NAME, "pushed-back");
+                problem = "spool file " + file.getFileName() + " not taken yet: " + refused.getMessage();
+            }
+            return;
+        } catch (TimeoutException e) {
             sink.refused(NAME, "pushed-back");
-            problem = "spool file " + file.getFileName() + " not taken yet: " + (e.getCause() != null ? e.getCause().getMessage() : "timed out");
+            problem = "spool file " + file.getFileName() + " not taken yet: not durable within " + DURABLE_WAIT_SECONDS + " s";
             return;
         }
         problem = null;
-        Files.move(file, settings.folder().resolve("done").resolve(file.getFileName()),
+        Path done = Files.move(file, settings.folder().resolve("done").resolve(file.getFileName()),
                 StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // kept for keepDone from now, not from when the till wrote it
+        Files.setLastModifiedTime(done, FileTime.from(clock.instant()));
+    }
+
+    private void fail(Path file, String reason) throws IOException {
+        Path failed = settings.folder().resolve("failed").resolve(file.getFileName());
+        Files.writeString(failed.resolveSibling(file.getFileName() + ".reason"), reason + "\n");
+        Files.move(file, failed, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Deletes taken files older than {@code keepDone}; {@code failed/} is left for a person to look at. */
+    void pruneDone() throws IOException {
+        Instant cutoff = clock.instant().minus(settings.keepDone());
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(settings.folder().resolve("done"))) {
+            for (Path p : dir) {
+                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Override

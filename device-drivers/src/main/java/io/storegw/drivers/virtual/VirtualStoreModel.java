@@ -133,7 +133,7 @@ public final class VirtualStoreModel implements Iterator<Observation> {
         }
         Optional<String> card = shopper.member && random.nextDouble() < CARD_SHOWN_SHARE
                 ? Optional.of(loyaltyNumber(shopper.id)) : Optional.empty();
-        return new PosTransaction(clock.instant(), null, tillStoreId, TILLS.get(till), LocalDate.now(clock), ++tillSequence[till],
+        return new PosTransaction(clock.instant(), null, tillStoreId, TILLS.get(till), LocalDate.now(clock), ++tillSequence[till], null,
                 PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(total), lines,
                 List.of(new PosTransaction.Tender(card.isPresent() ? "card" : "cash", total)), List.of(), card, "virtual");
     }

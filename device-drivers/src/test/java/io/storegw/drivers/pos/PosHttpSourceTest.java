@@ -1,24 +1,32 @@
 package io.storegw.drivers.pos;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.RecordingSink;
+import io.storegw.drivers.source.Refused;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,10 +48,19 @@ class PosHttpSourceTest {
         try (InputStream in = getClass().getResourceAsStream("/pos/roqqio_sale_with_customer.xml")) {
             roqqio = in.readAllBytes();
         }
-        source = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", 0, 64 * 1024, Map.of("s3cret-till-7", "till-7"),
-                dir.resolve("dead-letter"), PosLogParser.Settings.of(ZoneId.of("Europe/Berlin"))), Clock.systemUTC());
-        source.start(sink);
-        assertThat(source.problem()).isNull();
+        source = start(null);
+    }
+
+    static final List<TillAuth> AUTH = List.of(new TillAuth.BearerTokens(Map.of("s3cret-till-7", "till-7")),
+            new TillAuth.SquareSignature("sq-signature-key-0123".getBytes(StandardCharsets.UTF_8), "https://hooks.example.com/storegw/square"),
+            new TillAuth.ShopifySignature("shpss_0123456789abcdef".getBytes(StandardCharsets.UTF_8)));
+
+    PosHttpSource start(PosHttpSource.Tls tls) {
+        PosHttpSource s = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", 0, 64 * 1024, AUTH, dir.resolve("dead-letter"),
+                new PosSettings(ZoneId.of("Europe/Berlin"), 64 * 1024, List.of(), "EUR"), tls), Clock.systemUTC());
+        s.start(sink);
+        assertThat(s.problem()).isNull();
+        return s;
     }
 
     @AfterEach
@@ -52,12 +69,20 @@ class PosHttpSourceTest {
     }
 
     HttpResponse<String> post(String token, byte[] body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + "/pos/v1/poslog"))
+        return post("/pos/v1/poslog", body, token == null ? new String[0] : new String[] {"Authorization", "Bearer " + token});
+    }
+
+    HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + path))
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+        if (headers.length > 0) {
+            b.headers(headers);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static byte[] json(String name) throws Exception {
+        return PosJsonProfilesTest.resource(name);
     }
 
     @Test
@@ -116,5 +141,109 @@ class PosHttpSourceTest {
         HttpResponse<String> elsewhere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + "/x")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(elsewhere.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void jsonProfilesHaveTheirRoutes() throws Exception {
+        HttpResponse<String> generic = post("/pos/v1/json/generic", json("generic-sales.json"), "Authorization", "Bearer s3cret-till-7");
+        assertThat(generic.statusCode()).isEqualTo(202);
+        assertThat(generic.body()).isEqualTo("{\"accepted\":1,\"skipped\":1}\n");
+        assertThat(taken).singleElement().extracting(o -> ((PosTransaction) o).sourceFormat()).isEqualTo("generic");
+        HttpResponse<String> unknown = post("/pos/v1/json/clover", json("generic-sales.json"), "Authorization", "Bearer s3cret-till-7");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("{square|shopify|lightspeed|generic}");
+        HttpResponse<String> bad = post("/pos/v1/json/shopify", "{\"id\": 1,".getBytes(StandardCharsets.UTF_8),
+                "Authorization", "Bearer s3cret-till-7");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).startsWith("not valid JSON");
+        try (var files = Files.list(dir.resolve("dead-letter"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith("-till-7-1.shopify.json"));
+        }
+    }
+
+    /** Signatures computed independently (Python's hmac) over the fixture files; see pos/SOURCES.txt. */
+    @Test
+    void squareAndShopifyWebhooksRelayedAsIsAreCheckedByTheirSignatures() throws Exception {
+        byte[] payment = json("square-payment-updated.json");
+        HttpResponse<String> square = post("/pos/v1/json/square", payment,
+                "x-square-hmacsha256-signature", "4s6frrtvwXQ2EVV9dqhXt3Im4V+SZoI2JDoZa6eMsik=");
+        assertThat(square.statusCode()).isEqualTo(202);
+        byte[] order = json("shopify-orders-create.json");
+        HttpResponse<String> shopify = post("/pos/v1/json/shopify", order,
+                "X-Shopify-Hmac-Sha256", "BI49YjN7TMq3qw9aoI3MUicwa6Jn5XQWPiX0HCHRaWU=");
+        assertThat(shopify.statusCode()).isEqualTo(202);
+        assertThat(taken).extracting(o -> ((PosTransaction) o).sourceFormat()).containsExactly("square", "shopify");
+
+        byte[] tampered = new String(payment, StandardCharsets.UTF_8).replace("1399", "9999").getBytes(StandardCharsets.UTF_8);
+        assertThat(post("/pos/v1/json/square", tampered, "x-square-hmacsha256-signature", "4s6frrtvwXQ2EVV9dqhXt3Im4V+SZoI2JDoZa6eMsik=")
+                .statusCode()).isEqualTo(401);
+        // a signature is only good on its own vendor's route
+        assertThat(post("/pos/v1/json/generic", order, "X-Shopify-Hmac-Sha256", "BI49YjN7TMq3qw9aoI3MUicwa6Jn5XQWPiX0HCHRaWU=")
+                .statusCode()).isEqualTo(401);
+        assertThat(post("/pos/v1/json/square", payment, "x-square-hmacsha256-signature", "not base64!").statusCode()).isEqualTo(401);
+        assertThat(taken).hasSize(2);
+        assertThat(refused).containsEntry("pos-http/unauthorized", 3);
+    }
+
+    @Test
+    void inputTheGatewayCannotProcessIs422AndKept() throws Exception {
+        sink.durable = CompletableFuture.failedFuture(new Refused(Refused.Retry.NEVER, "the gateway cannot process this input: boom", null));
+        HttpResponse<String> r = post("s3cret-till-7", roqqio);
+        assertThat(r.statusCode()).isEqualTo(422);
+        assertThat(r.body()).contains("boom");
+        assertThat(refused).containsEntry("pos-http/unprocessable", 1);
+        try (var files = Files.list(dir.resolve("dead-letter"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".xml"))).singleElement()
+                    .satisfies(f -> assertThat(Files.readAllBytes(f)).isEqualTo(roqqio));
+        }
+    }
+
+    /** HTTPS with a certificate made here by the JDK's keytool and turned into the PEM files a technician is given. */
+    @Test
+    void httpsWhenConfigured() throws Exception {
+        Path store = dir.resolve("till-port.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "pos", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS) && keytool.exitValue() == 0)
+                .as(new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isTrue();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        Certificate cert = ks.getCertificate("pos");
+        Path certPem = Files.writeString(dir.resolve("pos.pem"), pem("CERTIFICATE", cert.getEncoded()));
+        Path keyPem = Files.writeString(dir.resolve("pos.key"), pem("PRIVATE KEY", ks.getKey("pos", "changeit".toCharArray()).getEncoded()));
+
+        source.close();
+        source = start(new PosHttpSource.Tls(certPem, keyPem));
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("pos", cert);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        HttpClient https = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + source.port() + "/pos/v1/poslog"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer s3cret-till-7")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(roqqio)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(taken).hasSize(1);
+        assertThatThrownBy(() -> post("s3cret-till-7", roqqio)).as("plain HTTP to the HTTPS port").isInstanceOf(java.io.IOException.class);
+        assertThat(taken).hasSize(1);
+    }
+
+    @Test
+    void unusableTlsFilesAreAClearError() throws Exception {
+        Path notAKey = Files.writeString(dir.resolve("k.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> start(new PosHttpSource.Tls(notAKey, notAKey))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PKCS#8");
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 }

@@ -20,15 +20,15 @@ class PosLogParserTest {
     static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
 
-    static PosLogParser.Result parse(String resource, ZoneId zone) throws Exception {
+    static PosDocument parse(String resource, ZoneId zone) throws Exception {
         try (InputStream in = PosLogParserTest.class.getResourceAsStream(resource)) {
             assertThat(in).as(resource).isNotNull();
-            return new PosLogParser(PosLogParser.Settings.of(zone)).parse(in);
+            return new PosLogParser(PosSettings.of(zone)).parse(in);
         }
     }
 
-    static PosLogParser.Result parseText(String xml) throws PosFormatException {
-        return new PosLogParser(PosLogParser.Settings.of(BERLIN)).parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+    static PosDocument parseText(String xml) throws PosFormatException {
+        return new PosLogParser(PosSettings.of(BERLIN)).parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 
     static BigDecimal d(String s) {
@@ -38,12 +38,12 @@ class PosLogParserTest {
     /** NCR ACS 2.1 (kjbreil/poslog SMALL.xml): a sign-on, then a sale with a loyalty member and six rewards. */
     @Test
     void ncrAcsSampleEveryField() throws Exception {
-        PosLogParser.Result r = parse("/pos/ncr_acs_SMALL.xml", NEW_YORK);
-        assertThat(r.skipped()).containsExactly(new PosLogParser.Skipped("transaction 1 (sequence 160)", "control transaction"));
+        PosDocument r = parse("/pos/ncr_acs_SMALL.xml", NEW_YORK);
+        assertThat(r.skipped()).containsExactly(new PosDocument.Skipped("transaction 1 (sequence 160)", "control transaction"));
         assertThat(r.transactions()).hasSize(1);
         PosTransaction t = r.transactions().get(0);
         assertThat(t).isEqualTo(new PosTransaction(
-                Instant.parse("2017-10-01T06:02:54Z"), null, "9", "34", LocalDate.parse("2017-09-30"), 161,
+                Instant.parse("2017-10-01T06:02:54Z"), null, "9", "34", LocalDate.parse("2017-09-30"), 161L, null,
                 PosTransaction.Kind.SALE, "USD", new PosTransaction.Totals(d("1.07"), null, d("0.00"), d("0.00")),
                 List.of(new PosTransaction.Line("00000000067591", "00000000067591", d("0.42"), d("1.26"))),
                 List.of(new PosTransaction.Tender("CreditDebit", d("1.07"))),
@@ -58,12 +58,12 @@ class PosLogParserTest {
     /** roqqio POSLog 6.0 (Schmied-IT/go-poslog): a sale to a customer whose name, address and birth data must not come along. */
     @Test
     void roqqioSampleEveryFieldAndNoPersonalData() throws Exception {
-        PosLogParser.Result r = parse("/pos/roqqio_sale_with_customer.xml", BERLIN);
+        PosDocument r = parse("/pos/roqqio_sale_with_customer.xml", BERLIN);
         assertThat(r.skipped()).isEmpty();
         PosTransaction t = r.transactions().get(0);
         assertThat(t).isEqualTo(new PosTransaction(
                 Instant.parse("2024-07-31T09:46:13.327Z"), Instant.parse("2024-07-31T09:42:26.010Z"), "100", "10001",
-                LocalDate.parse("2024-07-31"), 2, PosTransaction.Kind.SALE, "EUR",
+                LocalDate.parse("2024-07-31"), 2L, null, PosTransaction.Kind.SALE, "EUR",
                 new PosTransaction.Totals(d("26.990"), d("22.680"), d("4.310"), null),
                 List.of(new PosTransaction.Line("8718824914497", null, d("1.0000"), d("26.990"))),
                 List.of(new PosTransaction.Tender("Cash", d("26.990"))), List.of(),
@@ -81,7 +81,7 @@ class PosLogParserTest {
 
     @Test
     void returnsVoidsTrainingCancelAndZonelessTimes() throws Exception {
-        PosLogParser.Result r = parseText(HEADER
+        PosDocument r = parseText(HEADER
                 + transaction("", "<RetailTransaction><LineItem><Return><ItemID>A</ItemID><Quantity>2</Quantity>"
                         + "<ExtendedAmount>19.80</ExtendedAmount></Return></LineItem>"
                         + "<LineItem VoidFlag=\"true\"><Return><ItemID>B</ItemID><Quantity>1</Quantity><ExtendedAmount>5</ExtendedAmount></Return></LineItem>"
@@ -100,7 +100,7 @@ class PosLogParserTest {
             assertThat(t.businessDay()).as("wherever it stands").isEqualTo(LocalDate.parse("2026-11-22"));
             assertThat(t.total()).isEqualByComparingTo("-19.80");
         });
-        assertThat(r.skipped()).extracting(PosLogParser.Skipped::reason)
+        assertThat(r.skipped()).extracting(PosDocument.Skipped::reason)
                 .containsExactly("training mode", "status Canceled", "cancelled", "not a retail transaction");
     }
 
@@ -108,7 +108,7 @@ class PosLogParserTest {
     void configuredLoyaltyPathsAreTriedAfterTheBuiltInOnes() throws Exception {
         String xml = HEADER + transaction("", "<RetailTransaction><x:Member><x:CardNo>C-77</x:CardNo></x:Member>"
                 + "<Total TotalType=\"TransactionGrandAmount\">1.00</Total></RetailTransaction>") + "</POSLog>";
-        PosLogParser parser = new PosLogParser(new PosLogParser.Settings(BERLIN, 1 << 20, List.of("Member/CardNo")));
+        PosLogParser parser = new PosLogParser(new PosSettings(BERLIN, 1 << 20, List.of("Member/CardNo"), null));
         assertThat(parser.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))).transactions().get(0).loyaltyNumber())
                 .contains("C-77");
         assertThat(parseText(xml).transactions().get(0).loyaltyNumber()).isEmpty();
@@ -134,7 +134,7 @@ class PosLogParserTest {
         assertThatThrownBy(() -> parseText(HEADER + "<Transaction><WorkstationID>3</Workstation></Transaction></POSLog>"))
                 .isInstanceOf(PosFormatException.class).hasMessageStartingWith("not well-formed XML at line 1");
         String big = HEADER + transaction("", "<RetailTransaction>" + "<x:Pad>0123456789</x:Pad>".repeat(5_000) + "</RetailTransaction>") + "</POSLog>";
-        PosLogParser small = new PosLogParser(new PosLogParser.Settings(BERLIN, 64 * 1024, List.of()));
+        PosLogParser small = new PosLogParser(new PosSettings(BERLIN, 64 * 1024, List.of(), null));
         assertThatThrownBy(() -> small.parse(new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
                 .isInstanceOf(PosFormatException.class).hasMessage("document larger than 65536 bytes");
         assertThatThrownBy(() -> parseText(HEADER + "<a>".repeat(60) + "</a>".repeat(60) + "</POSLog>"))

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.RecordingSink;
+import io.storegw.drivers.source.Refused;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +41,8 @@ class PosSpoolSourceTest {
             ncr = in.readAllBytes();
         }
         spool = dir.resolve("spool");
-        source = new PosSpoolSource(new PosSpoolSource.Settings(spool, Duration.ofMillis(50),
-                PosLogParser.Settings.of(ZoneId.of("America/New_York"))));
+        source = new PosSpoolSource(new PosSpoolSource.Settings(spool, Duration.ofMillis(50), Duration.ofDays(7),
+                PosSettings.of(ZoneId.of("America/New_York"))), Clock.systemUTC());
         source.start(sink);
         until(() -> Files.isDirectory(spool.resolve("done")));
     }
@@ -94,5 +98,34 @@ class PosSpoolSourceTest {
         assertThat(source.problem()).isNull();
         // every attempt handed the transaction over again; the outbox's idempotency key makes the repeats no-ops
         assertThat(taken).hasSizeGreaterThanOrEqualTo(3).extracting(Observation::idempotencyKey).containsOnly("pos/9/34/2017-09-30/161");
+    }
+
+    @Test
+    void jsonFilesAreReadByTheProfileTheirNameSays() throws Exception {
+        drop("hook-1.shopify.json", PosJsonProfilesTest.resource("shopify-orders-create.json"));
+        drop("kasse.json", PosJsonProfilesTest.resource("generic-sales.json"));
+        until(() -> Files.exists(spool.resolve("done").resolve("kasse.json")) && Files.exists(spool.resolve("done").resolve("hook-1.shopify.json")));
+        assertThat(taken).extracting(o -> ((PosTransaction) o).sourceFormat()).containsExactlyInAnyOrder("shopify", "generic");
+    }
+
+    @Test
+    void aFileTheGatewayCannotProcessGoesToFailedAndIsNotRetried() throws Exception {
+        sink.durable = CompletableFuture.failedFuture(new Refused(Refused.Retry.NEVER, "the gateway cannot process this input: boom", null));
+        drop("0004.xml", ncr);
+        until(() -> Files.exists(spool.resolve("failed").resolve("0004.xml.reason")));
+        assertThat(Files.readString(spool.resolve("failed").resolve("0004.xml.reason"))).contains("boom");
+        assertThat(refused).containsEntry("pos-spool/unprocessable", 1).doesNotContainKey("pos-spool/pushed-back");
+        assertThat(taken).hasSize(1);
+    }
+
+    @Test
+    void doneFilesAreDeletedAfterTheirKeepingTime() throws Exception {
+        drop("0005.xml", ncr);
+        until(() -> Files.exists(spool.resolve("done").resolve("0005.xml")));
+        Path old = Files.writeString(spool.resolve("done").resolve("0000.xml"), "taken long ago");
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofDays(8))));
+        source.pruneDone();
+        assertThat(old).doesNotExist();
+        assertThat(spool.resolve("done").resolve("0005.xml")).as("taken just now, kept").exists();
     }
 }

@@ -56,14 +56,39 @@ final class ConfigValidator {
             }
         }
         GatewayConfig.Pos pos = c.sources().pos();
-        if (pos.http().enabled()) {
-            v.range("sources.pos.http.port", pos.http().port(), 0, 65_535);
-            if (pos.http().tokensFile() == null) {
-                v.problem("sources.pos.http.tokensFile", "required when sources.pos.http is enabled (one till per line: name token)");
+        GatewayConfig.PosHttp http = pos.http();
+        if (http.enabled()) {
+            v.range("sources.pos.http.port", http.port(), 0, 65_535);
+            if (http.tokensFile() == null && http.square() == null && http.shopify() == null) {
+                v.problem("sources.pos.http.tokensFile", "required when sources.pos.http is enabled (one till per line: name token),"
+                        + " unless only signed Square or Shopify webhooks are taken");
             }
-            v.readable("sources.pos.http.tokensFile", pos.http().tokensFile());
+            v.readable("sources.pos.http.tokensFile", http.tokensFile());
+            if (http.square() != null) {
+                v.required("sources.pos.http.square.signatureKeyFile", http.square().signatureKeyFile());
+                v.readable("sources.pos.http.square.signatureKeyFile", http.square().signatureKeyFile());
+                String url = http.square().notificationUrl();
+                if (url == null || !url.startsWith("https://")) {
+                    v.problem("sources.pos.http.square.notificationUrl",
+                            "expected the https:// URL exactly as the Square webhook subscription names it (Square signs it)");
+                }
+            }
+            if (http.shopify() != null) {
+                v.required("sources.pos.http.shopify.secretFile", http.shopify().secretFile());
+                v.readable("sources.pos.http.shopify.secretFile", http.shopify().secretFile());
+            }
+            if (http.tls() != null) {
+                v.required("sources.pos.http.tls.certificate", http.tls().certificate());
+                v.readable("sources.pos.http.tls.certificate", http.tls().certificate());
+                v.required("sources.pos.http.tls.key", http.tls().key());
+                v.readable("sources.pos.http.tls.key", http.tls().key());
+            }
         }
         v.duration("sources.pos.spool.poll", pos.spool().poll(), Duration.ofMillis(100), Duration.ofMinutes(10));
+        v.duration("sources.pos.spool.keepDone", pos.spool().keepDone(), Duration.ZERO, Duration.ofDays(366));
+        if (pos.currency() != null && !pos.currency().matches("[A-Z]{3}")) {
+            v.problem("sources.pos.currency", "expected an ISO 4217 code such as EUR, got '" + pos.currency() + "'");
+        }
         if (pos.maxDocument().bytes() < 1024 || pos.maxDocument().bytes() > 64L << 20) {
             v.problem("sources.pos.maxDocument", "expected 1KB to 64MB, got " + pos.maxDocument().bytes() + " bytes");
         }
@@ -132,6 +157,12 @@ final class ConfigValidator {
     private void readable(String key, Path file) {
         if (file != null && !Files.isReadable(baseDir == null ? file : baseDir.resolve(file))) {
             problem(key, "cannot read file " + file);
+        }
+    }
+
+    private void required(String key, Object value) {
+        if (value == null) {
+            problem(key, "required");
         }
     }
 

@@ -79,7 +79,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     /** The drivers to start. */
     public record Sources(Virtual virtual, Pos pos) {
         public Sources {
-            pos = pos == null ? new Pos(null, null, null, null, null) : pos;
+            pos = pos == null ? new Pos(null, null, null, null, null, null) : pos;
         }
     }
 
@@ -89,11 +89,13 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param deadLetter   where refused till input is kept (default {@code {stateDir}/pos/dead-letter})
      * @param maxDocument  largest document a till may send
      * @param loyaltyPaths further POSLog element paths that hold a loyalty number
+     * @param currency     the store's ISO 4217 currency, for tills that name none (Lightspeed); unset, such input is refused
      */
-    public record Pos(PosHttp http, PosSpool spool, Path deadLetter, ByteSize maxDocument, List<String> loyaltyPaths) {
+    public record Pos(PosHttp http, PosSpool spool, Path deadLetter, ByteSize maxDocument, List<String> loyaltyPaths,
+                      String currency) {
         public Pos {
-            http = http == null ? new PosHttp(null, null, null, null) : http;
-            spool = spool == null ? new PosSpool(null, null, null) : spool;
+            http = http == null ? new PosHttp(null, null, null, null, null, null, null) : http;
+            spool = spool == null ? new PosSpool(null, null, null, null) : spool;
             maxDocument = maxDocument == null ? ByteSize.parse("2MB") : maxDocument;
             loyaltyPaths = loyaltyPaths == null ? List.of() : List.copyOf(loyaltyPaths);
         }
@@ -102,26 +104,47 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     /**
      * A folder tills write POSLog files into; off unless enabled.
      *
-     * @param folder default {@code {stateDir}/pos/spool}; {@code done/} and {@code failed/} are made inside it
+     * @param folder   default {@code {stateDir}/pos/spool}; {@code done/} and {@code failed/} are made inside it
+     * @param keepDone how long taken files stay in {@code done/}
      */
-    public record PosSpool(Boolean enabled, Path folder, Duration poll) {
+    public record PosSpool(Boolean enabled, Path folder, Duration poll, Duration keepDone) {
         public PosSpool {
             enabled = enabled != null && enabled;
             poll = poll == null ? Duration.ofSeconds(1) : poll;
+            keepDone = keepDone == null ? Duration.ofDays(7) : keepDone;
         }
     }
 
     /**
-     * {@code POST /pos/v1/poslog}; off unless enabled.
+     * {@code POST /pos/v1/poslog} and {@code /pos/v1/json/{profile}}; off unless enabled.
      *
      * @param tokensFile one till per line: its name, then its bearer token
+     * @param square     accept Square webhooks relayed as-is, by their signature
+     * @param shopify    accept Shopify webhooks relayed as-is, by their signature
+     * @param tls        serve HTTPS with this certificate and key
      */
-    public record PosHttp(Boolean enabled, String host, Integer port, Path tokensFile) {
+    public record PosHttp(Boolean enabled, String host, Integer port, Path tokensFile, SquareWebhooks square,
+                          ShopifyWebhooks shopify, ServerTls tls) {
         public PosHttp {
             enabled = enabled != null && enabled;
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 8780 : port;
         }
+    }
+
+    /**
+     * @param signatureKeyFile holds the webhook subscription's signature key
+     * @param notificationUrl  the URL exactly as the Square subscription names it (it is part of what Square signs)
+     */
+    public record SquareWebhooks(Path signatureKeyFile, String notificationUrl) {
+    }
+
+    /** @param secretFile holds the Shopify app's client secret, which signs its webhooks */
+    public record ShopifyWebhooks(Path secretFile) {
+    }
+
+    /** A server's PEM certificate chain and unencrypted PKCS#8 key. */
+    public record ServerTls(Path certificate, Path key) {
     }
 
     /** The simulated store; see {@code io.storegw.drivers.virtual.VirtualStore}. */

@@ -2,6 +2,7 @@ package io.storegw.gateway.core;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
+import io.storegw.drivers.source.Refused;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -64,7 +66,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
     public CompletionStage<Void> accept(Observation observation) throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
-            done.completeExceptionally(new IllegalStateException("gateway is stopping"));
+            done.completeExceptionally(new Refused(Refused.Retry.LATER, "gateway is stopping", null));
             return done;
         }
         queue.put(new Submission(observation, done));
@@ -117,7 +119,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             // One bad observation must not stop the store: skip it, count it, tell its source.
             failures.increment();
             Logger.error(e, "Handler failed on {}", s.observation());
-            s.done().completeExceptionally(e);
+            s.done().completeExceptionally(new Refused(Refused.Retry.NEVER, "the gateway cannot process this input: " + e, e));
             return;
         }
         append(events, s.observation().idempotencyKey(), s.done());
@@ -138,7 +140,8 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
                 if (e == null) {
                     done.complete(null);
                 } else {
-                    done.completeExceptionally(e);
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    done.completeExceptionally(new Refused(Refused.Retry.LATER, cause.getMessage(), cause));
                 }
             });
         }

@@ -26,7 +26,7 @@ public final class PosTransactionHandler implements ObservationHandler {
             return;
         }
         String loyaltyRef = t.loyaltyNumber().map(n -> keyedHash.of("loyalty", n)).orElse(null);
-        var data = new TransactionCompleted(store, t.workstationId(), t.businessDay(), t.sequenceNumber(), t.begin(), t.at(),
+        var data = new TransactionCompleted(store, t.workstationId(), t.businessDay(), t.sequenceNumber(), t.transactionId(), t.begin(), t.at(),
                 t.kind().name().toLowerCase(Locale.ROOT), t.currency(), t.total(), t.totals().net(), t.totals().tax(),
                 t.totals().discount(),
                 t.lines().stream().map(l -> new TransactionCompleted.Line(l.itemId(), l.gtin(), l.quantity(), l.amount())).toList(),
@@ -34,7 +34,7 @@ public final class PosTransactionHandler implements ObservationHandler {
                 t.rewards().stream().map(x -> new TransactionCompleted.Reward(x.promotionId(), x.amount())).toList(),
                 loyaltyRef, t.sourceFormat());
         out.emit(EventCatalogue.POS_TRANSACTION_COMPLETED,
-                "till/" + t.workstationId() + "/" + t.businessDay() + "/" + t.sequenceNumber(),
+                "till/" + t.workstationId() + "/" + t.businessDay() + "/" + t.reference(),
                 loyaltyRef == null ? DataClass.ANONYMOUS : DataClass.PSEUDONYMOUS, data);
     }
 }

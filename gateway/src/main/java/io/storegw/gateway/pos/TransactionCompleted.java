@@ -8,13 +8,15 @@ import java.util.List;
 /**
  * The data of {@code pos.transaction.completed}: one sale or return, with no personal data.
  *
+ * @param sequenceNumber the till's number for it, or null when the POS has none
+ * @param transactionId  the POS vendor's id for it, or null (POSLog)
  * @param beginTime  when the till began it, or null when the till does not say
  * @param total      what the customer paid (negative for a refund)
  * @param net        total before tax, or null; {@code tax} and {@code discount} likewise
  * @param loyaltyRef a keyed hash of the loyalty number (never the number), or null without a card
  */
-public record TransactionCompleted(String store, String workstation, LocalDate businessDay, long sequenceNumber,
-                                   Instant beginTime, Instant endTime, String kind, String currency, BigDecimal total,
+public record TransactionCompleted(String store, String workstation, LocalDate businessDay, Long sequenceNumber,
+                                   String transactionId, Instant beginTime, Instant endTime, String kind, String currency, BigDecimal total,
                                    BigDecimal net, BigDecimal tax, BigDecimal discount, List<Line> lines,
                                    List<Tender> tenders, List<Reward> rewards, String loyaltyRef, String sourceFormat) {
 

@@ -58,6 +58,28 @@ class ConfigLoaderTest {
         assertThat(e.problems()).extracting(ConfigException.Problem::key)
                 .containsExactlyInAnyOrder("sources.pos.http.tokensFile", "sources.pos.maxDocument");
         assertThat(e.getMessage()).contains("required when sources.pos.http is enabled");
+
+        ConfigException webhooks = problems(MINIMAL + """
+                sources:
+                  pos:
+                    currency: euro
+                    http:
+                      enabled: true
+                      square:
+                        notificationUrl: http://hooks.example.com/square
+                      shopify:
+                        secretFile: no-such-secret
+                      tls:
+                        certificate: no-such.pem
+                    spool:
+                      keepDone: 400d
+                """);
+        assertThat(webhooks.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "sources.pos.currency", "sources.pos.http.square.signatureKeyFile", "sources.pos.http.square.notificationUrl",
+                "sources.pos.http.shopify.secretFile", "sources.pos.http.tls.certificate", "sources.pos.http.tls.key",
+                "sources.pos.spool.keepDone");
+        assertThat(webhooks.getMessage()).contains("exactly as the Square webhook subscription names it", "ISO 4217",
+                "cannot read file no-such-secret");
     }
 
     @Test

@@ -89,7 +89,7 @@ class PipelineTest {
     void aTransactionKeepsItsFiguresButNeverItsLoyaltyNumber() {
         KeyedHash hash = new KeyedHash(new byte[32]);
         Pipeline p = pipeline(new PosTransactionHandler("s042", hash));
-        var sale = new PosTransaction(clock.instant(), null, null, "till-2", LocalDate.parse("2026-11-23"), 17, PosTransaction.Kind.SALE,
+        var sale = new PosTransaction(clock.instant(), null, null, "till-2", LocalDate.parse("2026-11-23"), 17L, null, PosTransaction.Kind.SALE,
                 "EUR", PosTransaction.Totals.of(new BigDecimal("12.47")),
                 List.of(new PosTransaction.Line("4006381333931", null, BigDecimal.ONE, new BigDecimal("12.47"))),
                 List.of(), List.of(), Optional.of("9000000000000042"), "test");
@@ -102,7 +102,7 @@ class PipelineTest {
         String wire = new String(new CloudEventEncoder(new GatewayIdentity("acme", "s042", "gw1")).encode(e, 1), StandardCharsets.UTF_8);
         assertThat(wire).doesNotContain("9000000000000042").contains("\"total\":\"12.47\"");
 
-        Event anonymous = p.process(new PosTransaction(clock.instant(), null, null, "till-1", LocalDate.parse("2026-11-23"), 18,
+        Event anonymous = p.process(new PosTransaction(clock.instant(), null, null, "till-1", LocalDate.parse("2026-11-23"), 18L, null,
                 PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(BigDecimal.TEN), List.of(), List.of(), List.of(),
                 Optional.empty(), "test")).get(0);
         assertThat(anonymous.dataClass()).isEqualTo(DataClass.ANONYMOUS);

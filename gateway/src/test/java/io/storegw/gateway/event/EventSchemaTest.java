@@ -9,7 +9,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.storegw.drivers.pos.PosLogParser;
+import io.storegw.drivers.pos.PosFormat;
+import io.storegw.drivers.pos.PosReader;
+import io.storegw.drivers.pos.PosSettings;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.drivers.observation.DoorCrossing;
@@ -130,34 +132,44 @@ class EventSchemaTest {
         }
     }
 
-    /** The real POSLog samples, through the parser and the handler: valid events, and no personal data in them. */
+    /** Every till sample (real POSLog, the JSON profiles' payloads), through the reader and the handler: valid events, no personal data. */
     @Test
-    void realPosLogTransactionsMatchTheSchemaAndCarryNoPersonalData() throws Exception {
+    void tillTransactionsMatchTheSchemaAndCarryNoPersonalData() throws Exception {
         JsonSchema schema = FACTORY.getSchema(SchemaLocation.of(SCHEMAS.resolve(
                 EventCatalogue.POS_TRANSACTION_COMPLETED.cloudEventType() + ".schema.json").toAbsolutePath().toUri().toString()), CONFIG);
         Path samples = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
         GatewayIdentity id = new GatewayIdentity("acme", "s042", "gw1");
         PosTransactionHandler handler = new PosTransactionHandler("s042", new KeyedHash(new byte[32]));
-        PosLogParser parser = new PosLogParser(PosLogParser.Settings.of(java.time.ZoneId.of("Europe/Berlin")));
-        List<String> encoded = new java.util.ArrayList<>();
-        for (String file : List.of("ncr_acs_SMALL.xml", "roqqio_sale_with_customer.xml")) {
-            try (var in = Files.newInputStream(samples.resolve(file))) {
-                for (var t : parser.parse(in).transactions()) {
-                    handler.onObservation(t, (type, subject, dataClass, data) -> {
-                        Event e = new Event(new EventIds(Clock.systemUTC()).next(), type, t.at(), subject, dataClass, data);
-                        encoded.add(new String(new CloudEventEncoder(id).encode(e, encoded.size() + 1), java.nio.charset.StandardCharsets.UTF_8));
-                    });
-                }
+        PosReader reader = new PosReader(new PosSettings(java.time.ZoneId.of("Europe/Berlin"), 1 << 20, List.of(), "EUR"));
+        Map<String, String> encoded = new java.util.LinkedHashMap<>();
+        for (String file : List.of("ncr_acs_SMALL.xml", "roqqio_sale_with_customer.xml", "json/square-payment-updated.json",
+                "json/square-order-retrieved.json", "json/square-refund-updated.json", "json/shopify-orders-create.json",
+                "json/shopify-refunds-create.json", "json/lightspeed-sale-update.form", "json/generic-sales.json")) {
+            PosFormat format = file.endsWith(".xml") ? PosFormat.POSLOG
+                    : PosFormat.jsonProfile(file.substring(5, file.indexOf('-'))).orElseThrow();
+            for (var t : reader.read(format, Files.readAllBytes(samples.resolve(file))).transactions()) {
+                handler.onObservation(t, (type, subject, dataClass, data) -> {
+                    Event e = new Event(new EventIds(Clock.systemUTC()).next(), type, t.at(), subject, dataClass, data);
+                    encoded.put(file, new String(new CloudEventEncoder(id).encode(e, encoded.size() + 1), java.nio.charset.StandardCharsets.UTF_8));
+                });
             }
         }
-        assertThat(encoded).hasSize(2);
-        for (String json : encoded) {
-            assertThat(schema.validate(CloudEventEncoder.JSON.readTree(json))).as(json).isEmpty();
-            assertThat(json).contains("\"dataclass\":\"pseudonymous\"", "\"loyaltyRef\":\"")
-                    .doesNotContain("T220001293", "0000000000000040000066677", "Erika", "Mustermann", "Heidestrasse",
-                            "51147", "1964", "734277");
+        assertThat(encoded).hasSize(9);
+        for (var entry : encoded.entrySet()) {
+            String file = entry.getKey();
+            String json = entry.getValue();
+            assertThat(schema.validate(CloudEventEncoder.JSON.readTree(json))).as(file + ": " + json).isEmpty();
+            assertThat(json).as(file).doesNotContain("T220001293", "0000000000000040000066677", "Erika", "Mustermann", "Heidestrasse",
+                    "51147", "1964", "734277", "jane.doe", "411111", "Snow", "Ottawa", "Visa", "Aroha", "Wellington", "9276001234567",
+                    "JDKYHBWT1D4F8MFH63DBMEN8Y4", "115310627314723954");
         }
-        assertThat(encoded.get(0)).contains("\"sourceFormat\":\"poslog-2.1\"", "\"gtin\":\"00000000067591\"", "\"total\":\"1.07\"");
-        assertThat(encoded.get(1)).contains("\"sourceFormat\":\"poslog-6.0\"", "\"net\":\"22.680\"", "\"beginTime\":\"2024-07-31T09:42:26.010Z\"");
+        assertThat(encoded.get("ncr_acs_SMALL.xml")).contains("\"sourceFormat\":\"poslog-2.1\"", "\"gtin\":\"00000000067591\"",
+                "\"total\":\"1.07\"", "\"sequenceNumber\":161", "\"transactionId\":null", "\"dataclass\":\"pseudonymous\"");
+        assertThat(encoded.get("roqqio_sale_with_customer.xml")).contains("\"sourceFormat\":\"poslog-6.0\"", "\"net\":\"22.680\"",
+                "\"beginTime\":\"2024-07-31T09:42:26.010Z\"");
+        assertThat(encoded.get("json/square-payment-updated.json")).contains("\"sequenceNumber\":null",
+                "\"transactionId\":\"order/CAISENgvlJ6jLWAzERDzjyHVybY\"", "\"total\":\"13.99\"", "\"loyaltyRef\":\"");
+        assertThat(encoded.get("json/square-refund-updated.json")).contains("\"kind\":\"return\"", "\"dataclass\":\"anonymous\"");
+        assertThat(encoded.get("json/lightspeed-sale-update.form")).contains("\"currency\":\"EUR\"", "\"total\":\"35.00\"");
     }
 }

@@ -128,7 +128,7 @@ class DeliveryScenariosTest {
                     }
                 }
                 if (i % 3 == 0) {
-                    acknowledged.add(gw.core().accept(new PosTransaction(at, null, null, "till-1", LocalDate.parse("2026-11-23"), i / 3 + 1,
+                    acknowledged.add(gw.core().accept(new PosTransaction(at, null, null, "till-1", LocalDate.parse("2026-11-23"), (long) i / 3 + 1, null,
                             PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(new BigDecimal("9.99")),
                             List.of(new PosTransaction.Line("4006381333931", "4006381333931", BigDecimal.ONE, new BigDecimal("9.99"))),
                             List.of(new PosTransaction.Tender("card", new BigDecimal("9.99"))), List.of(),

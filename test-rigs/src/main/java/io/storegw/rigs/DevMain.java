@@ -2,6 +2,7 @@ package io.storegw.rigs;
 
 import io.storegw.cli.Storegw;
 import io.storegw.rigs.bench.BenchCommand;
+import io.storegw.rigs.bench.PosBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
 
@@ -19,6 +20,7 @@ public final class DevMain {
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new BleBenchCommand())
+                .addSubcommand(new PosBenchCommand())
                 .execute(args));
     }
 }

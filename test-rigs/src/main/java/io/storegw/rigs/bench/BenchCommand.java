@@ -334,7 +334,8 @@ public final class BenchCommand implements Callable<Integer> {
         return String.join("; ", new java.util.TreeMap<>(p.extra()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
     }
 
-    private static long peakRssKb(long pid) throws Exception {
+    /** The peak resident set of a process (VmHWM), in KiB. */
+    static long peakRssKb(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));

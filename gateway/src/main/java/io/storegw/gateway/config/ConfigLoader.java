@@ -4,16 +4,19 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,8 @@ import java.util.stream.Collectors;
 public final class ConfigLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .registerModule(new SimpleModule("storegw-config").addDeserializer(Duration.class, new Durations.Deserializer()))
+            .registerModule(new SimpleModule("storegw-config").addDeserializer(Duration.class, new Durations.Deserializer())
+                    .addDeserializer(Path.class, new RelativePaths()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -61,14 +65,14 @@ public final class ConfigLoader {
         }
         GatewayConfig config;
         try {
-            config = YAML.readValue(text, GatewayConfig.class);
+            config = YAML.readerFor(GatewayConfig.class).withAttribute(RelativePaths.BASE_DIR, baseDir).readValue(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(name, List.of(describe(e, linesOf(text))));
         }
         if (config == null) {
             throw new ConfigException(name, List.of(new ConfigException.Problem("", 1, "the file holds no settings")));
         }
-        List<ConfigException.Problem> problems = ConfigValidator.check(config, baseDir, linesOf(text));
+        List<ConfigException.Problem> problems = ConfigValidator.check(config, linesOf(text));
         if (!problems.isEmpty()) {
             throw new ConfigException(name, problems);
         }
@@ -144,5 +148,31 @@ public final class ConfigLoader {
             // The text was parsed once already; a second failure only costs us line numbers.
         }
         return lines;
+    }
+
+    /**
+     * Binds a path as written, resolving a relative one against the config file's folder: the gateway
+     * opens what the validator checked, whatever its working directory (under systemd, {@code /}).
+     */
+    static final class RelativePaths extends StdScalarDeserializer<Path> {
+        static final String BASE_DIR = "storegw.config.baseDir";
+
+        RelativePaths() {
+            super(Path.class);
+        }
+
+        @Override
+        public Path deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() != JsonToken.VALUE_STRING) {
+                return (Path) ctxt.handleUnexpectedToken(Path.class, p);
+            }
+            Path path;
+            try {
+                path = Path.of(p.getText());
+            } catch (InvalidPathException e) {
+                return (Path) ctxt.handleWeirdStringValue(Path.class, p.getText(), "not a file path: " + e.getReason());
+            }
+            return ctxt.getAttribute(BASE_DIR) instanceof Path base && !path.isAbsolute() ? base.resolve(path) : path;
+        }
     }
 }

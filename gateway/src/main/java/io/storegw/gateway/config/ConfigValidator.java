@@ -21,16 +21,15 @@ final class ConfigValidator {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     private final Map<String, Integer> lines;
-    private final Path baseDir;
     private final List<ConfigException.Problem> problems = new ArrayList<>();
 
-    private ConfigValidator(Map<String, Integer> lines, Path baseDir) {
+    private ConfigValidator(Map<String, Integer> lines) {
         this.lines = lines;
-        this.baseDir = baseDir;
     }
 
-    static List<ConfigException.Problem> check(GatewayConfig c, Path baseDir, Map<String, Integer> lines) {
-        ConfigValidator v = new ConfigValidator(lines, baseDir);
+    /** Every problem of a bound config; its relative paths were resolved against the file's folder while binding. */
+    static List<ConfigException.Problem> check(GatewayConfig c, Map<String, Integer> lines) {
+        ConfigValidator v = new ConfigValidator(lines);
         v.name("tenant", c.tenant());
         v.name("store", c.store());
         v.name("gateway", c.gateway());
@@ -155,7 +154,7 @@ final class ConfigValidator {
     }
 
     private void readable(String key, Path file) {
-        if (file != null && !Files.isReadable(baseDir == null ? file : baseDir.resolve(file))) {
+        if (file != null && !Files.isReadable(file)) {
             problem(key, "cannot read file " + file);
         }
     }

@@ -27,6 +27,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void relativePathsAreTheConfigFilesNeighbours() throws Exception {
+        Files.writeString(dir.resolve("pos-tokens"), "till-1 0123456789abcdef\n");
+        GatewayConfig c = ConfigLoader.parse("storegw.yaml", MINIMAL + """
+                stateDir: state
+                sources:
+                  pos:
+                    http:
+                      enabled: true
+                      tokensFile: pos-tokens
+                """, dir);
+        assertThat(c.stateDir()).isEqualTo(dir.resolve("state"));
+        assertThat(c.sources().pos().http().tokensFile()).isEqualTo(dir.resolve("pos-tokens")).isReadable();
+        assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "stateDir: /var/lib/x\n", dir)
+                .stateDir()).isEqualTo(Path.of("/var/lib/x"));
+    }
+
+    @Test
     void aMinimalFileGetsSaneDefaults() throws Exception {
         GatewayConfig c = ConfigLoader.parse("storegw.yaml", MINIMAL, dir);
         assertThat(c.clientId()).isEqualTo("storegw-acme-s042-gw1");
@@ -79,7 +96,7 @@ class ConfigLoaderTest {
                 "sources.pos.http.shopify.secretFile", "sources.pos.http.tls.certificate", "sources.pos.http.tls.key",
                 "sources.pos.spool.keepDone");
         assertThat(webhooks.getMessage()).contains("exactly as the Square webhook subscription names it", "ISO 4217",
-                "cannot read file no-such-secret");
+                "cannot read file " + dir.resolve("no-such-secret"));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.storegw.gateway;
 
+import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.localmqtt.DeviceMapping;
+import io.storegw.drivers.localmqtt.LocalMqttSource;
 import io.storegw.drivers.pos.PosHttpSource;
 import io.storegw.drivers.pos.PosSettings;
 import io.storegw.drivers.pos.PosSpoolSource;
@@ -9,6 +12,7 @@ import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
+import io.storegw.gateway.devices.DeviceHandler;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.Pipeline;
 import io.storegw.gateway.core.TimeBuckets;
@@ -92,6 +96,19 @@ public final class Gateway implements AutoCloseable {
                         posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key())),
                         clock));
             }
+            var local = config.sources().localMqtt();
+            if (local.enabled()) {
+                sources.add(new LocalMqttSource(new LocalMqttSource.Settings(local.broker(),
+                        local.clientId() != null ? local.clientId() : config.clientId() + "-local", local.username(), local.passwordFile(),
+                        local.espresense().enabled() ? local.espresense().prefix() : null,
+                        local.btToMqtt().enabled() ? local.btToMqtt().root() : null,
+                        local.devices().stream().map(d -> new DeviceMapping(d.topic(), d.device(), d.kind(), d.values().stream()
+                                .map(v -> new DeviceMapping.Field(v.field(), v.quantity(), v.unit())).toList())).toList(),
+                        local.offlineAfter(),
+                        local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
+                        // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Map.of(), clock));
+            }
             if (pos.spool().enabled()) {
                 sources.add(new PosSpoolSource(new PosSpoolSource.Settings(
                         pos.spool().folder() != null ? pos.spool().folder() : config.stateDir().resolve("pos").resolve("spool"),
@@ -162,6 +179,7 @@ public final class Gateway implements AutoCloseable {
         return List.of(
                 new PosTransactionHandler(config.store(), keyedHash),
                 new FootfallHandler(buckets),
+                new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }

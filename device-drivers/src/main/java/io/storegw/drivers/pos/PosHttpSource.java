@@ -29,24 +29,21 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.source.DeadLetters;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.source.Refused;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
@@ -79,11 +76,11 @@ public final class PosHttpSource implements ObservationSource {
 
     static final String NAME = "pos-http";
     private static final String JSON_ROUTE = "/pos/v1/json/";
+    /** Refused bodies kept per run; beyond that they are only counted. */
+    private static final long MAX_DEAD_LETTERS = 10_000;
     private static final int RETRY_AFTER_SECONDS = 5;
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Settings settings;
-    private final Clock clock;
     private final PosReader reader;
     private final SslContext ssl;
     private final EventLoopGroup group = new NioEventLoopGroup(1);
@@ -92,15 +89,15 @@ public final class PosHttpSource implements ObservationSource {
         t.setDaemon(true);
         return t;
     });
-    private final AtomicLong deadLetters = new AtomicLong();
+    private final DeadLetters deadLetters;
     private volatile Channel channel;
     private volatile String problem;
 
     /** @throws IllegalArgumentException when the TLS files cannot be used */
     public PosHttpSource(Settings settings, Clock clock) {
         this.settings = settings;
-        this.clock = clock;
         this.reader = new PosReader(settings.parser());
+        this.deadLetters = new DeadLetters(settings.deadLetter(), clock, MAX_DEAD_LETTERS);
         this.ssl = settings.tls() == null ? null : sslContext(settings.tls());
     }
 
@@ -266,12 +263,8 @@ public final class PosHttpSource implements ObservationSource {
 
     private void deadLetter(String till, PosFormat format, byte[] body, String reason) {
         try {
-            Files.createDirectories(settings.deadLetter());
-            String base = STAMP.format(clock.instant()) + "-" + till.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + deadLetters.incrementAndGet();
             // named so that moving it into the spool folder replays it in its format
-            String name = base + (format == PosFormat.POSLOG ? ".xml" : "." + format.id() + ".json");
-            Files.write(settings.deadLetter().resolve(name), body);
-            Files.writeString(settings.deadLetter().resolve(name + ".reason"), reason + "\n");
+            deadLetters.keep(till, format == PosFormat.POSLOG ? ".xml" : "." + format.id() + ".json", body, reason);
         } catch (IOException e) {
             problem = "cannot write to the dead-letter folder " + settings.deadLetter() + ": " + e.getMessage();
         }

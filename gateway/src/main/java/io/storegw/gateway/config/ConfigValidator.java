@@ -2,6 +2,7 @@ package io.storegw.gateway.config;
 
 import io.storegw.gateway.event.EventCatalogue;
 import java.net.URI;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,24 +92,15 @@ final class ConfigValidator {
         if (pos.maxDocument().bytes() < 1024 || pos.maxDocument().bytes() > 64L << 20) {
             v.problem("sources.pos.maxDocument", "expected 1KB to 64MB, got " + pos.maxDocument().bytes() + " bytes");
         }
+        v.localMqtt(c.sources().localMqtt());
         v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
         return v.problems;
     }
 
     private void uplink(GatewayConfig.Uplink u) {
-        if (u.broker() == null) {
-            problem("uplink.broker", "required: the broker URI, for example tcp://broker.example.com:1883 or ssl://broker.example.com:8883");
-        } else {
-            try {
-                URI uri = new URI(u.broker());
-                if (!Set.of("tcp", "ssl").contains(String.valueOf(uri.getScheme())) || uri.getHost() == null) {
-                    problem("uplink.broker", "expected tcp://host:port or ssl://host:port, got '" + u.broker() + "'");
-                } else if (u.tls() != null && !"ssl".equals(uri.getScheme())) {
-                    problem("uplink.tls", "TLS settings need an ssl:// broker URI");
-                }
-            } catch (URISyntaxException e) {
-                problem("uplink.broker", "not a URI: " + e.getMessage());
-            }
+        URI uri = brokerUri("uplink.broker", u.broker());
+        if (uri != null && u.tls() != null && !"ssl".equals(uri.getScheme())) {
+            problem("uplink.tls", "TLS settings need an ssl:// broker URI");
         }
         if (u.passwordFile() != null) {
             if (u.username() == null) {
@@ -156,6 +148,54 @@ final class ConfigValidator {
     private void readable(String key, Path file) {
         if (file != null && !Files.isReadable(file)) {
             problem(key, "cannot read file " + file);
+        }
+    }
+
+    /** A tcp:// or ssl:// broker URI, or null after naming the problem. */
+    private URI brokerUri(String key, String broker) {
+        if (broker == null) {
+            problem(key, "required: the broker URI, for example tcp://broker.example.com:1883 or ssl://broker.example.com:8883");
+            return null;
+        }
+        try {
+            URI uri = new URI(broker);
+            if (Set.of("tcp", "ssl").contains(String.valueOf(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+            problem(key, "expected tcp://host:port or ssl://host:port, got '" + broker + "'");
+        } catch (URISyntaxException e) {
+            problem(key, "not a URI: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private void localMqtt(GatewayConfig.LocalMqtt m) {
+        if (!m.enabled()) {
+            return;
+        }
+        brokerUri("sources.localMqtt.broker", m.broker());
+        readable("sources.localMqtt.passwordFile", m.passwordFile());
+        duration("sources.localMqtt.offlineAfter", m.offlineAfter(), Duration.ofSeconds(10), Duration.ofDays(1));
+        for (int i = 0; i < m.devices().size(); i++) {
+            GatewayConfig.Device d = m.devices().get(i);
+            String key = "sources.localMqtt.devices[" + i + "]";
+            if (d.topic() == null) {
+                problem(key + ".topic", "required: an MQTT topic filter such as store/shelves/+/weight");
+            } else {
+                try {
+                    MqttTopicValidator.validate(d.topic(), true, true);
+                } catch (IllegalArgumentException e) {
+                    problem(key + ".topic", "not an MQTT topic filter: '" + d.topic() + "'");
+                }
+            }
+            required(key + ".device", d.device());
+            required(key + ".kind", d.kind());
+            if (d.values().isEmpty()) {
+                problem(key + ".values", "expected at least one value: {field, quantity, unit}, or {quantity} to count messages");
+            }
+            for (int j = 0; j < d.values().size(); j++) {
+                required(key + ".values[" + j + "].quantity", d.values().get(j).quantity());
+            }
         }
     }
 

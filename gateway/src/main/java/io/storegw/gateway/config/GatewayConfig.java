@@ -18,7 +18,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
         outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
-        sources = sources == null ? new Sources(null, null) : sources;
+        sources = sources == null ? new Sources(null, null, null) : sources;
         admin = admin == null ? new Admin(null) : admin;
     }
 
@@ -77,10 +77,61 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     }
 
     /** The drivers to start. */
-    public record Sources(Virtual virtual, Pos pos) {
+    public record Sources(Virtual virtual, Pos pos, LocalMqtt localMqtt) {
         public Sources {
             pos = pos == null ? new Pos(null, null, null, null, null, null) : pos;
+            localMqtt = localMqtt == null ? new LocalMqtt(null, null, null, null, null, null, null, null, null, null) : localMqtt;
         }
+    }
+
+    /**
+     * The store's own MQTT broker and the devices publishing there; off unless enabled. See {@code docs/devices.md}.
+     *
+     * @param broker       default {@code tcp://127.0.0.1:1883}, a Mosquitto on the gateway itself
+     * @param offlineAfter silence after which a device is reported offline
+     * @param deadLetter   where malformed messages are kept (default {@code {stateDir}/local-mqtt/dead-letter})
+     */
+    public record LocalMqtt(Boolean enabled, String broker, String clientId, String username, Path passwordFile,
+                            Espresense espresense, BtToMqtt btToMqtt, List<Device> devices, Duration offlineAfter,
+                            Path deadLetter) {
+        public LocalMqtt {
+            enabled = enabled != null && enabled;
+            broker = broker == null ? "tcp://127.0.0.1:1883" : broker;
+            espresense = espresense == null ? new Espresense(null, null) : espresense;
+            btToMqtt = btToMqtt == null ? new BtToMqtt(null, null) : btToMqtt;
+            devices = devices == null ? List.of() : List.copyOf(devices);
+            offlineAfter = offlineAfter == null ? Duration.ofMinutes(5) : offlineAfter;
+        }
+    }
+
+    /** ESPresense room nodes under {@code prefix}; on by default when local MQTT is. */
+    public record Espresense(Boolean enabled, String prefix) {
+        public Espresense {
+            enabled = enabled == null || enabled;
+            prefix = prefix == null ? "espresense" : prefix;
+        }
+    }
+
+    /** OpenMQTTGateway and Theengs Gateway under {@code root}; on by default when local MQTT is. */
+    public record BtToMqtt(Boolean enabled, String root) {
+        public BtToMqtt {
+            enabled = enabled == null || enabled;
+            root = root == null ? "home" : root;
+        }
+    }
+
+    /**
+     * One kind of store device: its topic filter, its id ({@code {N}} is topic level N), what it is, and
+     * the JSON fields to read.
+     */
+    public record Device(String topic, String device, String kind, List<DeviceValue> values) {
+        public Device {
+            values = values == null ? List.of() : List.copyOf(values);
+        }
+    }
+
+    /** @param field a dotted JSON path, or absent to count the message as 1 */
+    public record DeviceValue(String field, String quantity, String unit) {
     }
 
     /**

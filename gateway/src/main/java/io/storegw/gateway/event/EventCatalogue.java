@@ -13,6 +13,10 @@ public final class EventCatalogue {
             new EventType("store", "footfall", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType PRESENCE_COUNTS =
             new EventType("presence", "counts", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType DEVICE_READING =
+            new EventType("device", "reading", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType DEVICE_STATUS =
+            new EventType("device", "status", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType GATEWAY_TELEMETRY =
             new EventType("gateway", "telemetry", EventClass.BULK, Duration.ofDays(1));
     public static final EventType GATEWAY_DROPPED =
@@ -21,7 +25,7 @@ public final class EventCatalogue {
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            DEVICE_READING, DEVICE_STATUS, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
 
     private EventCatalogue() {
     }

@@ -1,5 +1,6 @@
 package io.storegw.gateway.store;
 
+import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.core.Emitter;
@@ -10,7 +11,7 @@ import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
 import java.time.Instant;
 
-/** Counts door crossings per bucket and publishes each closed bucket as {@code store.footfall}. */
+/** Counts door crossings (one by one from beams, or in batches from counters) per bucket and publishes each closed bucket as {@code store.footfall}. */
 public final class FootfallHandler implements ObservationHandler {
 
     private final OpenBucket bucket;
@@ -24,17 +25,20 @@ public final class FootfallHandler implements ObservationHandler {
 
     @Override
     public void onObservation(Observation observation, Emitter emitter) {
-        if (!(observation instanceof DoorCrossing crossing)) {
-            return;
+        if (observation instanceof DoorCrossing crossing) {
+            onTick(crossing.at(), emitter);
+            boolean entering = crossing.direction() == DoorCrossing.Direction.IN;
+            count(entering ? 1 : 0, entering ? 0 : 1);
+        } else if (observation instanceof DoorCounts counts) {
+            onTick(counts.at(), emitter);
+            count(counts.in(), counts.out());
         }
-        onTick(crossing.at(), emitter);
-        if (crossing.direction() == DoorCrossing.Direction.IN) {
-            in++;
-            occupancy++;
-        } else {
-            out++;
-            occupancy = Math.max(0, occupancy - 1);
-        }
+    }
+
+    private void count(long entered, long left) {
+        in += entered;
+        out += left;
+        occupancy = Math.max(0, occupancy + entered - left);
     }
 
     @Override

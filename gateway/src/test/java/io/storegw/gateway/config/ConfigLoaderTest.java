@@ -27,6 +27,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void localMqttDevicesAreCheckedKeyByKey() {
+        ConfigException e = problems(MINIMAL + """
+                sources:
+                  localMqtt:
+                    enabled: true
+                    broker: mqtt://localhost
+                    offlineAfter: 1s
+                    devices:
+                      - topic: store/#/weight
+                        kind: shelf
+                      - topic: store/fridges/+
+                        device: fridge-{2}
+                        kind: fridge
+                        values:
+                          - field: tempc
+                """);
+        assertThat(e.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "sources.localMqtt.broker", "sources.localMqtt.offlineAfter", "sources.localMqtt.devices[0].topic",
+                "sources.localMqtt.devices[0].device", "sources.localMqtt.devices[0].values",
+                "sources.localMqtt.devices[1].values[0].quantity");
+        assertThat(e.getMessage()).contains("not an MQTT topic filter: 'store/#/weight'", "to count messages");
+    }
+
+    @Test
     void relativePathsAreTheConfigFilesNeighbours() throws Exception {
         Files.writeString(dir.resolve("pos-tokens"), "till-1 0123456789abcdef\n");
         GatewayConfig c = ConfigLoader.parse("storegw.yaml", MINIMAL + """

@@ -14,6 +14,9 @@ import io.storegw.drivers.pos.PosReader;
 import io.storegw.drivers.pos.PosSettings;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
+import io.storegw.drivers.observation.DeviceReading;
+import io.storegw.drivers.observation.DeviceStatus;
+import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.outbox.OutboxRow;
@@ -64,6 +67,13 @@ class EventSchemaTest {
             Await.until(Duration.ofSeconds(60), "the virtual store's observations",
                     () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
             Thread.sleep(2_500); // telemetry comes every 2 s
+            // store devices (local MQTT, counters) have no virtual twin yet: hand their observations over directly
+            gw.core().accept(new DeviceReading(Instant.now(), "shelf-4", "shelf",
+                    List.of(new DeviceReading.Value("weight", new java.math.BigDecimal("812.50"), "g"),
+                            new DeviceReading.Value("touches", java.math.BigDecimal.ONE, null))));
+            gw.core().accept(new DeviceStatus(Instant.now(), "espresense/entrance", DeviceStatus.State.OFFLINE, "will"));
+            gw.core().accept(new DoorCounts(Instant.now(), "axis-entrance", 12, 9)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Thread.sleep(1_500);
             validateOutbox(gw, validated);
             // Then push the outbox over its budget with footfall buckets (each crossing a second after the
             // last, beyond the bucket the virtual store has open), so it sheds and reports it.

@@ -1,0 +1,53 @@
+package io.storegw.drivers.localmqtt;
+
+import io.storegw.drivers.observation.DeviceStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which local devices are online: a device is online from its first message (or its Will saying so)
+ * and offline after its Will says so or after {@code offlineAfter} without a message. Reports only
+ * changes. Not thread-safe: the source calls it from one thread.
+ */
+final class Liveness {
+
+    private record Device(Instant lastHeard, boolean online) {
+    }
+
+    private final Duration offlineAfter;
+    private final Map<String, Device> devices = new HashMap<>();
+
+    Liveness(Duration offlineAfter) {
+        this.offlineAfter = offlineAfter;
+    }
+
+    /** A message from {@code device}: online, if it was not. */
+    DeviceStatus heard(String device, Instant at) {
+        Device before = devices.put(device, new Device(at, true));
+        return before == null || !before.online() ? new DeviceStatus(at, device, DeviceStatus.State.ONLINE, "heard") : null;
+    }
+
+    /** The device's own word (its Will or status topic); the change, if it is one. */
+    DeviceStatus said(DeviceStatus status) {
+        boolean online = status.state() == DeviceStatus.State.ONLINE;
+        Device before = devices.put(status.deviceId(), new Device(status.at(), online));
+        return before == null || before.online() != online ? status : null;
+    }
+
+    /** Devices silent for longer than {@code offlineAfter}, now offline. */
+    List<DeviceStatus> sweep(Instant now) {
+        List<DeviceStatus> gone = new ArrayList<>();
+        devices.replaceAll((id, d) -> {
+            if (d.online() && Duration.between(d.lastHeard(), now).compareTo(offlineAfter) > 0) {
+                gone.add(new DeviceStatus(now, id, DeviceStatus.State.OFFLINE, "silence"));
+                return new Device(d.lastHeard(), false);
+            }
+            return d;
+        });
+        return gone;
+    }
+}

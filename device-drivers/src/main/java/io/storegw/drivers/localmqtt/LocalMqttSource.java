@@ -1,0 +1,272 @@
+package io.storegw.drivers.localmqtt;
+
+import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.observation.DeviceStatus;
+import io.storegw.drivers.observation.Observation;
+import io.storegw.drivers.source.DeadLetters;
+import io.storegw.drivers.source.ObservationSink;
+import io.storegw.drivers.source.ObservationSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
+
+/**
+ * The store's own MQTT broker, as a source: ESPresense nodes, OpenMQTTGateway / Theengs gateways and
+ * the store's devices described in config publish there; their messages become observations, and the
+ * devices' comings and goings become {@code DeviceStatus}. A message that is not what its topic
+ * promises is counted ({@code local-mqtt}, by reason), kept in the dead-letter folder, and skipped.
+ */
+public final class LocalMqttSource implements ObservationSource {
+
+    /**
+     * @param espresensePrefix the ESPresense root topic ({@code espresense}), or null to ignore ESPresense
+     * @param btToMqttRoot     the OpenMQTTGateway / Theengs root topic ({@code home}), or null to ignore them
+     * @param devices          the store's own devices, tried before the built-in readers
+     * @param offlineAfter     silence after which a device is reported offline
+     */
+    public record Settings(String broker, String clientId, String username, Path passwordFile, String espresensePrefix,
+                           String btToMqttRoot, List<DeviceMapping> devices, Duration offlineAfter, Path deadLetter) {
+        public Settings {
+            devices = List.copyOf(devices);
+        }
+    }
+
+    static final String NAME = "local-mqtt";
+    private static final long MAX_DEAD_LETTERS = 1_000;
+    private static final Duration RETRY_CAP = Duration.ofSeconds(30);
+
+    private final Settings settings;
+    private final Clock clock;
+    private final List<TopicReader> readers = new ArrayList<>();
+    private final Liveness liveness;
+    private final DeadLetters deadLetters;
+    private volatile MqttAsyncClient client;
+    private volatile Thread thread;
+    private volatile String problem = "not connected yet";
+
+    /** @param staffByIrk staff id by IRK (32 hex digits), for ESPresense's {@code irk:} ids */
+    public LocalMqttSource(Settings settings, IdentityResolver identities, Map<String, String> staffByIrk, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        settings.devices().forEach(d -> readers.add(new MappedDeviceReader(d)));
+        if (settings.espresensePrefix() != null) {
+            readers.add(new EspresenseReader(settings.espresensePrefix(), identities, staffByIrk));
+        }
+        if (settings.btToMqttRoot() != null) {
+            readers.add(new BtToMqttReader(settings.btToMqttRoot(), identities));
+        }
+        this.liveness = new Liveness(settings.offlineAfter());
+        this.deadLetters = new DeadLetters(settings.deadLetter(), clock, MAX_DEAD_LETTERS);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String problem() {
+        return problem;
+    }
+
+    @Override
+    public void start(ObservationSink sink) {
+        Thread t = new Thread(() -> run(sink), "source-local-mqtt");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** Connects (retrying with backoff until the broker is there; Paho reconnects after that), then sweeps for silent devices. */
+    private void run(ObservationSink sink) {
+        Duration wait = Duration.ofSeconds(1);
+        try {
+            while (!connect(sink)) {
+                Thread.sleep(wait.toMillis());
+                wait = wait.multipliedBy(2).compareTo(RETRY_CAP) > 0 ? RETRY_CAP : wait.multipliedBy(2);
+            }
+            long sweepMillis = Math.max(1_000, settings.offlineAfter().toMillis() / 4);
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(sweepMillis);
+                List<DeviceStatus> gone;
+                synchronized (liveness) {
+                    gone = liveness.sweep(clock.instant());
+                }
+                for (DeviceStatus s : gone) {
+                    sink.accept(s);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean connect(ObservationSink sink) {
+        MqttAsyncClient c = null;
+        try {
+            c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
+            c.setCallback(new Callback(sink, c));
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            options.setAutomaticReconnect(true);
+            options.setAutomaticReconnectDelay(1, (int) RETRY_CAP.toSeconds());
+            options.setKeepAliveInterval(30);
+            if (settings.username() != null) {
+                options.setUserName(settings.username());
+            }
+            if (settings.passwordFile() != null) {
+                options.setPassword(Files.readString(settings.passwordFile(), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+            }
+            c.connect(options).waitForCompletion(TimeUnit.SECONDS.toMillis(10));
+            client = c;
+            return true;
+        } catch (MqttException | IOException e) {
+            problem = "cannot reach the store's broker " + settings.broker() + ": " + e.getMessage();
+            if (c != null) {
+                try {
+                    c.close(true);
+                } catch (MqttException ignored) {
+                    // a client that never connected has nothing to release that matters
+                }
+            }
+            return false;
+        }
+    }
+
+    /** Subscribes on every (re)connect, and reads what arrives. */
+    private final class Callback implements MqttCallback {
+        private final ObservationSink sink;
+        private final MqttAsyncClient c;
+
+        Callback(ObservationSink sink, MqttAsyncClient c) {
+            this.sink = sink;
+            this.c = c;
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            try {
+                MqttSubscription[] subscriptions = readers.stream().map(r -> new MqttSubscription(r.filter(), 0))
+                        .toArray(MqttSubscription[]::new);
+                c.subscribe(subscriptions).waitForCompletion(TimeUnit.SECONDS.toMillis(10));
+                problem = null;
+            } catch (MqttException e) {
+                problem = "cannot subscribe on " + serverURI + ": " + e.getMessage();
+            }
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
+            onMessage(topic, message.getPayload(), sink);
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            problem = "disconnected from the store's broker: " + response.getReasonString();
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            problem = "store's broker: " + exception.getMessage();
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    /** One message: the first reader whose filter matches reads it. Package-private so tests can feed it directly. */
+    void onMessage(String topic, byte[] payload, ObservationSink sink) throws InterruptedException {
+        Instant at = clock.instant();
+        for (TopicReader reader : readers) {
+            if (!MqttTopicValidator.isMatched(reader.filter(), topic)) {
+                continue;
+            }
+            List<Observation> observations;
+            try {
+                observations = reader.read(topic, payload, at);
+            } catch (BadMessage e) {
+                sink.refused(NAME, e.reason());
+                keep(topic, payload, e.getMessage());
+                return;
+            }
+            List<Observation> out = new ArrayList<>(observations.size() + 1);
+            String device = reader.deviceOf(topic);
+            synchronized (liveness) {
+                for (Observation o : observations) {
+                    if (o instanceof DeviceStatus said) {
+                        DeviceStatus change = liveness.said(said);
+                        if (change != null) {
+                            out.add(change);
+                        }
+                    } else {
+                        out.add(o);
+                    }
+                }
+                boolean statusMessage = observations.stream().anyMatch(o -> o instanceof DeviceStatus);
+                if (device != null && !statusMessage) {
+                    DeviceStatus back = liveness.heard(device, at);
+                    if (back != null) {
+                        out.add(0, back);
+                    }
+                }
+            }
+            for (Observation o : out) {
+                sink.accept(o);
+            }
+            return;
+        }
+    }
+
+    private void keep(String topic, byte[] payload, String reason) {
+        try {
+            deadLetters.keep(topic.replace('/', '_'), ".msg", payload, "topic " + topic + ": " + reason);
+        } catch (IOException e) {
+            problem = "cannot write to the dead-letter folder " + deadLetters.folder() + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+        MqttAsyncClient c = client;
+        if (c != null) {
+            try {
+                c.disconnect().waitForCompletion(2_000);
+            } catch (MqttException ignored) {
+                // going away regardless
+            }
+            try {
+                c.close();
+            } catch (MqttException ignored) {
+                // going away regardless
+            }
+        }
+    }
+}

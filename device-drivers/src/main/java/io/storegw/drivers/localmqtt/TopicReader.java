@@ -1,0 +1,22 @@
+package io.storegw.drivers.localmqtt;
+
+import io.storegw.drivers.observation.Observation;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns the messages of one kind of local device into observations. */
+interface TopicReader {
+
+    /** The MQTT topic filter this reader subscribes to. */
+    String filter();
+
+    /**
+     * The observations in one message; empty for messages that carry nothing to observe.
+     *
+     * @throws BadMessage when the message is not what this kind of device sends
+     */
+    List<Observation> read(String topic, byte[] payload, Instant at) throws BadMessage;
+
+    /** The device a message came from, for its online/offline state; null when the topic names none. */
+    String deviceOf(String topic);
+}

@@ -1,0 +1,40 @@
+package io.storegw.gateway.devices;
+
+import io.storegw.drivers.observation.DeviceReading;
+import io.storegw.drivers.observation.DeviceStatus;
+import io.storegw.drivers.observation.Observation;
+import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.EventCatalogue;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/** Publishes what store devices measure ({@code device.reading}) and their comings, goings and faults ({@code device.status}). */
+public final class DeviceHandler implements ObservationHandler {
+
+    /** The data of {@code device.reading}. */
+    public record Reading(String device, String kind, Instant at, List<Value> values) {
+    }
+
+    /** One quantity, its exact value and its unit (null for counts and states). */
+    public record Value(String quantity, BigDecimal value, String unit) {
+    }
+
+    /** The data of {@code device.status}. */
+    public record Status(String device, String state, String reason, Instant at) {
+    }
+
+    @Override
+    public void onObservation(Observation observation, Emitter out) {
+        if (observation instanceof DeviceReading r) {
+            out.emit(EventCatalogue.DEVICE_READING, "device/" + r.deviceId(), DataClass.ANONYMOUS, new Reading(r.deviceId(), r.kind(),
+                    r.at(), r.values().stream().map(v -> new Value(v.quantity(), v.value(), v.unit())).toList()));
+        } else if (observation instanceof DeviceStatus s) {
+            out.emit(EventCatalogue.DEVICE_STATUS, "device/" + s.deviceId(), DataClass.ANONYMOUS,
+                    new Status(s.deviceId(), s.state().name().toLowerCase(Locale.ROOT), s.reason(), s.at()));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.storegw.gateway.devices;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Store devices publish the shared example payloads to a real broker (the store's own; here the same
+ * broker central listens on); the gateway's local MQTT source reads them, and central receives what
+ * they mean: readings, device states, presence counts, and nothing of the bad message but a counter.
+ */
+class LocalMqttEndToEndTest {
+
+    static final Path PAYLOADS = Path.of("..", "device-drivers", "src", "test", "resources", "localmqtt", "local-mqtt-payloads.json");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void devicesOnTheStoreBrokerReachCentralAsEvents() throws Exception {
+        JsonNode payloads = new ObjectMapper().readTree(PAYLOADS.toFile());
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "core:\n  bucket: 1s\n  kAnonymity: 1\n")
+                    .replaceAll("(?s)core:\\n  bucket: 1s\\n  telemetry: 2s\\n", "")
+                    .replaceAll("(?s)sources:.*?admin:", """
+                            sources:
+                              localMqtt:
+                                enabled: true
+                                broker: %s
+                                offlineAfter: 10s
+                                devices:
+                                  - topic: store/shelves/+/weight
+                                    device: shelf-{2}
+                                    kind: shelf
+                                    values:
+                                      - {field: grams, quantity: weight, unit: g}
+                            admin:""".formatted(broker.uri()));
+            try (Central central = new Central(broker.uri(), "central-local");
+                 Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+                Await.until(Duration.ofSeconds(30), "the local source subscribed", () -> gw.problem() == null);
+                MqttClient device = new MqttClient(broker.uri(), "store-devices", new MemoryPersistence());
+                device.connect(new MqttConnectionOptions());
+                for (String entry : List.of("espresense_device", "openmqttgateway_ibeacon", "theengs_gateway_decoded")) {
+                    JsonNode e = payloads.get(entry);
+                    device.publish(e.get("topic").asText(), new MqttMessage(e.get("payload").toString().getBytes(StandardCharsets.UTF_8)));
+                }
+                device.publish("store/shelves/4/weight", new MqttMessage("{\"grams\": 812.5}".getBytes(StandardCharsets.UTF_8)));
+                device.publish("store/shelves/4/weight", new MqttMessage("{\"grams\": \"lots\"}".getBytes(StandardCharsets.UTF_8)));
+                device.publish("espresense/rooms/entrance/status", new MqttMessage("offline".getBytes(StandardCharsets.UTF_8)));
+
+                Await.until(Duration.ofSeconds(30), "readings, states and counts at central", () ->
+                        ofType(central, "device.reading").size() == 1 && ofType(central, "device.status").size() >= 5
+                                && !ofType(central, "presence.counts").isEmpty());
+                JsonNode reading = ofType(central, "device.reading").get(0).path("data");
+                assertThat(reading.path("device").asText()).isEqualTo("shelf-4");
+                assertThat(reading.path("values").get(0).toString()).isEqualTo("{\"quantity\":\"weight\",\"value\":\"812.5\",\"unit\":\"g\"}");
+                assertThat(ofType(central, "device.status")).extracting(e -> e.path("data").path("device").asText() + " "
+                        + e.path("data").path("state").asText() + " " + e.path("data").path("reason").asText())
+                        .contains("espresense/entrance online heard", "OpenMQTTGateway online heard", "TheengsGateway online heard",
+                                "shelf-4 online heard", "espresense/entrance offline will");
+                assertThat(ofType(central, "presence.counts").toString()).contains("entrance", "OpenMQTTGateway", "TheengsGateway");
+                assertThat(gw.metrics().count("storegw_bad_input_total", "source", "local-mqtt", "reason", "malformed")).isEqualTo(1);
+                try (var kept = Files.list(dir.resolve("gw").resolve("local-mqtt").resolve("dead-letter"))) {
+                    assertThat(kept.count()).isEqualTo(2);
+                }
+                // silence: the shelf says nothing more, and after offlineAfter it is reported offline
+                Await.until(Duration.ofSeconds(30), "the silent shelf offline", () -> ofType(central, "device.status").stream()
+                        .anyMatch(e -> e.path("data").toString().contains("\"device\":\"shelf-4\",\"state\":\"offline\",\"reason\":\"silence\"")));
+                assertThat(central.messages().toString()).doesNotContain("58:78:20:76:BC:24", "c2a1f0aa12bc", "F3:52:85");
+                device.disconnect();
+                device.close();
+            }
+        }
+    }
+
+    private static List<JsonNode> ofType(Central central, String type) {
+        return central.events().values().stream().filter(e -> e.path("type").asText().equals("io.storegw." + type + ".v1")).toList();
+    }
+}

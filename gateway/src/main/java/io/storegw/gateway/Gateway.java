@@ -1,6 +1,7 @@
 package io.storegw.gateway;
 
 import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.counter.HttpCounterSource;
 import io.storegw.drivers.localmqtt.DeviceMapping;
 import io.storegw.drivers.localmqtt.LocalMqttSource;
 import io.storegw.drivers.pos.PosHttpSource;
@@ -29,6 +30,7 @@ import io.storegw.gateway.store.FootfallHandler;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +110,12 @@ public final class Gateway implements AutoCloseable {
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
                         // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
                         new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Map.of(), clock));
+            }
+            var counters = config.sources().httpCounters();
+            if (counters.enabled()) {
+                sources.add(new HttpCounterSource(new HttpCounterSource.Settings(counters.counters().stream()
+                        .map(c -> new HttpCounterSource.Counter(c.id(), URI.create(c.url()), c.username(), c.passwordFile())).toList(),
+                        counters.poll(), config.stateDir().resolve("counters.json")), clock));
             }
             if (pos.spool().enabled()) {
                 sources.add(new PosSpoolSource(new PosSpoolSource.Settings(

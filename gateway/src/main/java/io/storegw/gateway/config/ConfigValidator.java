@@ -93,6 +93,7 @@ final class ConfigValidator {
             v.problem("sources.pos.maxDocument", "expected 1KB to 64MB, got " + pos.maxDocument().bytes() + " bytes");
         }
         v.localMqtt(c.sources().localMqtt());
+        v.httpCounters(c.sources().httpCounters());
         v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
         return v.problems;
     }
@@ -167,6 +168,30 @@ final class ConfigValidator {
             problem(key, "not a URI: " + e.getMessage());
         }
         return null;
+    }
+
+    private void httpCounters(GatewayConfig.HttpCounters h) {
+        if (!h.enabled()) {
+            return;
+        }
+        duration("sources.httpCounters.poll", h.poll(), Duration.ofSeconds(1), Duration.ofHours(1));
+        if (h.counters().isEmpty()) {
+            problem("sources.httpCounters.counters", "expected at least one counter: {id, url}");
+        }
+        for (int i = 0; i < h.counters().size(); i++) {
+            GatewayConfig.HttpCounter c = h.counters().get(i);
+            String key = "sources.httpCounters.counters[" + i + "]";
+            name(key + ".id", c.id());
+            try {
+                URI url = new URI(String.valueOf(c.url()));
+                if (!Set.of("http", "https").contains(String.valueOf(url.getScheme())) || url.getHost() == null) {
+                    problem(key + ".url", "expected http://host/... or https://host/..., got '" + c.url() + "'");
+                }
+            } catch (URISyntaxException e) {
+                problem(key + ".url", "not a URL: " + e.getMessage());
+            }
+            readable(key + ".passwordFile", c.passwordFile());
+        }
     }
 
     private void localMqtt(GatewayConfig.LocalMqtt m) {

@@ -18,7 +18,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
         outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
-        sources = sources == null ? new Sources(null, null, null) : sources;
+        sources = sources == null ? new Sources(null, null, null, null) : sources;
         admin = admin == null ? new Admin(null) : admin;
     }
 
@@ -77,11 +77,25 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     }
 
     /** The drivers to start. */
-    public record Sources(Virtual virtual, Pos pos, LocalMqtt localMqtt) {
+    public record Sources(Virtual virtual, Pos pos, LocalMqtt localMqtt, HttpCounters httpCounters) {
         public Sources {
             pos = pos == null ? new Pos(null, null, null, null, null, null) : pos;
             localMqtt = localMqtt == null ? new LocalMqtt(null, null, null, null, null, null, null, null, null, null) : localMqtt;
+            httpCounters = httpCounters == null ? new HttpCounters(null, null, null) : httpCounters;
         }
+    }
+
+    /** People counters polled over HTTP (Axis {@code live-sum.json}); off unless enabled. */
+    public record HttpCounters(Boolean enabled, Duration poll, List<HttpCounter> counters) {
+        public HttpCounters {
+            enabled = enabled != null && enabled;
+            poll = poll == null ? Duration.ofSeconds(10) : poll;
+            counters = counters == null ? List.of() : List.copyOf(counters);
+        }
+    }
+
+    /** @param id the door it counts, as events name it */
+    public record HttpCounter(String id, String url, String username, Path passwordFile) {
     }
 
     /**

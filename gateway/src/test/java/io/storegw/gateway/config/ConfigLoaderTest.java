@@ -48,6 +48,17 @@ class ConfigLoaderTest {
                 "sources.localMqtt.devices[0].device", "sources.localMqtt.devices[0].values",
                 "sources.localMqtt.devices[1].values[0].quantity");
         assertThat(e.getMessage()).contains("not an MQTT topic filter: 'store/#/weight'", "to count messages");
+
+        ConfigException counters = problems(MINIMAL + """
+                sources:
+                  httpCounters:
+                    enabled: true
+                    counters:
+                      - id: main door
+                        url: ftp://camera/live-sum.json
+                """);
+        assertThat(counters.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "sources.httpCounters.counters[0].id", "sources.httpCounters.counters[0].url");
     }
 
     @Test

@@ -1,0 +1,129 @@
+package io.storegw.drivers.counter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import io.storegw.drivers.observation.DeviceStatus;
+import io.storegw.drivers.observation.DoorCounts;
+import io.storegw.drivers.observation.Observation;
+import io.storegw.drivers.source.RecordingSink;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real HTTP server answering live-sum.json as an Axis People Counter does, with totals the test moves. */
+class HttpCounterSourceTest {
+
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    HttpServer camera;
+    volatile String body;
+    volatile int status = 200;
+    final RecordingSink sink = new RecordingSink();
+
+    @BeforeEach
+    void startCamera() throws Exception {
+        camera = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        camera.createContext("/local/tvpc/.api", exchange -> {
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        camera.start();
+    }
+
+    @AfterEach
+    void stopCamera() {
+        camera.stop(0);
+    }
+
+    HttpCounterSource source() throws Exception {
+        URI url = URI.create("http://127.0.0.1:" + camera.getAddress().getPort() + "/local/tvpc/.api?live-sum.json");
+        return new HttpCounterSource(new HttpCounterSource.Settings(List.of(new HttpCounterSource.Counter("entrance", url, null, null)),
+                Duration.ofSeconds(10), dir.resolve("counters.json")), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    void totals(String serial, long in, long out) {
+        body = "{\"serial\":\"%s\",\"name\":\"Exit south\",\"timestamp\":\"20261123100000\",\"in\":%d,\"out\":%d}".formatted(serial, in, out);
+    }
+
+    List<Observation> poll(HttpCounterSource s) throws Exception {
+        int before = sink.taken.size();
+        s.pollOnce(sink);
+        return List.copyOf(sink.taken.subList(before, sink.taken.size()));
+    }
+
+    @Test
+    void cumulativeTotalsBecomeCountsAcrossResetsAndRestarts() throws Exception {
+        HttpCounterSource s = source();
+        totals("00408CAC512B", 12, 318);
+        assertThat(poll(s)).as("the first totals are the baseline")
+                .containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"));
+        totals("00408CAC512B", 15, 320);
+        assertThat(poll(s)).containsExactly(new DoorCounts(NOW, "entrance", 3, 2));
+        assertThat(poll(s)).as("nothing new").isEmpty();
+        totals("00408CAC512B", 1, 0); // midnight: the counter starts again
+        assertThat(poll(s)).containsExactly(new DoorCounts(NOW, "entrance", 1, 0));
+
+        // the gateway restarts; people pass meanwhile; the new source counts them once from the kept totals
+        totals("00408CAC512B", 4, 1);
+        HttpCounterSource restarted = source();
+        assertThat(poll(restarted)).containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"),
+                new DoorCounts(NOW, "entrance", 3, 1));
+        totals("ACCC8E000001", 2, 2); // the camera was replaced
+        assertThat(poll(restarted)).containsExactly(new DoorCounts(NOW, "entrance", 2, 2));
+    }
+
+    @Test
+    void countsNotTakenAreCountedAgainLater() throws Exception {
+        HttpCounterSource s = source();
+        totals("s", 10, 10);
+        poll(s);
+        totals("s", 13, 10);
+        sink.durable = CompletableFuture.failedFuture(new IllegalStateException("outbox full"));
+        poll(s);
+        assertThat(s.problem()).contains("counts not taken yet", "outbox full");
+        sink.durable = CompletableFuture.completedFuture(null);
+        totals("s", 14, 11);
+        assertThat(poll(s)).containsExactly(new DoorCounts(NOW, "entrance", 4, 1));
+        assertThat(s.problem()).isNull();
+    }
+
+    @Test
+    void anUnreachableOrConfusedCounterIsOfflineNotFatal() throws Exception {
+        HttpCounterSource s = source();
+        totals("s", 1, 1);
+        poll(s);
+        status = 503;
+        assertThat(poll(s)).singleElement().satisfies(o -> {
+            assertThat(((DeviceStatus) o).state()).isEqualTo(DeviceStatus.State.OFFLINE);
+            assertThat(((DeviceStatus) o).reason()).contains("HTTP 503");
+        });
+        assertThat(poll(s)).as("offline once").isEmpty();
+        status = 200;
+        body = "{\"in\": -4, \"out\": \"many\"}";
+        assertThat(poll(s)).isEmpty();
+        assertThat(s.problem()).contains("expected whole in and out totals");
+        totals("s", 2, 1);
+        assertThat(poll(s)).containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"),
+                new DoorCounts(NOW, "entrance", 1, 0));
+        Files.writeString(dir.resolve("counters.json"), "{broken");
+        assertThat(source().problem()).contains("unreadable, starting afresh");
+    }
+}

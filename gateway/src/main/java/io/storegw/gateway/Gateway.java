@@ -14,6 +14,7 @@ import io.storegw.gateway.admin.AdminHttpServer;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.devices.DeviceHandler;
+import io.storegw.gateway.devices.GpioDevices;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.Pipeline;
 import io.storegw.gateway.core.TimeBuckets;
@@ -60,6 +61,7 @@ public final class Gateway implements AutoCloseable {
     private final Uplink uplink;
     private final AdminHttpServer admin;
     private final List<ObservationSource> sources = new ArrayList<>();
+    private final GpioDevices gpio;
     private final long startedMillis;
     private final Clock clock;
 
@@ -122,6 +124,8 @@ public final class Gateway implements AutoCloseable {
                         pos.spool().folder() != null ? pos.spool().folder() : config.stateDir().resolve("pos").resolve("spool"),
                         pos.spool().poll(), pos.spool().keepDone(), posSettings(config)), clock));
             }
+            gpio = GpioDevices.open(config.gpio(), clock);
+            gpio.doorCounter().ifPresent(sources::add);
         } catch (IOException | InterruptedException | RuntimeException e) {
             outbox.close();
             throw e;
@@ -201,16 +205,34 @@ public final class Gateway implements AutoCloseable {
             source.start(g.core);
             Logger.info("Source {} started", source.name());
         }
+        g.gpio.startStatusLight(g::faults, g.uplink::connected, () -> g.outbox.stats().rows());
         Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
         return g;
     }
 
     /** Null when the core loop, outbox, uplink and sources are healthy; otherwise every reason, one per line. */
     public String problem() {
-        List<String> problems = Stream.concat(Stream.of(core.problem(), outbox.problem(), uplink.problem()),
-                sources.stream().map(s -> s.problem() == null ? null : s.name() + ": " + s.problem()))
-                .filter(Objects::nonNull).toList();
-        return problems.isEmpty() ? null : String.join("\n", problems);
+        return join(Stream.concat(Stream.of(uplink.problem()), problems()));
+    }
+
+    /** Every problem but the uplink's: what the status light shows as a fault. */
+    private String faults() {
+        return join(problems());
+    }
+
+    private Stream<String> problems() {
+        return Stream.concat(Stream.of(core.problem(), outbox.problem(), gpio.problem()),
+                sources.stream().map(s -> s.problem() == null ? null : s.name() + ": " + s.problem()));
+    }
+
+    private static String join(Stream<String> problems) {
+        List<String> list = problems.filter(Objects::nonNull).toList();
+        return list.isEmpty() ? null : String.join("\n", list);
+    }
+
+    /** The signal output (buzzer or light) and its pickup pattern, when one is wired; the loyalty layer sounds it. */
+    public GpioDevices gpio() {
+        return gpio;
     }
 
     private Telemetry telemetry() {
@@ -255,6 +277,7 @@ public final class Gateway implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        gpio.close();
         outbox.close();
         Logger.info("storegw stopped");
     }

@@ -94,6 +94,7 @@ final class ConfigValidator {
         }
         v.localMqtt(c.sources().localMqtt());
         v.httpCounters(c.sources().httpCounters());
+        v.gpio(c.gpio());
         v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
         return v.problems;
     }
@@ -168,6 +169,62 @@ final class ConfigValidator {
             problem(key, "not a URI: " + e.getMessage());
         }
         return null;
+    }
+
+    private void gpio(GatewayConfig.Gpio g) {
+        Set<Integer> pins = new java.util.HashSet<>();
+        GatewayConfig.DoorCounter d = g.doorCounter();
+        if (d != null && d.enabled()) {
+            name("gpio.doorCounter.door", d.door());
+            beam("gpio.doorCounter.outer", d.outer(), pins);
+            beam("gpio.doorCounter.inner", d.inner(), pins);
+            duration("gpio.doorCounter.debounce", d.debounce(), Duration.ZERO, Duration.ofMillis(500));
+            duration("gpio.doorCounter.minGap", d.minGap(), Duration.ZERO, Duration.ofSeconds(5));
+            duration("gpio.doorCounter.maxTransit", d.maxTransit(), Duration.ofMillis(100), Duration.ofSeconds(30));
+            duration("gpio.doorCounter.stuckAfter", d.stuckAfter(), Duration.ofSeconds(1), Duration.ofHours(1));
+        }
+        if (g.statusLight() != null) {
+            pin("gpio.statusLight.pin", g.statusLight().pin(), pins);
+            for (var p : java.util.Map.of("ok", g.statusLight().ok() == null ? List.<Duration>of() : g.statusLight().ok(),
+                    "uplinkDown", g.statusLight().uplinkDown(), "backlog", g.statusLight().backlog(), "fault", g.statusLight().fault()).entrySet()) {
+                pattern("gpio.statusLight." + p.getKey(), p.getValue());
+            }
+        }
+        if (g.signal() != null) {
+            pin("gpio.signal.pin", g.signal().pin(), pins);
+            pattern("gpio.signal.pickup", g.signal().pickup());
+        }
+    }
+
+    private void beam(String key, GatewayConfig.Beam b, Set<Integer> pins) {
+        if (b == null) {
+            problem(key, "required: {pin, brokenWhen: high|low, pull: up|down|off}");
+            return;
+        }
+        pin(key + ".pin", b.pin(), pins);
+        if (!Set.of("high", "low").contains(b.brokenWhen())) {
+            problem(key + ".brokenWhen", "expected high or low, got '" + b.brokenWhen() + "'");
+        }
+        if (!Set.of("up", "down", "off").contains(b.pull())) {
+            problem(key + ".pull", "expected up, down or off, got '" + b.pull() + "'");
+        }
+    }
+
+    /** A BCM GPIO number on the 40-pin header (2 to 27), used once. */
+    private void pin(String key, Integer pin, Set<Integer> pins) {
+        if (pin == null) {
+            problem(key, "required: the BCM GPIO number");
+        } else if (pin < 2 || pin > 27) {
+            problem(key, "expected a BCM GPIO number from 2 to 27, got " + pin);
+        } else if (!pins.add(pin)) {
+            problem(key, "GPIO " + pin + " is already used by another gpio setting");
+        }
+    }
+
+    private void pattern(String key, List<Duration> steps) {
+        if (steps.stream().anyMatch(d -> d.isNegative() || d.isZero())) {
+            problem(key, "every step of a pattern must be longer than zero");
+        }
     }
 
     private void httpCounters(GatewayConfig.HttpCounters h) {

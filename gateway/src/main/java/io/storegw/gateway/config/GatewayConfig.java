@@ -10,7 +10,7 @@ import java.util.Map;
  * Values are checked by {@link ConfigLoader}, which names the key and line of every problem.
  */
 public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
-                            Uplink uplink, Outbox outbox, Core core, Sources sources, Admin admin) {
+                            Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Admin admin) {
 
     public GatewayConfig {
         timeZone = timeZone == null ? "UTC" : timeZone;
@@ -19,7 +19,66 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null, null, null, null) : sources;
+        gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         admin = admin == null ? new Admin(null) : admin;
+    }
+
+    /** The Pi's own pins (Pi4J with gpiod): a two-beam door counter, a status light, a signal output. See {@code docs/devices.md}. */
+    public record Gpio(DoorCounter doorCounter, StatusLight statusLight, Signal signal) {
+    }
+
+    /**
+     * Two infrared beams across a door.
+     *
+     * @param outer the street-side beam, {@code inner} the store-side one
+     */
+    public record DoorCounter(Boolean enabled, String door, Beam outer, Beam inner, Duration debounce, Duration minGap,
+                              Duration maxTransit, Duration stuckAfter) {
+        public DoorCounter {
+            enabled = enabled == null || enabled;
+            door = door == null ? "main" : door;
+            debounce = debounce == null ? Duration.ofMillis(20) : debounce;
+            minGap = minGap == null ? Duration.ofMillis(150) : minGap;
+            maxTransit = maxTransit == null ? Duration.ofSeconds(2) : maxTransit;
+            stuckAfter = stuckAfter == null ? Duration.ofSeconds(10) : stuckAfter;
+        }
+    }
+
+    /**
+     * @param pin        BCM GPIO number
+     * @param brokenWhen {@code high} or {@code low}: what the receiver reads while its beam is broken
+     * @param pull       {@code up}, {@code down} or {@code off}
+     */
+    public record Beam(Integer pin, String brokenWhen, String pull) {
+        public Beam {
+            brokenWhen = brokenWhen == null ? "high" : brokenWhen;
+            pull = pull == null ? "up" : pull;
+        }
+    }
+
+    /**
+     * A light that shows the gateway's state; each pattern is on/off durations, repeated.
+     *
+     * @param uplinkDown shown while central cannot be reached; {@code backlog} while events pile up;
+     *                   {@code fault} while anything reports a problem; {@code ok} otherwise (default: steady)
+     */
+    public record StatusLight(Integer pin, Boolean activeHigh, List<Duration> ok, List<Duration> uplinkDown,
+                              List<Duration> backlog, List<Duration> fault) {
+        public StatusLight {
+            activeHigh = activeHigh == null || activeHigh;
+            uplinkDown = uplinkDown == null ? List.of(Duration.ofMillis(100), Duration.ofMillis(900)) : List.copyOf(uplinkDown);
+            backlog = backlog == null ? List.of(Duration.ofSeconds(1), Duration.ofSeconds(1)) : List.copyOf(backlog);
+            fault = fault == null ? List.of(Duration.ofMillis(150), Duration.ofMillis(150)) : List.copyOf(fault);
+        }
+    }
+
+    /** A buzzer or light the loyalty layer sounds for pickup arrivals; {@code pickup} is played once. */
+    public record Signal(Integer pin, Boolean activeHigh, List<Duration> pickup) {
+        public Signal {
+            activeHigh = activeHigh == null || activeHigh;
+            pickup = pickup == null ? List.of(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(200),
+                    Duration.ofMillis(100), Duration.ofMillis(600)) : List.copyOf(pickup);
+        }
     }
 
     /** The MQTT connection to central. */
@@ -243,7 +302,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         var u = uplink;
         return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
                 new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
-                outbox, core, sources, admin);
+                outbox, core, sources, gpio, admin);
     }
 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */

@@ -12,7 +12,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
-/** Publishes what store devices measure ({@code device.reading}) and their comings, goings and faults ({@code device.status}). */
+/**
+ * Publishes what store devices measure ({@code device.reading}), their comings and goings
+ * ({@code device.status}), and their faults ({@code device.fault}: critical, for someone to go and look).
+ */
 public final class DeviceHandler implements ObservationHandler {
 
     /** The data of {@code device.reading}. */
@@ -27,11 +30,17 @@ public final class DeviceHandler implements ObservationHandler {
     public record Status(String device, String state, String reason, Instant at) {
     }
 
+    /** The data of {@code device.fault}. */
+    public record Fault(String device, String fault, Instant at) {
+    }
+
     @Override
     public void onObservation(Observation observation, Emitter out) {
         if (observation instanceof DeviceReading r) {
             out.emit(EventCatalogue.DEVICE_READING, "device/" + r.deviceId(), DataClass.ANONYMOUS, new Reading(r.deviceId(), r.kind(),
                     r.at(), r.values().stream().map(v -> new Value(v.quantity(), v.value(), v.unit())).toList()));
+        } else if (observation instanceof DeviceStatus s && s.state() == DeviceStatus.State.FAULT) {
+            out.emit(EventCatalogue.DEVICE_FAULT, "device/" + s.deviceId(), DataClass.ANONYMOUS, new Fault(s.deviceId(), s.reason(), s.at()));
         } else if (observation instanceof DeviceStatus s) {
             out.emit(EventCatalogue.DEVICE_STATUS, "device/" + s.deviceId(), DataClass.ANONYMOUS,
                     new Status(s.deviceId(), s.state().name().toLowerCase(Locale.ROOT), s.reason(), s.at()));

@@ -17,6 +17,8 @@ public final class EventCatalogue {
             new EventType("device", "reading", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_STATUS =
             new EventType("device", "status", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType DEVICE_FAULT =
+            new EventType("device", "fault", EventClass.CRITICAL, Duration.ofDays(30));
     public static final EventType GATEWAY_TELEMETRY =
             new EventType("gateway", "telemetry", EventClass.BULK, Duration.ofDays(1));
     public static final EventType GATEWAY_DROPPED =
@@ -25,7 +27,7 @@ public final class EventCatalogue {
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            DEVICE_READING, DEVICE_STATUS, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
 
     private EventCatalogue() {
     }

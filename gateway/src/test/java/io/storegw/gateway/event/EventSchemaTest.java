@@ -72,6 +72,7 @@ class EventSchemaTest {
                     List.of(new DeviceReading.Value("weight", new java.math.BigDecimal("812.50"), "g"),
                             new DeviceReading.Value("touches", java.math.BigDecimal.ONE, null))));
             gw.core().accept(new DeviceStatus(Instant.now(), "espresense/entrance", DeviceStatus.State.OFFLINE, "will"));
+            gw.core().accept(new DeviceStatus(Instant.now(), "main/outer-beam", DeviceStatus.State.FAULT, "beam blocked for 10 s"));
             gw.core().accept(new DoorCounts(Instant.now(), "axis-entrance", 12, 9)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
             Thread.sleep(1_500);
             validateOutbox(gw, validated);

@@ -10,6 +10,7 @@ import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.source.Refused;
+import io.storegw.drivers.source.SourceThread;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.PasswordAuthentication;
@@ -74,7 +75,7 @@ public final class HttpCounterSource implements ObservationSource {
     private final Map<String, HttpClient> clients = new HashMap<>();
     private final Map<String, Totals> last;
     private final Map<String, Boolean> reachable = new HashMap<>();
-    private volatile Thread thread;
+    private volatile SourceThread thread;
     private volatile String problem;
 
     public HttpCounterSource(Settings settings, Clock clock) throws IOException {
@@ -117,19 +118,12 @@ public final class HttpCounterSource implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    pollOnce(sink);
-                    Thread.sleep(settings.poll().toMillis());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        thread = SourceThread.start("source-http-counters", () -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                pollOnce(sink);
+                Thread.sleep(settings.poll().toMillis());
             }
-        }, "source-http-counters");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        });
     }
 
     /** Polls every counter once. */
@@ -231,14 +225,9 @@ public final class HttpCounterSource implements ObservationSource {
 
     @Override
     public void close() {
-        Thread t = thread;
+        SourceThread t = thread;
         if (t != null) {
-            t.interrupt();
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            t.stop();
         }
     }
 }

@@ -7,6 +7,7 @@ import com.pi4j.io.gpio.digital.PullResistance;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.source.SourceThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class GpioDoorCounter implements ObservationSource {
     private final Context pi4j;
     private final Clock clock;
     private final BeamCounter counter;
-    private volatile Thread checker;
+    private volatile SourceThread checker;
     private volatile String problem;
 
     /** @param pi4j the Pi4J context (gpiod on a Pi, the mock plugin in tests) */
@@ -81,23 +82,16 @@ public final class GpioDoorCounter implements ObservationSource {
             problem = "cannot open the door counter's GPIO inputs: " + e.getMessage();
             return;
         }
-        Thread t = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(settings.check().toMillis());
-                    List<Observation> faults;
-                    synchronized (counter) {
-                        faults = counter.check(clock.instant());
-                    }
-                    hand(faults, sink);
+        checker = SourceThread.start("source-gpio-door", () -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                Thread.sleep(settings.check().toMillis());
+                List<Observation> faults;
+                synchronized (counter) {
+                    faults = counter.check(clock.instant());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                hand(faults, sink);
             }
-        }, "source-gpio-door");
-        t.setDaemon(true);
-        checker = t;
-        t.start();
+        });
     }
 
     private void listen(BeamCounter.Beam beam, Beam pin, ObservationSink sink) {
@@ -138,9 +132,9 @@ public final class GpioDoorCounter implements ObservationSource {
 
     @Override
     public void close() {
-        Thread t = checker;
+        SourceThread t = checker;
         if (t != null) {
-            t.interrupt();
+            t.stop();
         }
     }
 }

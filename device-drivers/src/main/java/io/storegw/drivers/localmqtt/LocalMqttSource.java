@@ -6,6 +6,7 @@ import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.DeadLetters;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.source.SourceThread;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ public final class LocalMqttSource implements ObservationSource {
     private final Liveness liveness;
     private final DeadLetters deadLetters;
     private volatile MqttAsyncClient client;
-    private volatile Thread thread;
+    private volatile SourceThread thread;
     private volatile String problem = "not connected yet";
 
     /** @param staffByIrk staff id by IRK (32 hex digits), for ESPresense's {@code irk:} ids */
@@ -90,33 +91,26 @@ public final class LocalMqttSource implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
-        Thread t = new Thread(() -> run(sink), "source-local-mqtt");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        thread = SourceThread.start("source-local-mqtt", () -> run(sink));
     }
 
     /** Connects (retrying with backoff until the broker is there; Paho reconnects after that), then sweeps for silent devices. */
-    private void run(ObservationSink sink) {
+    private void run(ObservationSink sink) throws InterruptedException {
         Duration wait = Duration.ofSeconds(1);
-        try {
-            while (!connect(sink)) {
-                Thread.sleep(wait.toMillis());
-                wait = wait.multipliedBy(2).compareTo(RETRY_CAP) > 0 ? RETRY_CAP : wait.multipliedBy(2);
+        while (!connect(sink)) {
+            Thread.sleep(wait.toMillis());
+            wait = wait.multipliedBy(2).compareTo(RETRY_CAP) > 0 ? RETRY_CAP : wait.multipliedBy(2);
+        }
+        long sweepMillis = Math.max(1_000, settings.offlineAfter().toMillis() / 4);
+        while (!Thread.currentThread().isInterrupted()) {
+            Thread.sleep(sweepMillis);
+            List<DeviceStatus> gone;
+            synchronized (liveness) {
+                gone = liveness.sweep(clock.instant());
             }
-            long sweepMillis = Math.max(1_000, settings.offlineAfter().toMillis() / 4);
-            while (!Thread.currentThread().isInterrupted()) {
-                Thread.sleep(sweepMillis);
-                List<DeviceStatus> gone;
-                synchronized (liveness) {
-                    gone = liveness.sweep(clock.instant());
-                }
-                for (DeviceStatus s : gone) {
-                    sink.accept(s);
-                }
+            for (DeviceStatus s : gone) {
+                sink.accept(s);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -251,9 +245,9 @@ public final class LocalMqttSource implements ObservationSource {
 
     @Override
     public void close() {
-        Thread t = thread;
+        SourceThread t = thread;
         if (t != null) {
-            t.interrupt();
+            t.stop();
         }
         MqttAsyncClient c = client;
         if (c != null) {

@@ -4,6 +4,7 @@ import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.source.Refused;
+import io.storegw.drivers.source.SourceThread;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -47,7 +48,7 @@ public final class PosSpoolSource implements ObservationSource {
 
     private final PosReader reader;
     private final Clock clock;
-    private volatile Thread thread;
+    private volatile SourceThread thread;
     private volatile String problem;
 
     public PosSpoolSource(Settings settings, Clock clock) {
@@ -68,10 +69,7 @@ public final class PosSpoolSource implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
-        Thread t = new Thread(() -> run(sink), "source-pos-spool");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        thread = SourceThread.start("source-pos-spool", () -> run(sink));
     }
 
     private void run(ObservationSink sink) {
@@ -179,14 +177,9 @@ public final class PosSpoolSource implements ObservationSource {
 
     @Override
     public void close() {
-        Thread t = thread;
+        SourceThread t = thread;
         if (t != null) {
-            t.interrupt();
-            try {
-                t.join(TimeUnit.SECONDS.toMillis(5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            t.stop();
         }
     }
 }

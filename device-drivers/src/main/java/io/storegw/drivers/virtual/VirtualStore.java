@@ -3,6 +3,7 @@ package io.storegw.drivers.virtual;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.source.SourceThread;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +18,7 @@ public final class VirtualStore implements ObservationSource {
 
     private final Settings settings;
     private final Clock clock;
-    private volatile Thread pump;
+    private volatile SourceThread pump;
     private volatile String problem;
 
     /**
@@ -49,10 +50,7 @@ public final class VirtualStore implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
-        Thread thread = new Thread(() -> run(sink), "source-virtual");
-        thread.setDaemon(true);
-        pump = thread;
-        thread.start();
+        pump = SourceThread.start("source-virtual", () -> run(sink));
     }
 
     private void run(ObservationSink sink) {
@@ -88,9 +86,9 @@ public final class VirtualStore implements ObservationSource {
 
     @Override
     public void close() {
-        Thread thread = pump;
+        SourceThread thread = pump;
         if (thread != null) {
-            thread.interrupt();
+            thread.stop();
         }
     }
 }

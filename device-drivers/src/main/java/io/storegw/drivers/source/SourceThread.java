@@ -1,0 +1,46 @@
+package io.storegw.drivers.source;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The daemon thread a polling source runs on: started with the source, interrupted and given five
+ * seconds to finish when the source closes. The body returns when interrupted.
+ */
+public final class SourceThread {
+
+    /** A source's loop; it may block and is interrupted to stop. */
+    @FunctionalInterface
+    public interface Body {
+        void run() throws InterruptedException;
+    }
+
+    private final Thread thread;
+
+    private SourceThread(Thread thread) {
+        this.thread = thread;
+    }
+
+    /** Starts {@code body} on a daemon thread called {@code name}. */
+    public static SourceThread start(String name, Body body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping: nothing left to do
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return new SourceThread(t);
+    }
+
+    /** Interrupts the body and waits up to five seconds for it to return. */
+    public void stop() {
+        thread.interrupt();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

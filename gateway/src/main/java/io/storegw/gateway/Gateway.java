@@ -1,5 +1,6 @@
 package io.storegw.gateway;
 
+import io.storegw.drivers.ble.bluez.BlueZScanner;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.counter.HttpCounterSource;
 import io.storegw.drivers.localmqtt.DeviceMapping;
@@ -112,6 +113,13 @@ public final class Gateway implements AutoCloseable {
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
                         // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
                         new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Map.of(), clock));
+            }
+            var ble = config.sources().ble();
+            if (ble.enabled()) {
+                // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
+                sources.add(new BlueZScanner(new BlueZScanner.Settings(ble.bus(), ble.adapter(),
+                        ble.receiverId() != null ? ble.receiverId() : config.gateway(), ble.recheck()),
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), clock, null));
             }
             var counters = config.sources().httpCounters();
             if (counters.enabled()) {

@@ -7,10 +7,14 @@ import io.storegw.drivers.ble.beacon.BeaconDecoder;
 import io.storegw.drivers.ble.beacon.BeaconFrame;
 import io.storegw.drivers.ble.hci.AdvertisingReport;
 import io.storegw.drivers.ble.hci.BtSnoop;
+import io.storegw.drivers.ble.bluez.BlueZScanner;
 import io.storegw.drivers.ble.hci.HciEvents;
+import io.storegw.drivers.ble.identity.IdentityResolver;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +31,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code storegw ble}: Bluetooth LE tools for the technician. */
 @Command(name = "ble", mixinStandardHelpOptions = true, description = "Bluetooth LE tools.",
-        subcommands = BleCommand.Decode.class)
+        subcommands = {BleCommand.Decode.class, BleCommand.Scan.class})
 final class BleCommand {
 
     /** {@code storegw ble decode}: decode advertisements given as hex or in a btsnoop capture. */
@@ -158,12 +164,78 @@ final class BleCommand {
                 System.out.println(json ? JsonLine.of(fields) : toLine(fields));
             }
         }
+    }
 
+    /** {@code type} first as a word, then {@code key=value} pairs. */
+    static String toLine(Map<String, Object> fields) {
+        List<String> parts = new ArrayList<>();
+        fields.forEach((k, v) -> parts.add(k.equals("type") ? String.valueOf(v) : k + "=" + v));
+        return String.join(" ", parts);
+    }
 
-        private static String toLine(Map<String, Object> fields) {
-            List<String> parts = new ArrayList<>();
-            fields.forEach((k, v) -> parts.add(k.equals("type") ? String.valueOf(v) : k + "=" + v));
-            return String.join(" ", parts);
+    /** {@code storegw ble scan}: what the radio hears, live, for a technician standing in the store. */
+    @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Scan with BlueZ (LE, duplicate data on) and print every advertisement heard: time, address, "
+                + "RSSI, the beacon frames decoded and the identity the gateway would count, then how often each "
+                + "device was heard."},
+            footer = {"", "Run it where the gateway runs, with the gateway stopped or on another adapter: BlueZ "
+                + "shares discovery between its clients. The address is shown here only; the gateway never sends it on.",
+                "", "Exit status: 0 scanned, 1 no D-Bus or no adapter (the reason is printed), 2 usage error."})
+    static final class Scan implements Callable<Integer> {
+
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "30", description = "How long to scan (default: ${DEFAULT-VALUE}).")
+        int seconds;
+
+        @Option(names = "--json", description = "One JSON object per advertisement, and one per device at the end.")
+        boolean json;
+
+        @Option(names = "--adapter", paramLabel = "NAME", description = "The adapter, e.g. hci1 (default: the first).")
+        String adapter;
+
+        @Option(names = "--bus", paramLabel = "ADDRESS", description = "A D-Bus address (default: the system bus).")
+        String bus;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Map<String, Integer> perDevice = new java.util.TreeMap<>();
+            Object printing = new Object();
+            BlueZScanner scanner = new BlueZScanner(new BlueZScanner.Settings(bus, adapter, "scan", Duration.ofMillis(500)),
+                    new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Clock.systemUTC(), heard -> {
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("type", "heard");
+                        line.put("at", heard.at().toString());
+                        line.put("address", heard.address());
+                        line.put("rssi", heard.rssi());
+                        line.put("identity", heard.sighting().advertiser());
+                        line.put("frames", heard.frames().stream().map(f -> json ? (Object) f.fields() : f.type()).toList());
+                        synchronized (printing) {
+                            perDevice.merge(heard.address(), 1, Integer::sum);
+                            System.out.println(json ? JsonLine.of(line) : toLine(line));
+                        }
+                    });
+            scanner.start(o -> CompletableFuture.completedFuture(null));
+            String problem;
+            try {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(Math.max(1, seconds)));
+                problem = scanner.problem();
+            } finally {
+                scanner.close();
+            }
+            if (problem != null && perDevice.isEmpty()) {
+                System.err.println("storegw ble scan: " + problem);
+                return 1;
+            }
+            synchronized (printing) {
+                perDevice.forEach((address, n) -> {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("type", "device");
+                    line.put("address", address);
+                    line.put("advertisements", n);
+                    line.put("perSecond", Math.round(n * 100.0 / Math.max(1, seconds)) / 100.0);
+                    System.out.println(json ? JsonLine.of(line) : toLine(line));
+                });
+            }
+            return 0;
         }
     }
 }

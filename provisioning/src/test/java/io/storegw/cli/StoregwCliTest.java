@@ -185,4 +185,12 @@ class StoregwCliTest {
         assertThat(nzd.out()).contains("\"currency\":\"NZD\"", "\"total\":\"35.00\"", "\"sourceFormat\":\"lightspeed\"")
                 .doesNotContain("Aroha", "Wellington");
     }
+
+    @Test
+    void bleScanSaysWhyItCannotScan() {
+        Result r = run("ble", "scan", "--seconds", "1", "--bus", "unix:path=" + dir.resolve("no-bus"));
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).contains("storegw ble scan: ", "D-Bus at unix:path=" + dir.resolve("no-bus"));
+        assertThat(run("ble", "scan", "--seconds", "x").status()).isEqualTo(2);
+    }
 }

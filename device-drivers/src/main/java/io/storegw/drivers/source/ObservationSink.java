@@ -22,4 +22,11 @@ public interface ObservationSink {
      */
     default void refused(String source, String reason) {
     }
+
+    /**
+     * Tells the gateway something happened to a source that an operator should see counted (its
+     * Bluetooth adapter vanished, the daemon behind it restarted), by source and event.
+     */
+    default void counted(String source, String event) {
+    }
 }

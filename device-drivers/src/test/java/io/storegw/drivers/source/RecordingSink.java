@@ -15,6 +15,8 @@ public final class RecordingSink implements ObservationSink {
     public final List<Observation> taken = new CopyOnWriteArrayList<>();
     /** Refusals, as {@code source/reason} to count. */
     public final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    /** Source events, as {@code source/event} to count. */
+    public final Map<String, Integer> counted = new ConcurrentHashMap<>();
     /** What {@link #accept} answers: durable at once unless the test says otherwise. */
     public volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
 
@@ -27,5 +29,10 @@ public final class RecordingSink implements ObservationSink {
     @Override
     public void refused(String source, String reason) {
         refused.merge(source + "/" + reason, 1, Integer::sum);
+    }
+
+    @Override
+    public void counted(String source, String event) {
+        this.counted.merge(source + "/" + event, 1, Integer::sum);
     }
 }

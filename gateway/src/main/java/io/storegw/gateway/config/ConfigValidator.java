@@ -95,6 +95,19 @@ final class ConfigValidator {
         v.localMqtt(c.sources().localMqtt());
         v.httpCounters(c.sources().httpCounters());
         v.gpio(c.gpio());
+        GatewayConfig.Ble ble = c.sources().ble();
+        if (ble.enabled()) {
+            if (!ble.driver().equals("bluez")) {
+                v.problem("sources.ble.driver", "expected bluez (BlueZ over D-Bus; see docs/ble.md), got '" + ble.driver() + "'");
+            }
+            if (ble.adapter() != null && !ble.adapter().matches("hci[0-9]{1,2}")) {
+                v.problem("sources.ble.adapter", "expected an adapter name such as hci0, got '" + ble.adapter() + "'");
+            }
+            if (ble.receiverId() != null) {
+                v.name("sources.ble.receiverId", ble.receiverId());
+            }
+            v.duration("sources.ble.recheck", ble.recheck(), Duration.ofMillis(100), Duration.ofMinutes(5));
+        }
         v.range("admin.http.port", c.admin().http().port(), 0, 65_535);
         return v.problems;
     }

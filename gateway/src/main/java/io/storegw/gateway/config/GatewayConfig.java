@@ -18,7 +18,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
         outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
-        sources = sources == null ? new Sources(null, null, null, null) : sources;
+        sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         admin = admin == null ? new Admin(null) : admin;
     }
@@ -136,11 +136,29 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     }
 
     /** The drivers to start. */
-    public record Sources(Virtual virtual, Pos pos, LocalMqtt localMqtt, HttpCounters httpCounters) {
+    public record Sources(Virtual virtual, Pos pos, LocalMqtt localMqtt, HttpCounters httpCounters, Ble ble) {
         public Sources {
+            ble = ble == null ? new Ble(null, null, null, null, null, null) : ble;
             pos = pos == null ? new Pos(null, null, null, null, null, null) : pos;
             localMqtt = localMqtt == null ? new LocalMqtt(null, null, null, null, null, null, null, null, null, null) : localMqtt;
             httpCounters = httpCounters == null ? new HttpCounters(null, null, null) : httpCounters;
+        }
+    }
+
+    /**
+     * The gateway's own Bluetooth radio; off unless enabled. See {@code docs/ble.md}.
+     *
+     * @param driver     {@code bluez} (BlueZ over D-Bus), the only one so far; a config value so others can be added
+     * @param adapter    {@code hci0}, or absent for the first adapter BlueZ has
+     * @param receiverId what sightings name this radio as (default: the gateway id)
+     * @param bus        a D-Bus address, or absent for the system bus
+     * @param recheck    how often a missing adapter or bluetoothd is looked for again
+     */
+    public record Ble(Boolean enabled, String driver, String adapter, String receiverId, String bus, Duration recheck) {
+        public Ble {
+            enabled = enabled != null && enabled;
+            driver = driver == null ? "bluez" : driver;
+            recheck = recheck == null ? Duration.ofSeconds(2) : recheck;
         }
     }
 

@@ -79,6 +79,12 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
                 "source", source, "reason", reason).increment();
     }
 
+    @Override
+    public void counted(String source, String event) {
+        metrics.counter("storegw_source_events_total", "Things that happened to a source (an adapter lost, a daemon restarted), by source and event",
+                "source", source, "event", event).increment();
+    }
+
     private void run() {
         long nextTick = pipeline.clock().millis() + tickMillis;
         List<Submission> batch = new ArrayList<>(BATCH);

@@ -59,6 +59,17 @@ class ConfigLoaderTest {
                 """);
         assertThat(counters.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
                 "sources.httpCounters.counters[0].id", "sources.httpCounters.counters[0].url");
+
+        ConfigException ble = problems(MINIMAL + """
+                sources:
+                  ble:
+                    enabled: true
+                    driver: tinyb
+                    adapter: bluetooth0
+                """);
+        assertThat(ble.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "sources.ble.driver", "sources.ble.adapter");
+        assertThat(ble.getMessage()).contains("expected bluez");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.storegw.gateway;
 
 import io.storegw.drivers.ble.bluez.BlueZScanner;
 import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.ble.identity.SessionReferences;
 import io.storegw.drivers.counter.HttpCounterSource;
 import io.storegw.drivers.localmqtt.DeviceMapping;
 import io.storegw.drivers.localmqtt.LocalMqttSource;
@@ -36,6 +37,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +103,8 @@ public final class Gateway implements AutoCloseable {
                         posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key())),
                         clock));
             }
+            // one key per store day for every radio, in memory only: anonymous devices are counted one by one, never followed
+            SessionReferences sessions = new SessionReferences(ZoneId.of(config.timeZone()), new SecureRandom());
             var local = config.sources().localMqtt();
             if (local.enabled()) {
                 sources.add(new LocalMqttSource(new LocalMqttSource.Settings(local.broker(),
@@ -112,14 +116,14 @@ public final class Gateway implements AutoCloseable {
                         local.offlineAfter(),
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
                         // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Map.of(), clock));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions), Map.of(), clock));
             }
             var ble = config.sources().ble();
             if (ble.enabled()) {
                 // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
                 sources.add(new BlueZScanner(new BlueZScanner.Settings(ble.bus(), ble.adapter(),
                         ble.receiverId() != null ? ble.receiverId() : config.gateway(), ble.recheck()),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), clock, null));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions), clock, null));
             }
             var counters = config.sources().httpCounters();
             if (counters.enabled()) {

@@ -114,9 +114,9 @@ final class EspresenseReader implements TopicReader {
         }
         if (kind.equals("irk")) {
             String staff = staffByIrk.get(value.toLowerCase(Locale.ROOT));
-            return staff != null ? new Identity.Staff(staff).key() : Identity.Anonymous.INSTANCE.key();
+            return staff != null ? new Identity.Staff(staff).key() : identities.anonymous("espresense:" + id, at).key();
         }
-        return Identity.Anonymous.INSTANCE.key();
+        return identities.anonymous("espresense:" + id, at).key();
     }
 
     private record Triple(UUID uuid, int id2, int id3) {

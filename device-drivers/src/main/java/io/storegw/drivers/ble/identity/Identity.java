@@ -33,13 +33,18 @@ public sealed interface Identity {
         }
     }
 
-    /** Nobody storegw may track: counted, never followed. */
-    record Anonymous() implements Identity {
-        public static final Anonymous INSTANCE = new Anonymous();
+    /**
+     * Nobody storegw may track: counted, never followed.
+     *
+     * @param session a {@link SessionReferences} reference, the same for one device within one store
+     *                day, or null where no references are made (then every such device is one)
+     */
+    record Anonymous(String session) implements Identity {
+        public static final Anonymous INSTANCE = new Anonymous(null);
 
         @Override
         public String key() {
-            return "anonymous";
+            return session == null ? "anonymous" : "anon:" + session;
         }
     }
 }

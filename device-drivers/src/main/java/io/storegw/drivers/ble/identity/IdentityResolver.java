@@ -40,14 +40,21 @@ public final class IdentityResolver {
     private final AppBeacon.Resolver appBeacons;
     private final RpaResolver staff;
     private final Map<Long, EidResolver.Registration> eidByAddress;
+    private final SessionReferences sessions;
     private long ambiguous;
 
     public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks) {
+        this(settings, staffIrks, null);
+    }
+
+    /** @param sessions makes anonymous devices countable one by one within a day, or null to leave them all as one */
+    public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks, SessionReferences sessions) {
         this.settings = settings;
         this.eids = new EidResolver(settings.eidDrift());
         this.appBeacons = settings.appBeacon() == null ? null : new AppBeacon.Resolver(settings.appBeacon(), settings.appBeaconWindow());
         this.staff = new RpaResolver(staffIrks, settings.addressCache());
         this.eidByAddress = EidCrypto.lru(settings.addressCache());
+        this.sessions = sessions;
     }
 
     /** Registered EID advertisers (beacons and Android phones). */
@@ -116,7 +123,12 @@ public final class IdentityResolver {
         if (staffId != null) {
             return new Resolution(new Identity.Staff(staffId), null);
         }
-        return new Resolution(Identity.Anonymous.INSTANCE, null);
+        return new Resolution(anonymous("addr:" + address.value(), now), null);
+    }
+
+    /** Nobody, with a session reference when this resolver makes them; {@code device} is what tells devices apart on air. */
+    public Identity.Anonymous anonymous(String device, Instant now) {
+        return sessions == null ? Identity.Anonymous.INSTANCE : new Identity.Anonymous(sessions.of(device, now));
     }
 
     private boolean isAppBeacon(BeaconFrame.IBeacon frame) {

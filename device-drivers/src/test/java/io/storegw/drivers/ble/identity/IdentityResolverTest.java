@@ -103,6 +103,23 @@ class IdentityResolverTest {
                 .isEqualTo(Identity.Anonymous.INSTANCE);
     }
 
+    /** With session references, anonymous devices are counted one by one within a store day, and nothing links days. */
+    @Test
+    void anonymousDevicesGetDailySessionReferences() {
+        IdentityResolver r = new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(new RpaResolver.Irk("alice", STAFF_IRK)),
+                new SessionReferences(java.time.ZoneId.of("Europe/Berlin"), new java.security.SecureRandom()));
+        BleAddress other = BleAddress.parse("5B:66:77:88:99:AA", true);
+        String first = r.resolve(SOME_RPA, List.of(), NOW).identity().key();
+        assertThat(first).matches("anon:[A-Za-z0-9_-]{16}").doesNotContain("4A11", "4a:11");
+        assertThat(r.resolve(SOME_RPA, List.of(), NOW.plusSeconds(3_600)).identity().key()).as("same device, same day").isEqualTo(first);
+        assertThat(r.resolve(other, List.of(), NOW).identity().key()).as("another device").isNotEqualTo(first).startsWith("anon:");
+        // 23:30 Berlin is the next store day's key's business only after midnight
+        assertThat(r.resolve(SOME_RPA, List.of(), Instant.parse("2026-11-23T22:59:00Z")).identity().key()).isEqualTo(first);
+        assertThat(r.resolve(SOME_RPA, List.of(), Instant.parse("2026-11-23T23:01:00Z")).identity().key())
+                .as("a new store day, a new random key").isNotEqualTo(first);
+        assertThat(r.resolve(STAFF_RPA, List.of(), NOW).identity()).as("staff stay staff").isEqualTo(new Identity.Staff("alice"));
+    }
+
     @Test
     void rpaAnswersAreCachedPerAddress() {
         RpaResolver rpa = new RpaResolver(List.of(new RpaResolver.Irk("alice", STAFF_IRK)), 2);

@@ -28,6 +28,7 @@ import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.presence.PresenceCountsHandler;
+import io.storegw.gateway.presence.ZoneTracker;
 import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.gateway.store.FootfallHandler;
 import io.storegw.gateway.uplink.Uplink;
@@ -197,6 +198,13 @@ public final class Gateway implements AutoCloseable {
         return tokens;
     }
 
+    private static ZoneTracker.Settings zoneSettings(GatewayConfig.Presence p) {
+        Map<String, String> zoneByReceiver = new HashMap<>();
+        p.zones().forEach(z -> z.receivers().forEach(r -> zoneByReceiver.put(r, z.name())));
+        return new ZoneTracker.Settings(zoneByReceiver, p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(),
+                p.minDwell());
+    }
+
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
     public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry) {
         TimeBuckets buckets = new TimeBuckets(config.core().bucket());
@@ -205,6 +213,7 @@ public final class Gateway implements AutoCloseable {
                 new FootfallHandler(buckets),
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
+                new ZoneTracker(zoneSettings(config.presence())),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 

@@ -95,6 +95,7 @@ final class ConfigValidator {
         v.localMqtt(c.sources().localMqtt());
         v.httpCounters(c.sources().httpCounters());
         v.gpio(c.gpio());
+        v.presence(c.presence());
         GatewayConfig.Ble ble = c.sources().ble();
         if (ble.enabled()) {
             if (!ble.driver().equals("bluez")) {
@@ -182,6 +183,30 @@ final class ConfigValidator {
             problem(key, "not a URI: " + e.getMessage());
         }
         return null;
+    }
+
+    private void presence(GatewayConfig.Presence p) {
+        Set<String> receivers = new java.util.HashSet<>();
+        for (int i = 0; i < p.zones().size(); i++) {
+            GatewayConfig.Zone z = p.zones().get(i);
+            String key = "presence.zones[" + i + "]";
+            name(key + ".name", z.name());
+            if (z.receivers().isEmpty()) {
+                problem(key + ".receivers", "expected at least one receiver id");
+            }
+            for (String r : z.receivers()) {
+                if (!receivers.add(r)) {
+                    problem(key + ".receivers", "receiver " + r + " is already in another zone");
+                }
+            }
+        }
+        duration("presence.window", p.window(), Duration.ofSeconds(1), Duration.ofMinutes(1));
+        if (p.margin() < 0 || p.margin() > 30) {
+            problem("presence.margin", "expected 0 to 30 dB, got " + p.margin());
+        }
+        range("presence.wins", p.wins(), 1, 20);
+        duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
+        duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
     }
 
     private void gpio(GatewayConfig.Gpio g) {

@@ -10,7 +10,8 @@ import java.util.Map;
  * Values are checked by {@link ConfigLoader}, which names the key and line of every problem.
  */
 public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
-                            Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Admin admin) {
+                            Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Presence presence,
+                            Admin admin) {
 
     public GatewayConfig {
         timeZone = timeZone == null ? "UTC" : timeZone;
@@ -20,7 +21,35 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
+        presence = presence == null ? new Presence(null, null, null, null, null, null, null) : presence;
         admin = admin == null ? new Admin(null) : admin;
+    }
+
+    /**
+     * Zones and how members are placed in them; see {@code docs/presence.md}.
+     *
+     * @param receiverOffsets dB added to a receiver's RSSI (mounted high, in a case)
+     * @param margin          dB a challenger zone must win by
+     * @param wins            windows in a row it must win
+     */
+    public record Presence(List<Zone> zones, Map<String, Double> receiverOffsets, Duration window, Double margin, Integer wins,
+                           Duration exitAfter, Duration minDwell) {
+        public Presence {
+            zones = zones == null ? List.of() : List.copyOf(zones);
+            receiverOffsets = receiverOffsets == null ? Map.of() : Map.copyOf(receiverOffsets);
+            window = window == null ? Duration.ofSeconds(5) : window;
+            margin = margin == null ? 6.0 : margin;
+            wins = wins == null ? 2 : wins;
+            exitAfter = exitAfter == null ? Duration.ofSeconds(60) : exitAfter;
+            minDwell = minDwell == null ? Duration.ofSeconds(20) : minDwell;
+        }
+    }
+
+    /** A zone and the receivers that hear it best. */
+    public record Zone(String name, List<String> receivers) {
+        public Zone {
+            receivers = receivers == null ? List.of() : List.copyOf(receivers);
+        }
     }
 
     /** The Pi's own pins (Pi4J with gpiod): a two-beam door counter, a status light, a signal output. See {@code docs/devices.md}. */
@@ -320,7 +349,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         var u = uplink;
         return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
                 new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
-                outbox, core, sources, gpio, admin);
+                outbox, core, sources, gpio, presence, admin);
     }
 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */

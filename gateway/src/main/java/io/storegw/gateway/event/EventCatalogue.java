@@ -13,6 +13,10 @@ public final class EventCatalogue {
             new EventType("store", "footfall", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType PRESENCE_COUNTS =
             new EventType("presence", "counts", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType PRESENCE_ZONE_ENTERED =
+            new EventType("presence", "zone.entered", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType PRESENCE_ZONE_EXITED =
+            new EventType("presence", "zone.exited", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_READING =
             new EventType("device", "reading", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_STATUS =
@@ -27,7 +31,7 @@ public final class EventCatalogue {
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
 
     private EventCatalogue() {
     }

@@ -70,6 +70,17 @@ class ConfigLoaderTest {
         assertThat(ble.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
                 "sources.ble.driver", "sources.ble.adapter");
         assertThat(ble.getMessage()).contains("expected bluez");
+
+        ConfigException zones = problems(MINIMAL + """
+                presence:
+                  zones:
+                    - {name: entrance, receivers: [door]}
+                    - {name: the aisles, receivers: [door]}
+                  wins: 0
+                """);
+        assertThat(zones.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
+                "presence.zones[1].name", "presence.zones[1].receivers", "presence.wins");
+        assertThat(zones.getMessage()).contains("receiver door is already in another zone");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.storegw.drivers.pos.PosReader;
 import io.storegw.drivers.pos.PosSettings;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
+import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.DeviceReading;
 import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.DoorCounts;
@@ -63,7 +64,9 @@ class EventSchemaTest {
         Files.createDirectories(state);
         Files.write(state.resolve("outbox.mv.db"), new byte[4096]); // garbage: the gateway raises an alarm
         Map<String, Integer> validated = new HashMap<>();
-        try (Gateway gw = Gateway.start(TestConfigs.config(state, nowhere, 4_000, 20_000, "outbox:\n  budget: 1MB\n"), Clock.systemUTC())) {
+        try (Gateway gw = Gateway.start(TestConfigs.config(state, nowhere, 4_000, 20_000, "outbox:\n  budget: 1MB\n"
+                + "presence:\n  zones:\n    - {name: entrance, receivers: [door]}\n    - {name: aisles, receivers: [aisle]}\n"
+                + "  window: 1s\n  wins: 1\n  minDwell: 5s\n  exitAfter: 2s\n"), Clock.systemUTC())) {
             Await.until(Duration.ofSeconds(60), "the virtual store's observations",
                     () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
             Thread.sleep(2_500); // telemetry comes every 2 s
@@ -74,6 +77,11 @@ class EventSchemaTest {
             gw.core().accept(new DeviceStatus(Instant.now(), "espresense/entrance", DeviceStatus.State.OFFLINE, "will"));
             gw.core().accept(new DeviceStatus(Instant.now(), "main/outer-beam", DeviceStatus.State.FAULT, "beam blocked for 10 s"));
             gw.core().accept(new DoorCounts(Instant.now(), "axis-entrance", 12, 9)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // a member ten seconds at the door, ten in the aisle, half a minute ago: entered, exited, entered, exited
+            Instant walk = Instant.now().minusSeconds(30);
+            for (int sec = 0; sec < 20; sec++) {
+                gw.core().accept(new BleSighting(walk.plusSeconds(sec), sec < 10 ? "door" : "aisle", "member:m-42", -60, -59));
+            }
             Thread.sleep(1_500);
             validateOutbox(gw, validated);
             // Then push the outbox over its budget with footfall buckets (each crossing a second after the

@@ -226,7 +226,7 @@ public final class Gateway implements AutoCloseable {
             source.start(g.core);
             Logger.info("Source {} started", source.name());
         }
-        g.gpio.startStatusLight(g::faults, g.uplink::connected, () -> g.outbox.stats().rows());
+        g.gpio.startStatusLight(g::faults, g.uplink::connected, g.outbox::rows);
         Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
         return g;
     }

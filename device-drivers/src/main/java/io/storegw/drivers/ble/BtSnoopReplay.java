@@ -7,6 +7,7 @@ import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
+import io.storegw.drivers.source.SourceThread;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public final class BtSnoopReplay implements ObservationSource {
     private final Settings settings;
     private final IdentityResolver resolver;
     private final AtomicLong sightings = new AtomicLong();
-    private volatile Thread thread;
+    private volatile SourceThread thread;
     private volatile String problem;
     private volatile boolean finished;
 
@@ -62,10 +63,7 @@ public final class BtSnoopReplay implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
-        Thread t = new Thread(() -> run(sink), "source-btsnoop");
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        thread = SourceThread.start("source-btsnoop", () -> run(sink));
     }
 
     private void run(ObservationSink sink) {
@@ -121,9 +119,9 @@ public final class BtSnoopReplay implements ObservationSource {
 
     @Override
     public void close() {
-        Thread t = thread;
+        SourceThread t = thread;
         if (t != null) {
-            t.interrupt();
+            t.stop();
         }
     }
 }

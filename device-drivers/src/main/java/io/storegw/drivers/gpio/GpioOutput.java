@@ -83,11 +83,6 @@ public final class GpioOutput implements AutoCloseable {
         }
     }
 
-    /** Whether the device is on now, as last set. */
-    public synchronized boolean isOn() {
-        return lastOn != null && lastOn;
-    }
-
     private static Duration total(Blink b) {
         return b.steps().stream().reduce(Duration.ZERO, Duration::plus);
     }

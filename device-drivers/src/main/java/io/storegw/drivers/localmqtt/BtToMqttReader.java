@@ -63,7 +63,7 @@ final class BtToMqttReader implements TopicReader {
         if (levels.length != 4 || !levels[2].equals("BTtoMQTT") || levels[3].equals("undecoded")) {
             return List.of();
         }
-        JsonNode report = EspresenseReader.json(payload);
+        JsonNode report = TopicReader.json(payload);
         if (report.has("presence") || !report.path("rssi").isNumber()) {
             return List.of(); // Theengs' presence summaries, and reports without a signal to place
         }

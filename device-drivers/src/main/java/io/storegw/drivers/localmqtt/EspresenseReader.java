@@ -77,7 +77,7 @@ final class EspresenseReader implements TopicReader {
         if (levels.length != 3 || !levels[0].equals("devices")) {
             return List.of(); // telemetry, settings, the node's own sensors
         }
-        JsonNode report = json(payload);
+        JsonNode report = TopicReader.json(payload);
         JsonNode rssi = report.path("rssi");
         if (!rssi.isNumber()) {
             throw new BadMessage("malformed", "no rssi in the device report");
@@ -165,13 +165,5 @@ final class EspresenseReader implements TopicReader {
 
     private String[] levels(String topic) {
         return topic.substring(prefix.length() + 1).split("/");
-    }
-
-    static JsonNode json(byte[] payload) throws BadMessage {
-        try {
-            return StrictJson.read(payload);
-        } catch (StrictJson.Invalid e) {
-            throw new BadMessage("malformed", e.getMessage());
-        }
     }
 }

@@ -50,7 +50,7 @@ final class MappedDeviceReader implements TopicReader {
                 continue;
             }
             if (json == null) {
-                json = EspresenseReader.json(payload);
+                json = TopicReader.json(payload);
             }
             JsonNode v = json;
             for (String part : f.field().split("\\.")) {

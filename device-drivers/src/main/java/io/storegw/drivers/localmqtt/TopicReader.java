@@ -1,5 +1,7 @@
 package io.storegw.drivers.localmqtt;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.json.StrictJson;
 import io.storegw.drivers.observation.Observation;
 import java.time.Instant;
 import java.util.List;
@@ -19,4 +21,13 @@ interface TopicReader {
 
     /** The device a message came from, for its online/offline state; null when the topic names none. */
     String deviceOf(String topic);
+
+    /** A JSON payload, or the reason it is not one. */
+    static JsonNode json(byte[] payload) throws BadMessage {
+        try {
+            return StrictJson.read(payload);
+        } catch (StrictJson.Invalid e) {
+            throw new BadMessage("malformed", e.getMessage());
+        }
+    }
 }

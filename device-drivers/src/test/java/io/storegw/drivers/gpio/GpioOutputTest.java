@@ -66,7 +66,7 @@ class GpioOutputTest {
         assertThat(levels(buzzer, pin, 100)).isEqualTo("11");
         buzzer.play(ms(false, 100));
         assertThat(levels(buzzer, pin, 200)).isEqualTo("0011");
-        assertThat(buzzer.isOn()).isFalse();
+        assertThat(pin.state()).as("active low: off is high").isEqualTo(DigitalState.HIGH);
     }
 
     @Test

@@ -20,6 +20,7 @@ import org.bluez.Adapter1;
 import org.freedesktop.dbus.DBusPath;
 import org.freedesktop.dbus.connections.impl.DBusConnection;
 import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
+import org.freedesktop.dbus.errors.ServiceUnknown;
 import org.freedesktop.dbus.exceptions.DBusException;
 import org.freedesktop.dbus.interfaces.DBus;
 import org.freedesktop.dbus.interfaces.ObjectManager;
@@ -160,6 +161,9 @@ public final class BlueZScanner implements ObservationSource {
                     }
                 }
                 problem = null;
+            } catch (ServiceUnknown e) {
+                problem = "bluetoothd is not running (no org.bluez on the bus); waiting for it";
+                adapterPath = null;
             } catch (DBusException | RuntimeException e) {
                 problem = "cannot start LE discovery: " + e.getMessage();
                 adapterPath = null;

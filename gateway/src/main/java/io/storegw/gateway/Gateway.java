@@ -19,6 +19,7 @@ import io.storegw.gateway.devices.DeviceHandler;
 import io.storegw.gateway.devices.GpioDevices;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.Pipeline;
+import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
@@ -48,6 +49,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
@@ -81,7 +83,7 @@ public final class Gateway implements AutoCloseable {
                 identity, ids, clock, metrics);
         try {
             List<ObservationHandler> handlers = handlers(config,
-                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry);
+                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved);
             core = new CoreLoop(new Pipeline(handlers, ids, clock), outbox, config.core().queueCapacity(),
                     Duration.ofSeconds(1), metrics);
             var u = config.uplink();
@@ -198,22 +200,24 @@ public final class Gateway implements AutoCloseable {
         return tokens;
     }
 
-    private static ZoneTracker.Settings zoneSettings(GatewayConfig.Presence p) {
-        Map<String, String> zoneByReceiver = new HashMap<>();
-        p.zones().forEach(z -> z.receivers().forEach(r -> zoneByReceiver.put(r, z.name())));
-        return new ZoneTracker.Settings(zoneByReceiver, p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(),
-                p.minDwell());
+    private static ZoneTracker.Settings zoneSettings(GatewayConfig config) {
+        GatewayConfig.Presence p = config.presence();
+        return new ZoneTracker.Settings(p.zones().stream()
+                .map(z -> new ZoneTracker.Zone(z.name(), Set.copyOf(z.receivers()), Set.copyOf(z.beacons()))).toList(),
+                p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(), p.minDwell(), p.visitEndAfter(),
+                config.core().kAnonymity());
     }
 
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
-    public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry) {
+    public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
+                                                    SavedState saved) {
         TimeBuckets buckets = new TimeBuckets(config.core().bucket());
         return List.of(
                 new PosTransactionHandler(config.store(), keyedHash),
                 new FootfallHandler(buckets),
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
-                new ZoneTracker(zoneSettings(config.presence())),
+                new ZoneTracker(zoneSettings(config), buckets, saved),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 

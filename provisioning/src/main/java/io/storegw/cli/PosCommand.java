@@ -10,6 +10,9 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
 import java.io.IOException;
@@ -102,7 +105,17 @@ final class PosCommand {
             }
             PosTransactionHandler handler = new PosTransactionHandler(store, hash);
             for (PosTransaction t : result.transactions()) {
-                handler.onObservation(t, (type, subject, dataClass, data) -> System.out.println(json ? JsonLine.of(data) : line(t, subject)));
+                handler.onObservation(t, new Emitter() {
+                    @Override
+                    public void emit(EventType type, String subject, DataClass dataClass, Object data) {
+                        System.out.println(json ? JsonLine.of(data) : line(t, subject));
+                    }
+
+                    @Override
+                    public void save(String key, Object state) {
+                        // the POS handler keeps no state
+                    }
+                });
             }
             result.skipped().forEach(s -> System.err.println("skipped " + s.transaction() + ": " + s.reason()));
             return 0;

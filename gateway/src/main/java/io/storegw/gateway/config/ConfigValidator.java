@@ -185,18 +185,35 @@ final class ConfigValidator {
         return null;
     }
 
+    /** How the identity resolver names fixed beacons (docs/identity.md). */
+    static final java.util.regex.Pattern FIXED_BEACON =
+            java.util.regex.Pattern.compile("(ibeacon|altbeacon):[0-9a-f-]+/[0-9]+/[0-9]+|eddystone-uid:[0-9a-f]{20}/[0-9a-f]{12}");
+
     private void presence(GatewayConfig.Presence p) {
         Set<String> receivers = new java.util.HashSet<>();
+        Set<String> beacons = new java.util.HashSet<>();
+        Set<String> names = new java.util.HashSet<>();
         for (int i = 0; i < p.zones().size(); i++) {
             GatewayConfig.Zone z = p.zones().get(i);
             String key = "presence.zones[" + i + "]";
             name(key + ".name", z.name());
-            if (z.receivers().isEmpty()) {
-                problem(key + ".receivers", "expected at least one receiver id");
+            if (z.name() != null && !names.add(z.name())) {
+                problem(key + ".name", "zone " + z.name() + " is defined twice");
+            }
+            if (z.receivers().isEmpty() && z.beacons().isEmpty()) {
+                problem(key, "expected receivers or beacons (or both) that mark the zone");
             }
             for (String r : z.receivers()) {
                 if (!receivers.add(r)) {
                     problem(key + ".receivers", "receiver " + r + " is already in another zone");
+                }
+            }
+            for (String b : z.beacons()) {
+                if (!FIXED_BEACON.matcher(b).matches()) {
+                    problem(key + ".beacons", "expected a fixed beacon as ibeacon:UUID/MAJOR/MINOR, altbeacon:ID1/ID2/ID3"
+                            + " or eddystone-uid:NAMESPACE/INSTANCE, got '" + b + "'");
+                } else if (!beacons.add(b)) {
+                    problem(key + ".beacons", "beacon " + b + " is already in another zone");
                 }
             }
         }
@@ -207,6 +224,7 @@ final class ConfigValidator {
         range("presence.wins", p.wins(), 1, 20);
         duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
         duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
+        duration("presence.visitEndAfter", p.visitEndAfter(), p.exitAfter(), Duration.ofHours(4));
     }
 
     private void gpio(GatewayConfig.Gpio g) {

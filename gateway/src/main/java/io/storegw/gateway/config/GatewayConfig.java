@@ -21,7 +21,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
-        presence = presence == null ? new Presence(null, null, null, null, null, null, null) : presence;
+        presence = presence == null ? new Presence(null, null, null, null, null, null, null, null) : presence;
         admin = admin == null ? new Admin(null) : admin;
     }
 
@@ -31,9 +31,10 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param receiverOffsets dB added to a receiver's RSSI (mounted high, in a case)
      * @param margin          dB a challenger zone must win by
      * @param wins            windows in a row it must win
+     * @param visitEndAfter   a member not heard this long has left the store
      */
     public record Presence(List<Zone> zones, Map<String, Double> receiverOffsets, Duration window, Double margin, Integer wins,
-                           Duration exitAfter, Duration minDwell) {
+                           Duration exitAfter, Duration minDwell, Duration visitEndAfter) {
         public Presence {
             zones = zones == null ? List.of() : List.copyOf(zones);
             receiverOffsets = receiverOffsets == null ? Map.of() : Map.copyOf(receiverOffsets);
@@ -42,13 +43,15 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
             wins = wins == null ? 2 : wins;
             exitAfter = exitAfter == null ? Duration.ofSeconds(60) : exitAfter;
             minDwell = minDwell == null ? Duration.ofSeconds(20) : minDwell;
+            visitEndAfter = visitEndAfter == null ? Duration.ofMinutes(5) : visitEndAfter;
         }
     }
 
-    /** A zone and the receivers that hear it best. */
-    public record Zone(String name, List<String> receivers) {
+    /** A zone: the receivers that hear it best and/or the fixed beacons placed in it. */
+    public record Zone(String name, List<String> receivers, List<String> beacons) {
         public Zone {
             receivers = receivers == null ? List.of() : List.copyOf(receivers);
+            beacons = beacons == null ? List.of() : List.copyOf(beacons);
         }
     }
 

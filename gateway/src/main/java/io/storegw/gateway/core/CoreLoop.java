@@ -3,7 +3,6 @@ package io.storegw.gateway.core;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.Refused;
-import io.storegw.gateway.event.Event;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import java.time.Duration;
@@ -118,9 +117,9 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
 
     private void handle(Submission s) throws InterruptedException {
         observationsIn.increment();
-        List<Event> events;
+        Pipeline.Step step;
         try {
-            events = pipeline.process(s.observation());
+            step = pipeline.process(s.observation());
         } catch (RuntimeException e) {
             // One bad observation must not stop the store: skip it, count it, tell its source.
             failures.increment();
@@ -128,19 +127,19 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             s.done().completeExceptionally(new Refused(Refused.Retry.NEVER, "the gateway cannot process this input: " + e, e));
             return;
         }
-        append(events, s.observation().idempotencyKey(), s.done());
+        append(step, s.observation().idempotencyKey(), s.done());
     }
 
-    private void append(List<Event> events, String key, CompletableFuture<Void> done) throws InterruptedException {
-        if (events.isEmpty()) {
+    private void append(Pipeline.Step step, String key, CompletableFuture<Void> done) throws InterruptedException {
+        if (step.isEmpty()) {
             // Most observations (BLE sightings) only update state: nothing to make durable.
             if (done != null) {
                 done.complete(null);
             }
             return;
         }
-        eventsMade.add(events.size());
-        CompletableFuture<Void> durable = outbox.append(events, key);
+        eventsMade.add(step.events().size());
+        CompletableFuture<Void> durable = outbox.append(step.events(), step.saved(), key);
         if (done != null) {
             durable.whenComplete((v, e) -> {
                 if (e == null) {

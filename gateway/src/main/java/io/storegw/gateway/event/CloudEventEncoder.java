@@ -3,7 +3,9 @@ package io.storegw.gateway.event;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -31,6 +33,12 @@ public final class CloudEventEncoder {
     public static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new SimpleModule("storegw-events")
                     .addSerializer(Instant.class, ToStringSerializer.instance)
+                    .addDeserializer(Instant.class, new FromStringDeserializer<>(Instant.class) {
+                        @Override
+                        protected Instant _deserialize(String value, DeserializationContext ctxt) {
+                            return Instant.parse(value); // saved handler state is read back with this mapper
+                        }
+                    })
                     .addSerializer(LocalDate.class, ToStringSerializer.instance))
             .withConfigOverride(BigDecimal.class, o -> o.setFormat(JsonFormat.Value.forShape(JsonFormat.Shape.STRING)))
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)

@@ -17,6 +17,12 @@ public final class EventCatalogue {
             new EventType("presence", "zone.entered", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType PRESENCE_ZONE_EXITED =
             new EventType("presence", "zone.exited", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType PRESENCE_ZONES =
+            new EventType("presence", "zones", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType VISIT_STARTED =
+            new EventType("visit", "started", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType VISIT_ENDED =
+            new EventType("visit", "ended", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_READING =
             new EventType("device", "reading", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_STATUS =
@@ -31,7 +37,7 @@ public final class EventCatalogue {
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
 
     private EventCatalogue() {
     }

@@ -60,8 +60,14 @@ public final class Outbox implements AutoCloseable {
     /** A drained store bigger than this is rewritten to its live size. */
     static final long COMPACT_ABOVE_BYTES = 32L << 20;
 
-    /** @param key the idempotency key, or null: a key already committed makes the append a no-op that still succeeds */
-    private record Append(List<Event> events, boolean internal, String key, CompletableFuture<Void> done) {
+    /**
+     * @param saved handler state to keep with the events (a null value forgets the key)
+     * @param key   the idempotency key, or null: a key already committed makes the append a no-op that still succeeds
+     */
+    private record Append(List<Event> events, Map<String, Object> saved, boolean internal, String key, CompletableFuture<Void> done) {
+        Append(List<Event> events, boolean internal, String key, CompletableFuture<Void> done) {
+            this(events, Map.of(), internal, key, done);
+        }
     }
 
     /** Where a type's rows go and how long they live: fixed per type, so looked up, not rebuilt per event. */
@@ -101,6 +107,8 @@ public final class Outbox implements AutoCloseable {
     private volatile String problem;
     private volatile boolean closing;
     private long lastMaintenance;
+    /** Whether the commit being made writes handler state (which must reach the disk like events). */
+    private boolean savedState;
 
     private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
         this.settings = settings;
@@ -210,8 +218,16 @@ public final class Outbox implements AutoCloseable {
      * transaction as the events: both or neither, also under {@code kill -9}.
      */
     public CompletableFuture<Void> append(List<Event> events, String key) throws InterruptedException {
+        return append(events, Map.of(), key);
+    }
+
+    /**
+     * Queues events together with handler state ({@link io.storegw.gateway.core.Emitter#save}): the
+     * state is written in the same transaction as the events, or not at all.
+     */
+    public CompletableFuture<Void> append(List<Event> events, Map<String, Object> saved, String key) throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (events.isEmpty()) {
+        if (events.isEmpty() && saved.isEmpty()) {
             done.complete(null);
             return done;
         }
@@ -219,7 +235,7 @@ public final class Outbox implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("outbox is closed"));
             return done;
         }
-        appends.put(new Append(List.copyOf(events), false, key, done));
+        appends.put(new Append(List.copyOf(events), saved, false, key, done));
         return done;
     }
 
@@ -228,6 +244,23 @@ public final class Outbox implements AutoCloseable {
         Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
         if (!appends.offer(new Append(List.of(event), true, null, new CompletableFuture<>()))) {
             Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
+        }
+    }
+
+    /** The handler state saved under keys starting with {@code prefix}; read at start, before the core loop runs. */
+    public <T> List<T> saved(String prefix, Class<T> type) {
+        synchronized (readLock) {
+            try {
+                List<T> out = new ArrayList<>();
+                for (byte[] json : store.saved(prefix)) {
+                    out.add(CloudEventEncoder.JSON.readValue(json, type));
+                }
+                return out;
+            } catch (SQLException | IOException e) {
+                // The events are what must not be lost; state that cannot be read is started afresh.
+                Logger.error(e, "Cannot read the state saved under {}; starting without it", prefix);
+                return List.of();
+            }
         }
     }
 
@@ -322,6 +355,7 @@ public final class Outbox implements AutoCloseable {
 
     private void commit(List<Append> batch) {
         long firstSeq = nextSeq;
+        savedState = false;
         long[] savedRows = rowsByClass.clone();
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
@@ -363,8 +397,8 @@ public final class Outbox implements AutoCloseable {
                 insert(new Append(List.of(report), true, null, new CompletableFuture<>()), Set.of());
             }
             store.flushInserts();
-            boolean wrote = nextSeq != firstSeq;
-            if (wrote) {
+            boolean wrote = nextSeq != firstSeq || savedState;
+            if (nextSeq != firstSeq) {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
@@ -445,11 +479,28 @@ public final class Outbox implements AutoCloseable {
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payloads[i].length;
         }
+        for (Map.Entry<String, Object> e : append.saved().entrySet()) {
+            if (e.getValue() == null) {
+                store.forget(e.getKey());
+                savedState = true;
+            } else {
+                store.save(e.getKey(), stateOf(e));
+                savedState = true;
+            }
+        }
         if (append.key() != null) {
             store.rememberKey(append.key(), now);
             keys.add(append.key());
         }
         return true;
+    }
+
+    private static byte[] stateOf(Map.Entry<String, Object> saved) {
+        try {
+            return CloudEventEncoder.JSON.writeValueAsBytes(saved.getValue());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode the state saved under " + saved.getKey(), e);
+        }
     }
 
     private void deleteAcknowledged(List<OutboxRow> done) throws SQLException {

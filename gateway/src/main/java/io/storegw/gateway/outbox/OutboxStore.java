@@ -42,6 +42,8 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement keySeen;
     private PreparedStatement keyRemember;
     private PreparedStatement keysForget;
+    private PreparedStatement save;
+    private PreparedStatement forget;
 
     static final String READ = "SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
 
@@ -79,6 +81,7 @@ final class OutboxStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS idempotency(k VARCHAR(" + MAX_KEY + ") PRIMARY KEY, at BIGINT NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency(at)");
+            s.execute("CREATE TABLE IF NOT EXISTS saved(k VARCHAR(" + MAX_KEY + ") PRIMARY KEY, v VARBINARY(" + MAX_PAYLOAD + ") NOT NULL)");
             s.execute("MERGE INTO meta KEY(k) SELECT 'next_seq', COALESCE((SELECT v FROM meta WHERE k = 'next_seq'), 1)");
             // Reading every page once is how a damaged file shows itself now, not in the middle of the night.
             s.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM events");
@@ -92,6 +95,8 @@ final class OutboxStore implements AutoCloseable {
         keySeen = writer.prepareStatement("SELECT 1 FROM idempotency WHERE k = ?");
         keyRemember = writer.prepareStatement("INSERT INTO idempotency VALUES (?, ?)");
         keysForget = writer.prepareStatement("DELETE FROM idempotency WHERE at < ?");
+        save = writer.prepareStatement("MERGE INTO saved KEY(k) VALUES (?, ?)");
+        forget = writer.prepareStatement("DELETE FROM saved WHERE k = ?");
         read = reader.prepareStatement(READ);
     }
 
@@ -166,6 +171,32 @@ final class OutboxStore implements AutoCloseable {
     int forgetKeysBefore(long at) throws SQLException {
         keysForget.setLong(1, at);
         return keysForget.executeUpdate();
+    }
+
+    void save(String key, byte[] state) throws SQLException {
+        save.setString(1, key);
+        save.setBytes(2, state);
+        save.executeUpdate();
+    }
+
+    void forget(String key) throws SQLException {
+        forget.setString(1, key);
+        forget.executeUpdate();
+    }
+
+    /** The committed states under keys starting with {@code prefix}, in key order. */
+    List<byte[]> saved(String prefix) throws SQLException {
+        try (PreparedStatement p = reader.prepareStatement("SELECT v FROM saved WHERE LEFT(k, ?) = ? ORDER BY k")) {
+            p.setInt(1, prefix.length());
+            p.setString(2, prefix);
+            List<byte[]> out = new ArrayList<>();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBytes(1));
+                }
+            }
+            return out;
+        }
     }
 
     void setNextSeq(long next) throws SQLException {

@@ -4,6 +4,8 @@ import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.core.Emitter;
 import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.core.SavedState;
+import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
 import java.time.Duration;
@@ -11,34 +13,55 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
- * Which zone each identified member is in, from noisy RSSI at the zones' receivers. Per window, each
- * receiver's samples are filtered ({@link RssiFilter}) and corrected by the receiver's offset; a zone
- * scores its best receiver. Hysteresis keeps people from flapping between zones: a challenger must
- * beat the current zone by {@code margin} for {@code wins} windows in a row (a first zone must lead
- * for as many). {@code presence.zone.entered} is published once a member has stayed
- * {@code minDwell}; {@code presence.zone.exited} (with dwell) when they move on or are not heard for
- * {@code exitAfter}. Anonymous devices are counted elsewhere, never tracked here.
+ * Which zone each phone is in, from noisy RSSI, and the visits of members. Per window, each receiver's
+ * samples are filtered ({@link RssiFilter}) and corrected by the receiver's offset, and every zone gets a
+ * score: minus how far in dB the phone is from sounding like it is in the zone. For a zone's receiver
+ * that is how much quieter than {@value #NEAR_DBM} dBm the phone is (louder is no nearer: a phone at
+ * the receiver); for a zone marked by fixed beacons, the distance between the phone's signals and the
+ * beacon's ({@link BeaconReferences}). Hysteresis keeps
+ * people from flapping between zones: a challenger must beat the current zone by {@code margin} for
+ * {@code wins} windows in a row (a first zone must lead for as many). A stay counts once the phone has
+ * been heard there for {@code minDwell}; it ends when another zone wins or after {@code exitAfter} of
+ * silence.
+ *
+ * <p>Members get {@code presence.zone.entered/exited} and {@code visit.started/ended} (a visit ends
+ * after {@code visitEndAfter} of silence); open visits are saved with their events, so a restart does
+ * not start a second visit. Anonymous phones ({@code anon:} session references) only feed the
+ * per-zone counts and dwell of {@link ZoneOccupancy}; staff and fixed beacons are never tracked.
  */
 public final class ZoneTracker implements ObservationHandler {
 
     /**
-     * @param zoneByReceiver   the zone each receiver belongs to
+     * @param zones            the zones, by receivers and/or fixed beacons
      * @param receiverOffsetDb added to a receiver's RSSI (a receiver mounted high or in a case hears less)
      * @param window           how long samples are gathered before a decision
      * @param marginDb         how much better a challenger zone must score
      * @param wins             for how many windows in a row
-     * @param exitAfter        not heard this long: gone
-     * @param minDwell         staying this long makes an entry worth publishing
+     * @param exitAfter        not heard this long: out of the zone
+     * @param minDwell         staying this long makes a stay count (and an entry worth publishing)
+     * @param visitEndAfter    not heard this long: the visit is over
+     * @param k                the anonymous tier's suppression threshold
      */
-    public record Settings(Map<String, String> zoneByReceiver, Map<String, Double> receiverOffsetDb, Duration window,
-                           double marginDb, int wins, Duration exitAfter, Duration minDwell) {
+    public record Settings(List<Zone> zones, Map<String, Double> receiverOffsetDb, Duration window, double marginDb,
+                           int wins, Duration exitAfter, Duration minDwell, Duration visitEndAfter, int k) {
         public Settings {
-            zoneByReceiver = Map.copyOf(zoneByReceiver);
+            zones = List.copyOf(zones);
             receiverOffsetDb = Map.copyOf(receiverOffsetDb);
+        }
+    }
+
+    /** A zone: the receivers that hear it best and the fixed beacons placed in it. */
+    public record Zone(String name, Set<String> receivers, Set<String> beacons) {
+        public Zone {
+            receivers = Set.copyOf(receivers);
+            beacons = Set.copyOf(beacons);
         }
     }
 
@@ -50,9 +73,37 @@ public final class ZoneTracker implements ObservationHandler {
     public record Exited(String member, String zone, Instant enteredAt, Instant exitedAt, long dwellSeconds) {
     }
 
-    private static final String MEMBER = "member:";
+    /** The data of {@code visit.started}. */
+    public record VisitStarted(String member, String visitId, Instant startedAt, String zone) {
+    }
 
-    /** One member's state. */
+    /** The data of {@code visit.ended}: the zones in the order first entered, with the time spent in each. */
+    public record VisitEnded(String member, String visitId, Instant startedAt, Instant endedAt, long dwellSeconds,
+                             List<ZoneDwell> zones) {
+    }
+
+    /** Time spent in one zone during a visit. */
+    public record ZoneDwell(String zone, long dwellSeconds) {
+    }
+
+    /**
+     * An open visit as saved beside the outbox: enough to carry on after a restart without a second
+     * {@code visit.started}, and to end it at the right time if the member left meanwhile.
+     */
+    public record OpenVisit(String member, String visitId, Instant startedAt, Instant lastHeard, String zone,
+                            Instant zoneSince, Map<String, Long> dwellSeconds) {
+    }
+
+    /** A phone heard this loud is at the receiver, about a metre off; louder does not make it nearer. */
+    static final double NEAR_DBM = -60;
+    /** Where open visits are saved; one key per member. */
+    public static final String SAVED_PREFIX = "presence/visit/";
+    private static final String MEMBER = "member:";
+    private static final String ANONYMOUS = "anon:";
+    /** An open visit's last-heard time is saved at most this often, so an outage ends it about right. */
+    private static final Duration SAVE_EVERY = Duration.ofMinutes(1);
+
+    /** One phone's state. */
     private static final class Track {
         final Map<String, List<Integer>> samples = new HashMap<>();
         Instant windowEnd;
@@ -62,21 +113,61 @@ public final class ZoneTracker implements ObservationHandler {
         boolean announced;
         String challenger;
         int challengerWins;
+        /** Members only: the visit, once a first stay counted. */
+        Visit visit;
+    }
+
+    private static final class Visit {
+        final String id;
+        final Instant startedAt;
+        final Map<String, Long> dwellSeconds;
+        Instant savedLastHeard;
+
+        Visit(String id, Instant startedAt, Map<String, Long> dwellSeconds, Instant savedLastHeard) {
+            this.id = id;
+            this.startedAt = startedAt;
+            this.dwellSeconds = new LinkedHashMap<>(dwellSeconds);
+            this.savedLastHeard = savedLastHeard;
+        }
     }
 
     private final Settings settings;
+    private final Map<String, String> zoneByReceiver = new HashMap<>();
+    private final BeaconReferences beacons;
+    private final ZoneOccupancy occupancy;
     private final Map<String, Track> tracks = new HashMap<>();
 
-    public ZoneTracker(Settings settings) {
+    /** @param saved where open visits of the last run are found */
+    public ZoneTracker(Settings settings, TimeBuckets buckets, SavedState saved) {
         this.settings = settings;
+        settings.zones().forEach(z -> z.receivers().forEach(r -> zoneByReceiver.put(r, z.name())));
+        this.beacons = new BeaconReferences(settings.zones(), settings.receiverOffsetDb(), settings.window(), settings.exitAfter());
+        this.occupancy = new ZoneOccupancy(buckets, settings.k());
+        for (OpenVisit v : saved.load(SAVED_PREFIX, OpenVisit.class)) {
+            Track t = new Track();
+            t.lastHeard = v.lastHeard();
+            t.zone = v.zone();
+            t.since = v.zoneSince();
+            t.announced = v.zone() != null;
+            t.visit = new Visit(v.visitId(), v.startedAt(), v.dwellSeconds(), v.lastHeard());
+            tracks.put(MEMBER + v.member(), t);
+        }
     }
 
     @Override
     public void onObservation(Observation observation, Emitter out) {
-        if (!(observation instanceof BleSighting s) || !s.advertiser().startsWith(MEMBER)
-                || !settings.zoneByReceiver().containsKey(s.receiverId())) {
+        if (!(observation instanceof BleSighting s)) {
             return;
         }
+        if (beacons.offer(s)) {
+            return;
+        }
+        boolean member = s.advertiser().startsWith(MEMBER);
+        if (!member && !s.advertiser().startsWith(ANONYMOUS)
+                || !zoneByReceiver.containsKey(s.receiverId()) && !beacons.hears(s.receiverId())) {
+            return;
+        }
+        occupancy.onTick(s.at(), out, this::counted);
         Track t = tracks.computeIfAbsent(s.advertiser(), k -> new Track());
         if (t.windowEnd == null) {
             t.windowEnd = s.at().plus(settings.window());
@@ -84,33 +175,50 @@ public final class ZoneTracker implements ObservationHandler {
         decide(s.advertiser(), t, s.at(), out);
         t.samples.computeIfAbsent(s.receiverId(), r -> new ArrayList<>()).add(s.rssi());
         t.lastHeard = s.at();
+        if (t.visit != null && !t.lastHeard.isBefore(t.visit.savedLastHeard.plus(SAVE_EVERY))) {
+            save(s.advertiser(), t, out);
+        }
     }
 
     @Override
     public void onTick(Instant now, Emitter out) {
+        occupancy.onTick(now, out, this::counted);
         for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Track> e = it.next();
+            String who = e.getKey();
             Track t = e.getValue();
-            decide(e.getKey(), t, now, out);
-            if (!now.isBefore(t.lastHeard.plus(settings.exitAfter()))) {
-                leave(e.getKey(), t, t.lastHeard, out);
+            if (t.windowEnd != null) {
+                decide(who, t, now, out);
+            }
+            if (t.zone != null && !now.isBefore(t.lastHeard.plus(settings.exitAfter()))) {
+                leave(who, t, t.lastHeard, out);
+                if (t.visit != null) {
+                    save(who, t, out);
+                }
+            }
+            if (t.visit != null ? !now.isBefore(t.lastHeard.plus(settings.visitEndAfter()))
+                    : !now.isBefore(t.lastHeard.plus(settings.exitAfter()))) {
+                if (t.visit != null) {
+                    endVisit(who, t, out);
+                }
                 it.remove();
             }
         }
     }
 
-    /** Closes every window that ended by {@code now}, then publishes an entry the member has been heard in long enough. */
-    private void decide(String member, Track t, Instant now, Emitter out) {
+    /** Closes every window that ended by {@code now}, then counts a stay the phone has been heard in long enough. */
+    private void decide(String who, Track t, Instant now, Emitter out) {
         while (!now.isBefore(t.windowEnd)) {
             Instant end = t.windowEnd;
             t.windowEnd = end.plus(settings.window());
             if (t.samples.isEmpty()) {
                 continue;
             }
-            Map<String, Double> scores = new HashMap<>();
-            t.samples.forEach((receiver, rssi) -> scores.merge(settings.zoneByReceiver().get(receiver),
-                    RssiFilter.of(rssi) + settings.receiverOffsetDb().getOrDefault(receiver, 0.0), Math::max));
+            Map<String, Double> scores = scores(t.samples, end);
             t.samples.clear();
+            if (scores.isEmpty()) {
+                continue;
+            }
             String best = scores.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             double current = t.zone == null || !scores.containsKey(t.zone) ? Double.NEGATIVE_INFINITY : scores.get(t.zone);
             boolean wins = !best.equals(t.zone) && scores.get(best) >= current + settings.marginDb();
@@ -122,7 +230,7 @@ public final class ZoneTracker implements ObservationHandler {
             t.challengerWins = best.equals(t.challenger) ? t.challengerWins + 1 : 1;
             t.challenger = best;
             if (t.challengerWins >= settings.wins()) {
-                leave(member, t, end, out);
+                leave(who, t, end, out);
                 t.zone = best;
                 t.since = end;
                 t.announced = false;
@@ -130,21 +238,79 @@ public final class ZoneTracker implements ObservationHandler {
                 t.challengerWins = 0;
             }
         }
-        // heard there for minDwell, not merely unheard-of since: a passer-by who left is not announced
+        // heard there for minDwell, not merely unheard-of since: a passer-by who left is not counted
         if (t.zone != null && !t.announced && t.lastHeard != null && !t.lastHeard.isBefore(t.since.plus(settings.minDwell()))) {
             t.announced = true;
-            out.emit(EventCatalogue.PRESENCE_ZONE_ENTERED, member(member) + "/" + t.zone, DataClass.PSEUDONYMOUS,
-                    new Entered(member(member), t.zone, t.since));
+            occupancy.entered(who, t.zone);
+            if (who.startsWith(MEMBER)) {
+                String member = member(who);
+                if (t.visit == null) {
+                    t.visit = new Visit(UUID.randomUUID().toString(), t.since, Map.of(), t.lastHeard);
+                    out.emit(EventCatalogue.VISIT_STARTED, member, DataClass.PSEUDONYMOUS,
+                            new VisitStarted(member, t.visit.id, t.since, t.zone));
+                }
+                out.emit(EventCatalogue.PRESENCE_ZONE_ENTERED, member + "/" + t.zone, DataClass.PSEUDONYMOUS,
+                        new Entered(member, t.zone, t.since));
+                save(who, t, out);
+            }
         }
     }
 
-    private void leave(String member, Track t, Instant at, Emitter out) {
+    /** Each zone's score in dB for one window of samples; zones nobody heard are absent. */
+    private Map<String, Double> scores(Map<String, List<Integer>> samples, Instant at) {
+        Map<String, Double> rssi = new HashMap<>();
+        samples.forEach((receiver, s) -> rssi.put(receiver, RssiFilter.of(s) + settings.receiverOffsetDb().getOrDefault(receiver, 0.0)));
+        Map<String, Double> scores = new HashMap<>();
+        rssi.forEach((receiver, value) -> {
+            String zone = zoneByReceiver.get(receiver);
+            if (zone != null) {
+                scores.merge(zone, Math.min(0, value - NEAR_DBM), Math::max);
+            }
+        });
+        beacons.score(rssi, at, scores);
+        return scores;
+    }
+
+    private void leave(String who, Track t, Instant at, Emitter out) {
         if (t.zone != null && t.announced) {
-            out.emit(EventCatalogue.PRESENCE_ZONE_EXITED, member(member) + "/" + t.zone, DataClass.PSEUDONYMOUS,
-                    new Exited(member(member), t.zone, t.since, at, Duration.between(t.since, at).toSeconds()));
+            long dwell = Duration.between(t.since, at).toSeconds();
+            occupancy.exited(t.zone, dwell);
+            if (t.visit != null) {
+                String member = member(who);
+                t.visit.dwellSeconds.merge(t.zone, dwell, Long::sum);
+                out.emit(EventCatalogue.PRESENCE_ZONE_EXITED, member + "/" + t.zone, DataClass.PSEUDONYMOUS,
+                        new Exited(member, t.zone, t.since, at, dwell));
+            }
         }
         t.zone = null;
         t.announced = false;
+    }
+
+    private void endVisit(String who, Track t, Emitter out) {
+        String member = member(who);
+        Visit v = t.visit;
+        List<ZoneDwell> zones = v.dwellSeconds.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList();
+        out.emit(EventCatalogue.VISIT_ENDED, member, DataClass.PSEUDONYMOUS, new VisitEnded(member, v.id, v.startedAt,
+                t.lastHeard, Duration.between(v.startedAt, t.lastHeard).toSeconds(), zones));
+        out.save(SAVED_PREFIX + member, null);
+    }
+
+    private void save(String who, Track t, Emitter out) {
+        String member = member(who);
+        t.visit.savedLastHeard = t.lastHeard;
+        out.save(SAVED_PREFIX + member, new OpenVisit(member, t.visit.id, t.visit.startedAt, t.lastHeard,
+                t.announced ? t.zone : null, t.announced ? t.since : null, new LinkedHashMap<>(t.visit.dwellSeconds)));
+    }
+
+    /** Who has a counted stay in which zone now. */
+    private Map<String, String> counted() {
+        Map<String, String> in = new HashMap<>();
+        tracks.forEach((who, t) -> {
+            if (t.announced) {
+                in.put(who, t.zone);
+            }
+        });
+        return in;
     }
 
     private static String member(String identityKey) {

@@ -76,11 +76,17 @@ class ConfigLoaderTest {
                   zones:
                     - {name: entrance, receivers: [door]}
                     - {name: the aisles, receivers: [door]}
+                    - {name: coffee, beacons: ["ibeacon:e5b9e3a6-27e2-4c36-a257-7698da5fc140/7/1", "shelf-7"]}
+                    - {name: coffee}
                   wins: 0
+                  exitAfter: 2m
+                  visitEndAfter: 1m
                 """);
         assertThat(zones.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
-                "presence.zones[1].name", "presence.zones[1].receivers", "presence.wins");
-        assertThat(zones.getMessage()).contains("receiver door is already in another zone");
+                "presence.zones[1].name", "presence.zones[1].receivers", "presence.zones[2].beacons", "presence.zones[3].name",
+                "presence.zones[3]", "presence.wins", "presence.visitEndAfter");
+        assertThat(zones.getMessage()).contains("receiver door is already in another zone", "got 'shelf-7'",
+                "zone coffee is defined twice", "expected receivers or beacons");
     }
 
     @Test

@@ -45,13 +45,13 @@ class PipelineTest {
     @Test
     void footfallIsCountedPerBucketAndPublishedWhenTheBucketCloses() {
         Pipeline p = pipeline(new FootfallHandler(minute));
-        assertThat(p.process(door(DoorCrossing.Direction.IN))).isEmpty();
+        assertThat(p.process(door(DoorCrossing.Direction.IN)).events()).isEmpty();
         p.process(door(DoorCrossing.Direction.IN));
         p.process(door(DoorCrossing.Direction.IN));
         p.process(door(DoorCrossing.Direction.OUT));
-        assertThat(p.tick()).isEmpty();
+        assertThat(p.tick().events()).isEmpty();
         clock.advance(Duration.ofSeconds(60));
-        List<Event> closed = p.tick();
+        List<Event> closed = p.tick().events();
         assertThat(closed).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(EventCatalogue.STORE_FOOTFALL);
             assertThat(e.data()).isEqualTo(new Footfall(Instant.parse("2026-11-23T10:00:00Z"),
@@ -62,7 +62,7 @@ class PipelineTest {
             p.process(door(DoorCrossing.Direction.OUT));
         }
         clock.advance(Duration.ofSeconds(60));
-        assertThat(p.tick()).singleElement().extracting(Event::data)
+        assertThat(p.tick().events()).singleElement().extracting(Event::data)
                 .isEqualTo(new Footfall(Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 0, 5, 0));
     }
 
@@ -76,13 +76,13 @@ class PipelineTest {
         }
         p.process(new BleSighting(clock.instant(), "rx-dairy", "ibeacon:x/0/1", -70, -59));
         clock.advance(Duration.ofMinutes(1));
-        PresenceCounts counts = (PresenceCounts) p.tick().get(0).data();
+        PresenceCounts counts = (PresenceCounts) p.tick().events().get(0).data();
         assertThat(counts.k()).isEqualTo(3);
         assertThat(counts.receivers()).containsExactly(
                 new PresenceCounts.Receiver("rx-bakery", 4, false),
                 new PresenceCounts.Receiver("rx-dairy", null, true));
         clock.advance(Duration.ofMinutes(1));
-        assertThat(p.tick()).as("an empty bucket says nothing").isEmpty();
+        assertThat(p.tick().events()).as("an empty bucket says nothing").isEmpty();
     }
 
     @Test
@@ -93,7 +93,7 @@ class PipelineTest {
                 "EUR", PosTransaction.Totals.of(new BigDecimal("12.47")),
                 List.of(new PosTransaction.Line("4006381333931", null, BigDecimal.ONE, new BigDecimal("12.47"))),
                 List.of(), List.of(), Optional.of("9000000000000042"), "test");
-        Event e = p.process(sale).get(0);
+        Event e = p.process(sale).events().get(0);
         assertThat(e.subject()).isEqualTo("till/till-2/2026-11-23/17");
         assertThat(e.dataClass()).isEqualTo(DataClass.PSEUDONYMOUS);
         TransactionCompleted data = (TransactionCompleted) e.data();
@@ -104,7 +104,7 @@ class PipelineTest {
 
         Event anonymous = p.process(new PosTransaction(clock.instant(), null, null, "till-1", LocalDate.parse("2026-11-23"), 18L, null,
                 PosTransaction.Kind.SALE, "EUR", PosTransaction.Totals.of(BigDecimal.TEN), List.of(), List.of(), List.of(),
-                Optional.empty(), "test")).get(0);
+                Optional.empty(), "test")).events().get(0);
         assertThat(anonymous.dataClass()).isEqualTo(DataClass.ANONYMOUS);
         assertThat(((TransactionCompleted) anonymous.data()).loyaltyRef()).isNull();
     }
@@ -117,7 +117,7 @@ class PipelineTest {
             p.process(door(DoorCrossing.Direction.IN));
             p.process(new BleSighting(clock.instant(), "rx-a", "d" + i, -50, null));
             clock.advance(Duration.ofSeconds(30));
-            p.tick().forEach(e -> ids.add(e.id()));
+            p.tick().events().forEach(e -> ids.add(e.id()));
         }
         assertThat(ids).hasSizeGreaterThan(90).isSorted().doesNotHaveDuplicates();
     }

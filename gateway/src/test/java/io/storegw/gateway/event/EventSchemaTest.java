@@ -23,6 +23,7 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.RecordingEmitter;
 import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class EventSchemaTest {
         Map<String, Integer> validated = new HashMap<>();
         try (Gateway gw = Gateway.start(TestConfigs.config(state, nowhere, 4_000, 20_000, "outbox:\n  budget: 1MB\n"
                 + "presence:\n  zones:\n    - {name: entrance, receivers: [door]}\n    - {name: aisles, receivers: [aisle]}\n"
-                + "  window: 1s\n  wins: 1\n  minDwell: 5s\n  exitAfter: 2s\n"), Clock.systemUTC())) {
+                + "  window: 1s\n  wins: 1\n  minDwell: 5s\n  exitAfter: 2s\n  visitEndAfter: 3s\n"), Clock.systemUTC())) {
             Await.until(Duration.ofSeconds(60), "the virtual store's observations",
                     () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
             Thread.sleep(2_500); // telemetry comes every 2 s
@@ -81,6 +82,7 @@ class EventSchemaTest {
             Instant walk = Instant.now().minusSeconds(30);
             for (int sec = 0; sec < 20; sec++) {
                 gw.core().accept(new BleSighting(walk.plusSeconds(sec), sec < 10 ? "door" : "aisle", "member:m-42", -60, -59));
+                gw.core().accept(new BleSighting(walk.plusSeconds(sec), "door", "anon:phone-" + sec % 7, -60, -59));
             }
             Thread.sleep(1_500);
             validateOutbox(gw, validated);
@@ -167,10 +169,12 @@ class EventSchemaTest {
             PosFormat format = file.endsWith(".xml") ? PosFormat.POSLOG
                     : PosFormat.jsonProfile(file.substring(5, file.indexOf('-'))).orElseThrow();
             for (var t : reader.read(format, Files.readAllBytes(samples.resolve(file))).transactions()) {
-                handler.onObservation(t, (type, subject, dataClass, data) -> {
-                    Event e = new Event(new EventIds(Clock.systemUTC()).next(), type, t.at(), subject, dataClass, data);
+                RecordingEmitter out = new RecordingEmitter();
+                handler.onObservation(t, out);
+                for (RecordingEmitter.Emitted emitted : out.emitted) {
+                    Event e = new Event(new EventIds(Clock.systemUTC()).next(), emitted.type(), t.at(), emitted.subject(), emitted.dataClass(), emitted.data());
                     encoded.put(file, new String(new CloudEventEncoder(id).encode(e, encoded.size() + 1), java.nio.charset.StandardCharsets.UTF_8));
-                });
+                }
             }
         }
         assertThat(encoded).hasSize(9);

@@ -119,6 +119,33 @@ class OutboxTest {
         }
     }
 
+    /** Handler state as a visit tracker saves it. */
+    record Visit(String member, Instant lastHeard) {
+    }
+
+    @Test
+    void savedStateIsCommittedWithItsEventsSurvivesReopenAndIsForgottenOnNull() throws Exception {
+        Instant at = clock.instant();
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.append(List.of(event(EventCatalogue.VISIT_STARTED, 1, 0)),
+                    Map.of("presence/visit/m-1", new Visit("m-1", at), "presence/visit/m-2", new Visit("m-2", at)), null).get(5, TimeUnit.SECONDS);
+            // state alone (a last-heard update), and state under a key already committed: a re-send changes nothing
+            outbox.append(List.of(), Map.of("presence/visit/m-1", new Visit("m-1", at.plusSeconds(60))), null).get(5, TimeUnit.SECONDS);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 2, 0)), Map.of(), "pos/k").get(5, TimeUnit.SECONDS);
+            outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 3, 0)),
+                    Map.of("presence/visit/m-3", new Visit("m-3", at)), "pos/k").get(5, TimeUnit.SECONDS);
+            Map<String, Object> forget = new java.util.HashMap<>();
+            forget.put("presence/visit/m-2", null);
+            outbox.append(List.of(event(EventCatalogue.VISIT_ENDED, 4, 0)), forget, null).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.saved("presence/visit/", Visit.class)).containsExactly(new Visit("m-1", at.plusSeconds(60)));
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            assertThat(outbox.saved("presence/visit/", Visit.class)).as("after a restart").containsExactly(new Visit("m-1", at.plusSeconds(60)));
+            assertThat(outbox.saved("presence/other/", Visit.class)).isEmpty();
+            assertThat(all(outbox)).hasSize(3);
+        }
+    }
+
     @Test
     void acknowledgedRowsLeaveAndNumberingContinuesAfterTheOutboxEmpties() throws Exception {
         try (Outbox outbox = open(64 << 20, Map.of())) {

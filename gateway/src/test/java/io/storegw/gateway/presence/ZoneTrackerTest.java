@@ -3,15 +3,19 @@ package io.storegw.gateway.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.BleSighting;
-import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.core.SavedState;
+import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.testing.RecordingEmitter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,17 +27,29 @@ class ZoneTrackerTest {
 
     static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     static final String ANNA = "member:m-anna";
+    static final String COFFEE_BEACON = "ibeacon:e5b9e3a6-27e2-4c36-a257-7698da5fc140/7/1";
 
-    final List<Object> events = new ArrayList<>();
-    final Emitter out = (type, subject, dataClass, data) -> {
-        assertThat(dataClass).isEqualTo(DataClass.PSEUDONYMOUS);
-        assertThat(type).isIn(EventCatalogue.PRESENCE_ZONE_ENTERED, EventCatalogue.PRESENCE_ZONE_EXITED);
-        events.add(data);
-    };
+    final RecordingEmitter out = new RecordingEmitter();
     final Random noise = new Random(7);
-    final ZoneTracker tracker = new ZoneTracker(new ZoneTracker.Settings(
-            Map.of("door", "entrance", "aisle", "aisles", "till", "checkout"), Map.of("till", 4.0), Duration.ofSeconds(5),
-            6.0, 2, Duration.ofSeconds(30), Duration.ofSeconds(20)));
+    ZoneTracker tracker = tracker(SavedState.NONE);
+
+    static ZoneTracker tracker(SavedState saved) {
+        return new ZoneTracker(new ZoneTracker.Settings(List.of(
+                new ZoneTracker.Zone("entrance", Set.of("door"), Set.of()),
+                new ZoneTracker.Zone("aisles", Set.of("aisle"), Set.of()),
+                new ZoneTracker.Zone("checkout", Set.of("till"), Set.of()),
+                new ZoneTracker.Zone("coffee", Set.of(), Set.of(COFFEE_BEACON))),
+                Map.of("till", 4.0), Duration.ofSeconds(5), 6.0, 2, Duration.ofSeconds(30), Duration.ofSeconds(20),
+                Duration.ofMinutes(3), 5), new TimeBuckets(Duration.ofMinutes(15)), saved);
+    }
+
+    /** The member events (zones and visits), in order. */
+    List<Object> events() {
+        return out.emitted.stream().filter(e -> !e.type().equals(EventCatalogue.PRESENCE_ZONES)).map(e -> {
+            assertThat(e.dataClass()).isEqualTo(DataClass.PSEUDONYMOUS);
+            return e.data();
+        }).toList();
+    }
 
     /** From second {@code from} to {@code to}, one advertisement a second at each receiver, around the given mean RSSI (±4 dB, 1 in 10 a 20 dB dip). */
     void hear(String who, int from, int to, Object... receiverAndRssi) {
@@ -59,19 +75,30 @@ class ZoneTrackerTest {
         hear(ANNA, 60, 240, "door", -82, "aisle", -58, "till", -85);   // three minutes in the aisles
         hear(ANNA, 240, 300, "aisle", -80, "till", -66);               // at the till: -66 + 4 offset
         quiet(300, 340);                                               // gone
-        assertThat(events).containsExactly(
+        assertThat(events()).containsExactly(
+                new ZoneTracker.VisitStarted("m-anna", visitId(), T0.plusSeconds(10), "entrance"),
                 new ZoneTracker.Entered("m-anna", "entrance", T0.plusSeconds(10)),
                 new ZoneTracker.Exited("m-anna", "entrance", T0.plusSeconds(10), T0.plusSeconds(70), 60),
                 new ZoneTracker.Entered("m-anna", "aisles", T0.plusSeconds(70)),
                 new ZoneTracker.Exited("m-anna", "aisles", T0.plusSeconds(70), T0.plusSeconds(250), 180),
                 new ZoneTracker.Entered("m-anna", "checkout", T0.plusSeconds(250)),
                 new ZoneTracker.Exited("m-anna", "checkout", T0.plusSeconds(250), T0.plusSeconds(299), 49));
+        assertThat(out.saved).as("the open visit is kept with its events").containsKey("presence/visit/m-anna");
+        quiet(340, 480);                                               // three minutes unheard: the visit is over
+        assertThat(events()).last().isEqualTo(new ZoneTracker.VisitEnded("m-anna", visitId(), T0.plusSeconds(10),
+                T0.plusSeconds(299), 289, List.of(new ZoneTracker.ZoneDwell("entrance", 60),
+                        new ZoneTracker.ZoneDwell("aisles", 180), new ZoneTracker.ZoneDwell("checkout", 49))));
+        assertThat(out.saved).as("an ended visit is forgotten").isEmpty();
+    }
+
+    String visitId() {
+        return ((ZoneTracker.VisitStarted) out.data(EventCatalogue.VISIT_STARTED).get(0)).visitId();
     }
 
     @Test
     void standingAtABoundaryDoesNotFlap() {
         hear(ANNA, 0, 300, "door", -65, "aisle", -66); // five minutes between two receivers, 1 dB apart
-        assertThat(events).hasSize(1).first().isInstanceOf(ZoneTracker.Entered.class);
+        assertThat(events()).hasSize(2).last().isInstanceOf(ZoneTracker.Entered.class);
     }
 
     @Test
@@ -81,7 +108,9 @@ class ZoneTrackerTest {
         hear("anonymous", 0, 60, "door", -50);
         hear("anon:abcdefgh12345678", 0, 60, "door", -50);
         hear(ANNA, 100, 160, "elsewhere", -50);    // a receiver in no zone
-        assertThat(events).isEmpty();
+        hear("ibeacon:e5b9e3a6-27e2-4c36-a257-7698da5fc140/1/2", 0, 60, "door", -50); // a shelf beacon
+        hear("staff:s-1", 0, 60, "door", -50);
+        assertThat(events()).isEmpty();
     }
 
     @Test
@@ -89,5 +118,94 @@ class ZoneTrackerTest {
         assertThat(RssiFilter.of(List.of(-60, -61, -59, -85, -60))).isEqualTo(-60.0);
         assertThat(RssiFilter.of(List.of(-70, -40, -71))).isEqualTo(-70.5);
         assertThat(RssiFilter.of(List.of(-64))).isEqualTo(-64.0);
+    }
+
+    @Test
+    void aRestartCarriesOnTheOpenVisit() throws Exception {
+        hear(ANNA, 0, 60, "door", -55);
+        hear(ANNA, 60, 130, "aisle", -58);
+        assertThat(out.data(EventCatalogue.VISIT_STARTED)).hasSize(1);
+        String id = visitId();
+        // what the outbox kept, read back as a new process would: through JSON
+        Map<String, byte[]> disk = new java.util.HashMap<>();
+        for (var e : out.saved.entrySet()) {
+            disk.put(e.getKey(), CloudEventEncoder.JSON.writeValueAsBytes(e.getValue()));
+        }
+        SavedState saved = new SavedState() {
+            @Override
+            public <T> List<T> load(String prefix, Class<T> type) {
+                return disk.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> {
+                    try {
+                        return CloudEventEncoder.JSON.readValue(e.getValue(), type);
+                    } catch (java.io.IOException x) {
+                        throw new IllegalStateException(x);
+                    }
+                }).toList();
+            }
+        };
+        out.emitted.clear();
+        tracker = tracker(saved);                        // the gateway restarts; 20 s later she is still in the aisle
+        hear(ANNA, 150, 200, "aisle", -58);
+        hear(ANNA, 200, 260, "till", -66);
+        quiet(260, 500);
+        assertThat(out.data(EventCatalogue.VISIT_STARTED)).as("no second visit").isEmpty();
+        assertThat(out.data(EventCatalogue.PRESENCE_ZONE_ENTERED)).as("nor a second entry into the aisle")
+                .containsExactly(new ZoneTracker.Entered("m-anna", "checkout", T0.plusSeconds(210)));
+        ZoneTracker.VisitEnded ended = (ZoneTracker.VisitEnded) out.data(EventCatalogue.VISIT_ENDED).get(0);
+        assertThat(ended.visitId()).isEqualTo(id);
+        assertThat(ended.startedAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(ended.zones()).extracting(ZoneTracker.ZoneDwell::zone).containsExactly("entrance", "aisles", "checkout");
+        assertThat(ended.zones().get(1).dwellSeconds()).as("the aisle stay spans the restart").isEqualTo(140);
+    }
+
+    @Test
+    void aVisitLeftOpenByALongOutageEndsWhenTheMemberWasLastHeard() throws Exception {
+        hear(ANNA, 0, 90, "door", -55);
+        Object open = out.saved.get("presence/visit/m-anna");
+        byte[] json = CloudEventEncoder.JSON.writeValueAsBytes(open);
+        out.emitted.clear();
+        tracker = tracker(new SavedState() {
+            @Override
+            public <T> List<T> load(String prefix, Class<T> type) {
+                try {
+                    return List.of(CloudEventEncoder.JSON.readValue(json, type));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        quiet(3600, 3601);                               // back an hour later; she is long gone
+        assertThat(out.data()).hasSize(2);
+        assertThat(out.data(EventCatalogue.PRESENCE_ZONE_EXITED)).singleElement()
+                .extracting("exitedAt").isEqualTo(T0.plusSeconds(30)); // last saved: when the entry counted; the next save was due at 90 s
+        assertThat(out.data(EventCatalogue.VISIT_ENDED)).singleElement().extracting("endedAt").isEqualTo(T0.plusSeconds(30));
+        assertThat(out.saved).isEmpty();
+    }
+
+    @Test
+    void theAnonymousTierCountsZonesAndSuppressesSmallNumbers() {
+        for (int phone = 0; phone < 6; phone++) {        // six phones a minute each at the door, in turn
+            hear("anon:phone" + phone, phone * 60, phone * 60 + 60, "door", -55);
+        }
+        hear("anon:lonely", 0, 120, "till", -60);        // one phone at the till
+        quiet(360, 15 * 60 + 1);                         // the bucket closes
+        List<Object> counts = out.data(EventCatalogue.PRESENCE_ZONES);
+        assertThat(counts).hasSize(1);
+        ZoneOccupancy.Counts c = (ZoneOccupancy.Counts) counts.get(0);
+        assertThat(c.bucketStart()).isEqualTo(T0);
+        assertThat(c.zones()).containsExactly(
+                new ZoneOccupancy.Zone("checkout", null, null, null, null, true),
+                new ZoneOccupancy.Zone("entrance", 6, 6, 49L, 49L, false)); // counted from the first window's end to the last sighting
+        assertThat(events()).as("anonymous phones make no member events").isEmpty();
+    }
+
+    @Test
+    void aZoneMarkedByAFixedBeaconWinsForPhonesThatSoundLikeIt() {
+        // the coffee beacon sits between the door and the aisle, nearer the aisle; no receiver of its own
+        hear(COFFEE_BEACON, 0, 200, "door", -78, "aisle", -64);
+        hear(ANNA, 0, 60, "door", -56, "aisle", -80);     // at the door
+        hear(ANNA, 60, 140, "door", -77, "aisle", -63);   // at the coffee stand
+        hear(ANNA, 140, 200, "door", -88, "aisle", -55);  // in the aisle, well past the stand
+        assertThat(out.data(EventCatalogue.PRESENCE_ZONE_ENTERED)).extracting("zone").containsExactly("entrance", "coffee", "aisles");
     }
 }

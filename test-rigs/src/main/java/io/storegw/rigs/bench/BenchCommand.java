@@ -5,6 +5,7 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.Pipeline;
+import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventIds;
@@ -265,13 +266,13 @@ public final class BenchCommand implements Callable<Integer> {
                   kAnonymity: 1
                 """, null);
         var clock = new MutableClock(Instant.parse("2026-11-23T09:00:00Z"));
-        Pipeline pipeline = new Pipeline(Gateway.handlers(config, new KeyedHash(new byte[32]), () -> null),
+        Pipeline pipeline = new Pipeline(Gateway.handlers(config, new KeyedHash(new byte[32]), () -> null, SavedState.NONE),
                 new EventIds(clock), clock);
         VirtualStoreModel store = new VirtualStoreModel(42, clock);
         List<Event> events = new ArrayList<>(n);
         while (events.size() < n) {
             clock.advance(Duration.ofMillis(20)); // buckets close among the observations
-            events.addAll(pipeline.process(store.next()));
+            events.addAll(pipeline.process(store.next()).events());
         }
         return events.subList(0, n);
     }

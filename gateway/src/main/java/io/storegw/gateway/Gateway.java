@@ -13,6 +13,7 @@ import io.storegw.drivers.pos.TillAuth;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
+import io.storegw.gateway.beacons.BeaconFleet;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.devices.DeviceHandler;
@@ -208,6 +209,13 @@ public final class Gateway implements AutoCloseable {
                 config.core().kAnonymity());
     }
 
+    /** The beacons whose absence is reported: the registered ones and every zone's. */
+    private static Set<String> watchedBeacons(GatewayConfig config) {
+        Set<String> watched = new java.util.HashSet<>(config.beacons().registered());
+        config.presence().zones().forEach(z -> watched.addAll(z.beacons()));
+        return watched;
+    }
+
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
     public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
                                                     SavedState saved) {
@@ -218,6 +226,7 @@ public final class Gateway implements AutoCloseable {
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
                 new ZoneTracker(zoneSettings(config), buckets, saved),
+                new BeaconFleet(watchedBeacons(config), config.beacons().missingAfter(), config.beacons().healthEvery()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 

@@ -1,13 +1,15 @@
 package io.storegw.drivers.ble;
 
 import io.storegw.drivers.ble.beacon.BeaconFrame;
-import io.storegw.drivers.ble.hci.AdvertisingReport;
 import io.storegw.drivers.ble.identity.Identity;
+import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.observation.BeaconTelemetry;
 import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.Observation;
 import java.time.Instant;
 import java.util.List;
 
-/** Makes the core loop's {@link BleSighting} from a decoded, resolved advertisement: the identity's key, never the address. */
+/** Makes the core loop's observations from a decoded, resolved advertisement: the identity's key, never the address. */
 public final class BleSightings {
 
     /** Eddystone frames state their power at 0 m; the Eddystone spec puts 1 m 41 dB lower. */
@@ -19,13 +21,20 @@ public final class BleSightings {
     private BleSightings() {
     }
 
-    /** The sighting, or {@code null} when the controller reported no RSSI (nothing to place it by). */
-    public static BleSighting of(Instant at, String receiverId, AdvertisingReport report, List<BeaconFrame> frames,
-                                 Identity identity) {
-        if (report.rssi() == null) {
-            return null;
+    /**
+     * What one decoded, resolved advertisement tells the core: its sighting (none without an RSSI, which
+     * some controllers leave out) and, when a fixed beacon sent its TLM, the beacon's telemetry.
+     */
+    public static List<Observation> of(Instant at, String receiverId, Integer rssi, List<BeaconFrame> frames,
+                                       IdentityResolver.Resolution who) {
+        BleSighting sighting = rssi == null ? null : new BleSighting(at, receiverId, who.identity().key(), rssi, txPowerAt1m(frames));
+        BeaconFrame.EddystoneTlm tlm = who.telemetry();
+        if (tlm == null || !(who.identity() instanceof Identity.FixedBeacon beacon)) {
+            return sighting == null ? List.of() : List.of(sighting);
         }
-        return new BleSighting(at, receiverId, identity.key(), report.rssi(), txPowerAt1m(frames));
+        BeaconTelemetry telemetry = new BeaconTelemetry(at, receiverId, beacon.key(), tlm.batteryMv(), tlm.temperatureC(),
+                tlm.advCount(), tlm.uptimeDeciseconds() / 10);
+        return sighting == null ? List.of(telemetry) : List.of(sighting, telemetry);
     }
 
     /** The first frame's calibrated power at 1 m, or {@code null} when no frame gives a plausible one. */

@@ -5,6 +5,7 @@ import io.storegw.drivers.ble.beacon.BeaconFrame;
 import io.storegw.drivers.ble.hci.BtSnoop;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.source.SourceThread;
@@ -79,11 +80,12 @@ public final class BtSnoopReplay implements ObservationSource {
                 }
                 List<BeaconFrame> frames = BeaconDecoder.decode(timed.report().data());
                 IdentityResolver.Resolution who = resolver.resolve(timed.report().address(), frames, timed.time());
-                BleSighting sighting = BleSightings.of(timed.time(), settings.receiverId(), timed.report(), frames, who.identity());
-                if (sighting != null) {
+                for (Observation o : BleSightings.of(timed.time(), settings.receiverId(), timed.report().rssi(), frames, who)) {
                     try {
-                        sink.accept(sighting);
-                        sightings.incrementAndGet();
+                        sink.accept(o);
+                        if (o instanceof BleSighting) {
+                            sightings.incrementAndGet();
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         throw new Stopped();

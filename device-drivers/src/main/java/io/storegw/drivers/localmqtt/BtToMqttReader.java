@@ -69,9 +69,7 @@ final class BtToMqttReader implements TopicReader {
         }
         List<BeaconFrame> frames = frames(report);
         BleAddress address = address(StrictJson.text(report, "id"));
-        String identity = identities.resolve(address, frames, at).identity().key();
-        Integer txPower = BleSightings.txPowerAt1m(frames);
-        return List.of(new BleSighting(at, levels[1], identity, report.path("rssi").asInt(), txPower));
+        return BleSightings.of(at, levels[1], report.path("rssi").asInt(), frames, identities.resolve(address, frames, at));
     }
 
     private static List<BeaconFrame> frames(JsonNode report) throws BadMessage {

@@ -3,7 +3,7 @@ package io.storegw.drivers.observation;
 import java.time.Instant;
 
 /** Something a driver saw in the store; drivers know nothing of loyalty, zones or MQTT. */
-public sealed interface Observation permits BleSighting, PosTransaction, DoorCrossing, DoorCounts, DeviceReading, DeviceStatus {
+public sealed interface Observation permits BleSighting, BeaconTelemetry, PosTransaction, DoorCrossing, DoorCounts, DeviceReading, DeviceStatus {
 
     /** When the driver saw it. */
     Instant at();

@@ -96,6 +96,7 @@ final class ConfigValidator {
         v.httpCounters(c.sources().httpCounters());
         v.gpio(c.gpio());
         v.presence(c.presence());
+        v.beacons(c.beacons());
         GatewayConfig.Ble ble = c.sources().ble();
         if (ble.enabled()) {
             if (!ble.driver().equals("bluez")) {
@@ -225,6 +226,17 @@ final class ConfigValidator {
         duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
         duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
         duration("presence.visitEndAfter", p.visitEndAfter(), p.exitAfter(), Duration.ofHours(4));
+    }
+
+    private void beacons(GatewayConfig.Beacons b) {
+        for (int i = 0; i < b.registered().size(); i++) {
+            if (!FIXED_BEACON.matcher(b.registered().get(i)).matches()) {
+                problem("beacons.registered[" + i + "]", "expected a fixed beacon as ibeacon:UUID/MAJOR/MINOR, altbeacon:ID1/ID2/ID3"
+                        + " or eddystone-uid:NAMESPACE/INSTANCE, got '" + b.registered().get(i) + "'");
+            }
+        }
+        duration("beacons.missingAfter", b.missingAfter(), Duration.ofSeconds(1), Duration.ofDays(7));
+        duration("beacons.healthEvery", b.healthEvery(), Duration.ZERO, Duration.ofDays(7));
     }
 
     private void gpio(GatewayConfig.Gpio g) {

@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
                             Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Presence presence,
-                            Admin admin) {
+                            Beacons beacons, Admin admin) {
 
     public GatewayConfig {
         timeZone = timeZone == null ? "UTC" : timeZone;
@@ -22,7 +22,24 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         presence = presence == null ? new Presence(null, null, null, null, null, null, null, null) : presence;
+        beacons = beacons == null ? new Beacons(null, null, null) : beacons;
         admin = admin == null ? new Admin(null) : admin;
+    }
+
+    /**
+     * The fixed-beacon fleet: which beacons to watch besides the zones' own, and how their health is
+     * reported. See {@code docs/presence.md}.
+     *
+     * @param registered   beacon identities to watch (the zones' beacons are watched anyway)
+     * @param missingAfter a watched beacon not heard this long is reported missing
+     * @param healthEvery  at most one {@code beacon.health} per beacon this often
+     */
+    public record Beacons(List<String> registered, Duration missingAfter, Duration healthEvery) {
+        public Beacons {
+            registered = registered == null ? List.of() : List.copyOf(registered);
+            missingAfter = missingAfter == null ? Duration.ofMinutes(30) : missingAfter;
+            healthEvery = healthEvery == null ? Duration.ofHours(1) : healthEvery;
+        }
     }
 
     /**
@@ -352,7 +369,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         var u = uplink;
         return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
                 new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
-                outbox, core, sources, gpio, presence, admin);
+                outbox, core, sources, gpio, presence, beacons, admin);
     }
 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */

@@ -23,6 +23,10 @@ public final class EventCatalogue {
             new EventType("visit", "started", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType VISIT_ENDED =
             new EventType("visit", "ended", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType BEACON_HEALTH =
+            new EventType("beacon", "health", EventClass.BULK, Duration.ofDays(1));
+    public static final EventType BEACON_MISSING =
+            new EventType("beacon", "missing", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_READING =
             new EventType("device", "reading", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType DEVICE_STATUS =
@@ -37,7 +41,7 @@ public final class EventCatalogue {
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
 
     private EventCatalogue() {
     }

@@ -14,6 +14,7 @@ import io.storegw.drivers.pos.PosReader;
 import io.storegw.drivers.pos.PosSettings;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
+import io.storegw.drivers.observation.BeaconTelemetry;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.DeviceReading;
 import io.storegw.drivers.observation.DeviceStatus;
@@ -67,7 +68,8 @@ class EventSchemaTest {
         Map<String, Integer> validated = new HashMap<>();
         try (Gateway gw = Gateway.start(TestConfigs.config(state, nowhere, 4_000, 20_000, "outbox:\n  budget: 1MB\n"
                 + "presence:\n  zones:\n    - {name: entrance, receivers: [door]}\n    - {name: aisles, receivers: [aisle]}\n"
-                + "  window: 1s\n  wins: 1\n  minDwell: 5s\n  exitAfter: 2s\n  visitEndAfter: 3s\n"), Clock.systemUTC())) {
+                + "  window: 1s\n  wins: 1\n  minDwell: 5s\n  exitAfter: 2s\n  visitEndAfter: 3s\n"
+                + "beacons:\n  registered: [\"eddystone-uid:00112233445566778899/0102030405ff\"]\n  missingAfter: 1s\n"), Clock.systemUTC())) {
             Await.until(Duration.ofSeconds(60), "the virtual store's observations",
                     () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
             Thread.sleep(2_500); // telemetry comes every 2 s
@@ -77,6 +79,7 @@ class EventSchemaTest {
                             new DeviceReading.Value("touches", java.math.BigDecimal.ONE, null))));
             gw.core().accept(new DeviceStatus(Instant.now(), "espresense/entrance", DeviceStatus.State.OFFLINE, "will"));
             gw.core().accept(new DeviceStatus(Instant.now(), "main/outer-beam", DeviceStatus.State.FAULT, "beam blocked for 10 s"));
+            gw.core().accept(new BeaconTelemetry(Instant.now(), "door", "eddystone-uid:aabbccddeeff00112233/0102030405ff", 2950, 21.5, 12345, 86_400));
             gw.core().accept(new DoorCounts(Instant.now(), "axis-entrance", 12, 9)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
             // a member ten seconds at the door, ten in the aisle, half a minute ago: entered, exited, entered, exited
             Instant walk = Instant.now().minusSeconds(30);

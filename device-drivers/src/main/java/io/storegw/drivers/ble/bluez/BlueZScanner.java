@@ -7,6 +7,7 @@ import io.storegw.drivers.ble.beacon.BeaconDecoder;
 import io.storegw.drivers.ble.beacon.BeaconFrame;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.source.SourceThread;
@@ -273,13 +274,15 @@ public final class BlueZScanner implements ObservationSource {
             sink.refused(NAME, "bad-address");
             return;
         }
-        BleSighting sighting = new BleSighting(at, settings.receiverId(), identities.resolve(address, frames, at).identity().key(),
-                ((Number) rssi.getValue()).intValue(), BleSightings.txPowerAt1m(frames));
+        int signal = ((Number) rssi.getValue()).intValue();
+        List<Observation> observations = BleSightings.of(at, settings.receiverId(), signal, frames, identities.resolve(address, frames, at));
         if (tap != null) {
-            tap.heard(new Heard(at, d.address, sighting.rssi(), frames, sighting));
+            tap.heard(new Heard(at, d.address, signal, frames, (BleSighting) observations.get(0)));
         }
         try {
-            sink.accept(sighting);
+            for (Observation o : observations) {
+                sink.accept(o);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

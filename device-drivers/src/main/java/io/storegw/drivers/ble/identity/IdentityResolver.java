@@ -31,7 +31,10 @@ public final class IdentityResolver {
         }
     }
 
-    /** What was learnt from one advertisement: who, and the telemetry its eTLM frame held, if any. */
+    /**
+     * What was learnt from one advertisement: who, and the telemetry its TLM frame held, if any: a
+     * member's decrypted eTLM, or a fixed beacon's plain TLM (paired with the beacon by its address).
+     */
     public record Resolution(Identity identity, BeaconFrame.EddystoneTlm telemetry) {
     }
 
@@ -40,6 +43,8 @@ public final class IdentityResolver {
     private final AppBeacon.Resolver appBeacons;
     private final RpaResolver staff;
     private final Map<Long, EidResolver.Registration> eidByAddress;
+    /** Fixed beacons by address, so their plain TLM frames (sent alone) are told apart from nobody's. */
+    private final Map<Long, Identity.FixedBeacon> fixedByAddress;
     private final SessionReferences sessions;
     private long ambiguous;
 
@@ -54,6 +59,7 @@ public final class IdentityResolver {
         this.appBeacons = settings.appBeacon() == null ? null : new AppBeacon.Resolver(settings.appBeacon(), settings.appBeaconWindow());
         this.staff = new RpaResolver(staffIrks, settings.addressCache());
         this.eidByAddress = EidCrypto.lru(settings.addressCache());
+        this.fixedByAddress = EidCrypto.lru(settings.addressCache());
         this.sessions = sessions;
     }
 
@@ -83,8 +89,9 @@ public final class IdentityResolver {
     /** Resolves one advertisement heard at {@code now} from {@code address} carrying {@code frames}. */
     public Resolution resolve(BleAddress address, List<BeaconFrame> frames, Instant now) {
         advanceTo(now);
-        Identity identity = null;
+        Identity.FixedBeacon identity = null;
         BeaconFrame.EddystoneEncryptedTlm etlm = null;
+        BeaconFrame.EddystoneTlm tlm = null;
         boolean phone = false;
         for (BeaconFrame frame : frames) {
             if (frame instanceof BeaconFrame.EddystoneEid eid) {
@@ -108,6 +115,8 @@ public final class IdentityResolver {
             }
             if (frame instanceof BeaconFrame.EddystoneEncryptedTlm e) {
                 etlm = e;
+            } else if (frame instanceof BeaconFrame.EddystoneTlm t) {
+                tlm = t;
             }
         }
         if (etlm != null) {
@@ -117,7 +126,12 @@ public final class IdentityResolver {
             }
         }
         if (identity != null && !phone) {
-            return new Resolution(identity, null);
+            fixedByAddress.put(address.value(), identity);
+            return new Resolution(identity, tlm);
+        }
+        Identity.FixedBeacon beacon = tlm == null || phone ? null : fixedByAddress.get(address.value());
+        if (beacon != null) {
+            return new Resolution(beacon, tlm);
         }
         String staffId = staff.resolve(address);
         if (staffId != null) {
@@ -136,7 +150,7 @@ public final class IdentityResolver {
     }
 
     /** The identity a fixed-beacon frame names, or {@code null} for frames that name nobody (URL, TLM, malformed). */
-    private static Identity fixedBeacon(BeaconFrame frame) {
+    private static Identity.FixedBeacon fixedBeacon(BeaconFrame frame) {
         if (frame instanceof BeaconFrame.IBeacon ib) {
             return new Identity.FixedBeacon("ibeacon:" + ib.uuid() + '/' + ib.major() + '/' + ib.minor());
         }

@@ -103,6 +103,29 @@ class IdentityResolverTest {
                 .isEqualTo(Identity.Anonymous.INSTANCE);
     }
 
+    /** A fixed beacon interleaves UID and TLM advertisements from one address; the TLM alone names nobody. */
+    @Test
+    void aFixedBeaconsPlainTelemetryIsPairedByAddress() {
+        IdentityResolver r = resolver();
+        BleAddress beacon = BleAddress.parse("E4:11:22:33:44:55", true);
+        // citruz/beacontools test_eddystone_tlm2, as on air
+        List<BeaconFrame> tlm = io.storegw.drivers.ble.beacon.BeaconDecoder.decode(
+                java.util.HexFormat.of().parseHex("0201060303aafe1116aafe20000b1847110000146700002ac4e4"));
+        assertThat(r.resolve(beacon, tlm, NOW).telemetry()).as("not yet known as a beacon").isNull();
+        var uid = r.resolve(beacon, List.of(new BeaconFrame.EddystoneUid(-25, "00010203040506070809", "0a0b0c0d0e0f")), NOW);
+        assertThat(uid.telemetry()).isNull();
+        IdentityResolver.Resolution paired = r.resolve(beacon, tlm, NOW);
+        assertThat(paired.identity().key()).isEqualTo("eddystone-uid:00010203040506070809/0a0b0c0d0e0f");
+        assertThat(io.storegw.drivers.ble.BleSightings.of(NOW, "rx-1", -70, tlm, paired)).containsExactly(
+                new io.storegw.drivers.observation.BleSighting(NOW, "rx-1", "eddystone-uid:00010203040506070809/0a0b0c0d0e0f", -70, null),
+                new io.storegw.drivers.observation.BeaconTelemetry(NOW, "rx-1", "eddystone-uid:00010203040506070809/0a0b0c0d0e0f",
+                        2840, 71.06640625, 5223, 1094));
+        var stranger = r.resolve(SOME_RPA, tlm, NOW);
+        assertThat(stranger.identity()).isEqualTo(Identity.Anonymous.INSTANCE);
+        assertThat(io.storegw.drivers.ble.BleSightings.of(NOW, "rx-1", -70, tlm, stranger)).as("a phone's telemetry is nobody's business")
+                .hasSize(1);
+    }
+
     /** With session references, anonymous devices are counted one by one within a store day, and nothing links days. */
     @Test
     void anonymousDevicesGetDailySessionReferences() {

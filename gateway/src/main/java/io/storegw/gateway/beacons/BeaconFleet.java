@@ -1,0 +1,97 @@
+package io.storegw.gateway.beacons;
+
+import io.storegw.drivers.observation.BeaconTelemetry;
+import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.observation.Observation;
+import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.core.ObservationHandler;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.EventCatalogue;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The health of the store's fixed beacons: {@code beacon.health} from their TLM frames (battery,
+ * temperature, uptime), at most once per beacon per {@code healthEvery}, and {@code beacon.missing}
+ * once when a watched beacon has not been heard for {@code missingAfter}. A beacon heard again is
+ * watched afresh.
+ */
+public final class BeaconFleet implements ObservationHandler {
+
+    /** The data of {@code beacon.health}. */
+    public record Health(String beacon, String receiverId, Instant at, Integer batteryMv, Double temperatureC,
+                         long advertisements, long uptimeSeconds) {
+    }
+
+    /**
+     * The data of {@code beacon.missing}.
+     *
+     * @param lastHeard null when not heard since the gateway started ({@code watchedSince})
+     */
+    public record Missing(String beacon, Instant lastHeard, Instant watchedSince, long silentSeconds) {
+    }
+
+    private static final class Watch {
+        Instant lastHeard;
+        Instant since;
+        boolean reported;
+    }
+
+    private final Duration missingAfter;
+    private final Duration healthEvery;
+    private final Set<String> watched;
+    private final Map<String, Watch> watches = new HashMap<>();
+    private final Map<String, Instant> lastHealth = new HashMap<>();
+
+    /** @param watched the beacons whose absence is reported; telemetry is reported for every fixed beacon */
+    public BeaconFleet(Set<String> watched, Duration missingAfter, Duration healthEvery) {
+        this.watched = Set.copyOf(watched);
+        this.missingAfter = missingAfter;
+        this.healthEvery = healthEvery;
+    }
+
+    @Override
+    public void onObservation(Observation observation, Emitter out) {
+        if (observation instanceof BleSighting s) {
+            heard(s.advertiser(), s.at());
+        } else if (observation instanceof BeaconTelemetry t) {
+            heard(t.beacon(), t.at());
+            Instant last = lastHealth.get(t.beacon());
+            if (last == null || !t.at().isBefore(last.plus(healthEvery))) {
+                lastHealth.put(t.beacon(), t.at());
+                out.emit(EventCatalogue.BEACON_HEALTH, t.beacon(), DataClass.ANONYMOUS, new Health(t.beacon(), t.receiverId(), t.at(),
+                        t.batteryMv(), t.temperatureC(), t.advertisements(), t.uptimeSeconds()));
+            }
+        }
+    }
+
+    private void heard(String beacon, Instant at) {
+        if (!watched.contains(beacon)) {
+            return;
+        }
+        Watch w = watches.computeIfAbsent(beacon, b -> new Watch());
+        if (w.lastHeard == null || at.isAfter(w.lastHeard)) {
+            w.lastHeard = at;
+            w.reported = false;
+        }
+    }
+
+    @Override
+    public void onTick(Instant now, Emitter out) {
+        for (String beacon : watched) {
+            Watch w = watches.computeIfAbsent(beacon, b -> new Watch());
+            if (w.since == null) {
+                w.since = now; // not heard since the start: a start is not an absence, so count from here
+            }
+            Instant from = w.lastHeard != null ? w.lastHeard : w.since;
+            if (!w.reported && !now.isBefore(from.plus(missingAfter))) {
+                w.reported = true;
+                out.emit(EventCatalogue.BEACON_MISSING, beacon, DataClass.ANONYMOUS,
+                        new Missing(beacon, w.lastHeard, w.since, Duration.between(from, now).toSeconds()));
+            }
+        }
+    }
+}

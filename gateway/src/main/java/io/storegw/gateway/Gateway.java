@@ -201,12 +201,13 @@ public final class Gateway implements AutoCloseable {
         return tokens;
     }
 
-    private static ZoneTracker.Settings zoneSettings(GatewayConfig config) {
+    /** The tracker's settings from the config; the presence benchmark starts from the same. */
+    public static ZoneTracker.Settings zoneSettings(GatewayConfig config) {
         GatewayConfig.Presence p = config.presence();
         return new ZoneTracker.Settings(p.zones().stream()
                 .map(z -> new ZoneTracker.Zone(z.name(), Set.copyOf(z.receivers()), Set.copyOf(z.beacons()))).toList(),
                 p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(), p.minDwell(), p.visitEndAfter(),
-                config.core().kAnonymity());
+                config.core().kAnonymity(), ZoneTracker.Filter.valueOf(p.filter().toUpperCase(java.util.Locale.ROOT)));
     }
 
     /** The beacons whose absence is reported: the registered ones and every zone's. */

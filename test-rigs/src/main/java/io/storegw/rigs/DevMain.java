@@ -5,6 +5,7 @@ import io.storegw.rigs.bench.BenchCommand;
 import io.storegw.rigs.bench.PosBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
+import io.storegw.rigs.presence.PresenceBenchCommand;
 
 /**
  * The {@code storegw} command of a development checkout: the appliance's commands plus {@code demo}
@@ -21,6 +22,7 @@ public final class DevMain {
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new BleBenchCommand())
                 .addSubcommand(new PosBenchCommand())
+                .addSubcommand(new PresenceBenchCommand())
                 .execute(args));
     }
 }

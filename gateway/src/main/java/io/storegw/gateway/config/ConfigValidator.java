@@ -226,6 +226,9 @@ final class ConfigValidator {
         duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
         duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
         duration("presence.visitEndAfter", p.visitEndAfter(), p.exitAfter(), Duration.ofHours(4));
+        if (!p.filter().equals("median") && !p.filter().equals("kalman")) {
+            problem("presence.filter", "expected median or kalman, got '" + p.filter() + "'");
+        }
     }
 
     private void beacons(GatewayConfig.Beacons b) {

@@ -21,7 +21,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
-        presence = presence == null ? new Presence(null, null, null, null, null, null, null, null) : presence;
+        presence = presence == null ? new Presence(null, null, null, null, null, null, null, null, null) : presence;
         beacons = beacons == null ? new Beacons(null, null, null) : beacons;
         admin = admin == null ? new Admin(null) : admin;
     }
@@ -49,9 +49,10 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param margin          dB a challenger zone must win by
      * @param wins            windows in a row it must win
      * @param visitEndAfter   a member not heard this long has left the store
+     * @param filter          {@code median} or {@code kalman}: how a window's samples become one figure
      */
     public record Presence(List<Zone> zones, Map<String, Double> receiverOffsets, Duration window, Double margin, Integer wins,
-                           Duration exitAfter, Duration minDwell, Duration visitEndAfter) {
+                           Duration exitAfter, Duration minDwell, Duration visitEndAfter, String filter) {
         public Presence {
             zones = zones == null ? List.of() : List.copyOf(zones);
             receiverOffsets = receiverOffsets == null ? Map.of() : Map.copyOf(receiverOffsets);
@@ -61,6 +62,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
             exitAfter = exitAfter == null ? Duration.ofSeconds(60) : exitAfter;
             minDwell = minDwell == null ? Duration.ofSeconds(20) : minDwell;
             visitEndAfter = visitEndAfter == null ? Duration.ofMinutes(5) : visitEndAfter;
+            filter = filter == null ? "median" : filter;
         }
     }
 

@@ -62,7 +62,7 @@ final class BeaconReferences {
         } else if (!s.at().isBefore(b.windowEnd)) {
             Instant end = b.windowEnd;
             b.samples.forEach((receiver, rssi) -> b.references.put(receiver,
-                    new Reference(RssiFilter.of(rssi) + offsetDb.getOrDefault(receiver, 0.0), end)));
+                    new Reference(RssiFilter.median(rssi) + offsetDb.getOrDefault(receiver, 0.0), end)));
             b.samples.clear();
             b.windowEnd = s.at().plus(window);
         }

@@ -10,7 +10,6 @@ import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -48,13 +47,22 @@ public final class ZoneTracker implements ObservationHandler {
      * @param minDwell         staying this long makes a stay count (and an entry worth publishing)
      * @param visitEndAfter    not heard this long: the visit is over
      * @param k                the anonymous tier's suppression threshold
+     * @param filter           how a window's samples become one figure per receiver
      */
     public record Settings(List<Zone> zones, Map<String, Double> receiverOffsetDb, Duration window, double marginDb,
-                           int wins, Duration exitAfter, Duration minDwell, Duration visitEndAfter, int k) {
+                           int wins, Duration exitAfter, Duration minDwell, Duration visitEndAfter, int k, Filter filter) {
         public Settings {
             zones = List.copyOf(zones);
             receiverOffsetDb = Map.copyOf(receiverOffsetDb);
         }
+    }
+
+    /** How a receiver's samples of a phone are smoothed; see {@code docs/presence.md} for the measured comparison. */
+    public enum Filter {
+        /** Per window: the median after dropping samples more than 10 dB from it. */
+        MEDIAN,
+        /** Across windows: a one-dimensional Kalman filter on a random walk. */
+        KALMAN
     }
 
     /** A zone: the receivers that hear it best and the fixed beacons placed in it. */
@@ -105,7 +113,8 @@ public final class ZoneTracker implements ObservationHandler {
 
     /** One phone's state. */
     private static final class Track {
-        final Map<String, List<Integer>> samples = new HashMap<>();
+        final Map<String, Heard> receivers = new HashMap<>();
+        boolean heardInWindow;
         Instant windowEnd;
         Instant lastHeard;
         String zone;
@@ -113,8 +122,21 @@ public final class ZoneTracker implements ObservationHandler {
         boolean announced;
         String challenger;
         int challengerWins;
+        /** When the challenger began to win: where its stay starts if it wins through. */
+        Instant challengerSince;
         /** Members only: the visit, once a first stay counted. */
         Visit visit;
+    }
+
+    /** One receiver's filter of one phone, and when it last heard it. */
+    private static final class Heard {
+        final RssiFilter filter;
+        Instant last;
+
+        Heard(RssiFilter filter, Instant last) {
+            this.filter = filter;
+            this.last = last;
+        }
     }
 
     private static final class Visit {
@@ -173,7 +195,10 @@ public final class ZoneTracker implements ObservationHandler {
             t.windowEnd = s.at().plus(settings.window());
         }
         decide(s.advertiser(), t, s.at(), out);
-        t.samples.computeIfAbsent(s.receiverId(), r -> new ArrayList<>()).add(s.rssi());
+        Heard h = t.receivers.computeIfAbsent(s.receiverId(), r -> new Heard(RssiFilter.of(settings.filter()), s.at()));
+        h.filter.add(s.rssi(), Math.max(0, Duration.between(h.last, s.at()).toMillis() / 1000.0));
+        h.last = s.at();
+        t.heardInWindow = true;
         t.lastHeard = s.at();
         if (t.visit != null && !t.lastHeard.isBefore(t.visit.savedLastHeard.plus(SAVE_EVERY))) {
             save(s.advertiser(), t, out);
@@ -211,11 +236,11 @@ public final class ZoneTracker implements ObservationHandler {
         while (!now.isBefore(t.windowEnd)) {
             Instant end = t.windowEnd;
             t.windowEnd = end.plus(settings.window());
-            if (t.samples.isEmpty()) {
+            if (!t.heardInWindow) {
                 continue;
             }
-            Map<String, Double> scores = scores(t.samples, end);
-            t.samples.clear();
+            t.heardInWindow = false;
+            Map<String, Double> scores = scores(t, end);
             if (scores.isEmpty()) {
                 continue;
             }
@@ -227,12 +252,18 @@ public final class ZoneTracker implements ObservationHandler {
                 t.challengerWins = 0;
                 continue;
             }
-            t.challengerWins = best.equals(t.challenger) ? t.challengerWins + 1 : 1;
-            t.challenger = best;
+            if (!best.equals(t.challenger)) {
+                t.challenger = best;
+                t.challengerWins = 0;
+                t.challengerSince = end.minus(settings.window());
+            }
+            t.challengerWins++;
             if (t.challengerWins >= settings.wins()) {
-                leave(who, t, end, out);
+                // the phone has sounded like the new zone since the challenger's first winning window
+                Instant since = t.challengerSince.isBefore(t.since == null ? Instant.MIN : t.since) ? t.since : t.challengerSince;
+                leave(who, t, since, out);
                 t.zone = best;
-                t.since = end;
+                t.since = since;
                 t.announced = false;
                 t.challenger = null;
                 t.challengerWins = 0;
@@ -257,9 +288,17 @@ public final class ZoneTracker implements ObservationHandler {
     }
 
     /** Each zone's score in dB for one window of samples; zones nobody heard are absent. */
-    private Map<String, Double> scores(Map<String, List<Integer>> samples, Instant at) {
+    private Map<String, Double> scores(Track t, Instant at) {
         Map<String, Double> rssi = new HashMap<>();
-        samples.forEach((receiver, s) -> rssi.put(receiver, RssiFilter.of(s) + settings.receiverOffsetDb().getOrDefault(receiver, 0.0)));
+        for (Iterator<Map.Entry<String, Heard>> it = t.receivers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Heard> e = it.next();
+            double value = e.getValue().filter.closeWindow();
+            if (!Double.isNaN(value)) {
+                rssi.put(e.getKey(), value + settings.receiverOffsetDb().getOrDefault(e.getKey(), 0.0));
+            } else if (at.isAfter(e.getValue().last.plus(settings.exitAfter()))) {
+                it.remove(); // a receiver that has lost the phone starts afresh when it hears it again
+            }
+        }
         Map<String, Double> scores = new HashMap<>();
         rssi.forEach((receiver, value) -> {
             String zone = zoneByReceiver.get(receiver);

@@ -81,12 +81,13 @@ class ConfigLoaderTest {
                   wins: 0
                   exitAfter: 2m
                   visitEndAfter: 1m
+                  filter: particle
                 """);
         assertThat(zones.problems()).extracting(ConfigException.Problem::key).containsExactlyInAnyOrder(
                 "presence.zones[1].name", "presence.zones[1].receivers", "presence.zones[2].beacons", "presence.zones[3].name",
-                "presence.zones[3]", "presence.wins", "presence.visitEndAfter");
+                "presence.zones[3]", "presence.wins", "presence.visitEndAfter", "presence.filter");
         assertThat(zones.getMessage()).contains("receiver door is already in another zone", "got 'shelf-7'",
-                "zone coffee is defined twice", "expected receivers or beacons");
+                "zone coffee is defined twice", "expected receivers or beacons", "expected median or kalman");
     }
 
     @Test

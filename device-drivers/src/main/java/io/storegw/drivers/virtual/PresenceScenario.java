@@ -1,0 +1,183 @@
+package io.storegw.drivers.virtual;
+
+import io.storegw.drivers.observation.BleSighting;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Members walking through the virtual store with their phones advertising, second by second, with
+ * the ground truth: where each one really is. Each visit goes entrance, two to four aisles, checkout,
+ * and out through the entrance; in a zone a shopper strolls between random spots, and walks
+ * between zones at walking pace. What the receivers hear comes from the {@link RadioModel}.
+ * Deterministic for a seed; for benchmarks and tests of the presence engine.
+ */
+public final class PresenceScenario implements Iterator<PresenceScenario.Second> {
+
+    /**
+     * @param visits          how many visits in all
+     * @param arrivalEvery    one visit starts this often on average
+     * @param advertEvery     a phone advertises this often (1 s: an Android app; about 10 s: what BlueZ
+     *                        over D-Bus may deliver per device, bluez/bluez#119)
+     * @param minZoneStay     shortest time spent in a zone
+     * @param maxZoneStay     longest
+     */
+    public record Settings(long seed, int visits, Duration arrivalEvery, Duration advertEvery, Duration minZoneStay,
+                           Duration maxZoneStay, RadioModel.Settings radio) {
+
+        /** The default scenario of the presence benchmark. */
+        public static Settings defaults(long seed, int visits, Duration advertEvery) {
+            return new Settings(seed, visits, Duration.ofSeconds(30), advertEvery, Duration.ofSeconds(45), Duration.ofMinutes(4),
+                    RadioModel.Settings.store());
+        }
+    }
+
+    /** One simulated second: what was heard, and where everyone in the store really was. */
+    public record Second(Instant at, List<BleSighting> heard, Map<String, String> truth) {
+    }
+
+    private static final double WALK_M_PER_S = 1.0;
+    private static final double STROLL_M_PER_S = 0.4;
+
+    private final Settings settings;
+    private final SplittableRandom random;
+    private final RadioModel radio;
+    private final Map<String, StoreFloor.Point> receivers = new HashMap<>();
+    private final List<Shopper> inStore = new ArrayList<>();
+    private Instant now;
+    private int started;
+    private double nextArrival;
+
+    public PresenceScenario(Settings settings, Instant start) {
+        this.settings = settings;
+        this.random = new SplittableRandom(settings.seed());
+        this.radio = new RadioModel(settings.radio(), random.split());
+        StoreFloor.GRID.forEach(z -> receivers.put(VirtualStoreModel.receiverOf(z), StoreFloor.centreOf(z)));
+        this.now = start;
+    }
+
+    /** Receiver id to zone, as the presence config of this floor has it. */
+    public static Map<String, String> zoneByReceiver() {
+        Map<String, String> zones = new HashMap<>();
+        StoreFloor.GRID.forEach(z -> zones.put(VirtualStoreModel.receiverOf(z), z));
+        return zones;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return started < settings.visits() || !inStore.isEmpty();
+    }
+
+    @Override
+    public Second next() {
+        double second = Duration.between(Instant.EPOCH, now).getSeconds();
+        if (started < settings.visits() && second >= nextArrival) {
+            inStore.add(new Shopper("member:v" + started++));
+            nextArrival = second + -Math.log(1 - random.nextDouble()) * settings.arrivalEvery().toSeconds();
+        }
+        radio.nextSecond(inStore.stream().map(s -> s.id).toList(), receivers.keySet());
+        List<BleSighting> heard = new ArrayList<>();
+        Map<String, String> truth = new HashMap<>();
+        for (Iterator<Shopper> it = inStore.iterator(); it.hasNext(); ) {
+            Shopper s = it.next();
+            if (!s.step()) {
+                radio.forget(s.id);
+                it.remove();
+                continue;
+            }
+            truth.put(s.id, StoreFloor.zoneAt(s.position));
+            double interval = settings.advertEvery().toMillis() / 1000.0;
+            // advertisements fall at the phone's own phase, with a little jitter as on air
+            for (double t = Math.max(0, s.nextAdvert); t < 1; t += interval) {
+                Instant at = now.plusMillis((long) (t * 1000));
+                receivers.forEach((receiver, where) -> {
+                    Integer rssi = radio.hear(s.id, s.position, receiver, where);
+                    if (rssi != null) {
+                        heard.add(new BleSighting(at, receiver, s.id, rssi, -59));
+                    }
+                });
+                s.nextAdvert = t + interval * (0.9 + 0.2 * random.nextDouble());
+            }
+            s.nextAdvert -= 1;
+        }
+        heard.sort((a, b) -> a.at().compareTo(b.at()));
+        Second out = new Second(now, heard, truth);
+        now = now.plusSeconds(1);
+        return out;
+    }
+
+    /** One member on a walk: zones to visit, where they are, and where they are heading. */
+    private final class Shopper {
+        final String id;
+        final List<String> path = new ArrayList<>();
+        StoreFloor.Point position;
+        StoreFloor.Point target;
+        int zone;
+        long secondsLeftInZone;
+        double nextAdvert;
+        boolean walkingBetweenZones;
+
+        Shopper(String id) {
+            this.id = id;
+            path.add("entrance");
+            List<String> aisles = new ArrayList<>(List.of("produce", "bakery", "dairy", "electronics"));
+            int n = 2 + random.nextInt(3);
+            for (int i = 0; i < n; i++) {
+                path.add(aisles.remove(random.nextInt(aisles.size())));
+            }
+            path.add("checkout");
+            path.add("entrance");
+            position = new StoreFloor.Point(2 + random.nextDouble() * 6, 0.01); // at the door
+            target = StoreFloor.somewhereIn("entrance", random);
+            secondsLeftInZone = stay();
+            nextAdvert = random.nextDouble() * settings.advertEvery().toMillis() / 1000.0;
+        }
+
+        /** One second on; false once out of the door. */
+        boolean step() {
+            if (walkingBetweenZones) {
+                if (move(WALK_M_PER_S)) {
+                    walkingBetweenZones = false;
+                }
+                return true;
+            }
+            if (--secondsLeftInZone <= 0) {
+                zone++;
+                if (zone >= path.size()) {
+                    return false;
+                }
+                target = zone == path.size() - 1 ? new StoreFloor.Point(2 + random.nextDouble() * 6, 0.5) // the door
+                        : StoreFloor.somewhereIn(path.get(zone), random);
+                secondsLeftInZone = zone == path.size() - 1 ? 1 : stay();
+                walkingBetweenZones = true;
+                return true;
+            }
+            if (move(STROLL_M_PER_S)) {
+                target = StoreFloor.somewhereIn(path.get(zone), random);
+            }
+            return true;
+        }
+
+        /** Moves towards the target; true on arrival. */
+        private boolean move(double metres) {
+            double d = position.distanceTo(target);
+            if (d <= metres) {
+                position = target;
+                return true;
+            }
+            position = new StoreFloor.Point(position.x() + (target.x() - position.x()) * metres / d,
+                    position.y() + (target.y() - position.y()) * metres / d);
+            return false;
+        }
+
+        private long stay() {
+            long min = settings.minZoneStay().toSeconds();
+            return min + random.nextLong(settings.maxZoneStay().toSeconds() - min + 1);
+        }
+    }
+}

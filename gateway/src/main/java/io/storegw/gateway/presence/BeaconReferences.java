@@ -12,9 +12,11 @@ import java.util.Set;
 
 /**
  * Zones marked by fixed beacons: each beacon is heard by the receivers like a phone would be, and what
- * they hear of it is the zone's fingerprint. A phone's distance from a beacon's zone is the
- * root-mean-square difference in dB between its signals and the beacon's (a receiver that hears only
- * one of them counts as hearing the other at {@value #UNHEARD_DBM} dBm; at least one must hear both);
+ * they hear of it is the zone's fingerprint. Both are calibrated by their own 1 m power, so a beacon
+ * and a phone that advertise at different powers compare by path loss. A phone's distance from a
+ * beacon's zone is the root-mean-square difference in dB between its calibrated signals and the
+ * beacon's (a receiver that hears only one of them counts as hearing the other
+ * {@value #UNHEARD_LOSS_DB} dB below its 1 m power, about -100 dBm; at least one must hear both);
  * the zone scores minus that distance. The references are measured live, so they follow shelves being
  * moved and receivers being swapped without calibration.
  */
@@ -28,14 +30,15 @@ final class BeaconReferences {
         final Map<String, List<Integer>> samples = new HashMap<>();
         final Map<String, Reference> references = new HashMap<>();
         Instant windowEnd;
+        int txPower = ZoneTracker.DEFAULT_TX_DBM;
 
         Beacon(String zone) {
             this.zone = zone;
         }
     }
 
-    /** What a receiver that does not hear a signal is taken to hear: about the floor of a BLE receiver. */
-    static final double UNHEARD_DBM = -100;
+    /** What a receiver that does not hear a signal is taken to hear, below the 1 m power: about the floor of a BLE receiver. */
+    static final double UNHEARD_LOSS_DB = -41;
 
     private final Map<String, Beacon> beacons = new HashMap<>();
     private final Set<String> receivers = new HashSet<>();
@@ -62,11 +65,14 @@ final class BeaconReferences {
         } else if (!s.at().isBefore(b.windowEnd)) {
             Instant end = b.windowEnd;
             b.samples.forEach((receiver, rssi) -> b.references.put(receiver,
-                    new Reference(RssiFilter.median(rssi) + offsetDb.getOrDefault(receiver, 0.0), end)));
+                    new Reference(RssiFilter.median(rssi) + offsetDb.getOrDefault(receiver, 0.0) - b.txPower, end)));
             b.samples.clear();
             b.windowEnd = s.at().plus(window);
         }
         b.samples.computeIfAbsent(s.receiverId(), r -> new ArrayList<>()).add(s.rssi());
+        if (s.txPower() != null) {
+            b.txPower = s.txPower();
+        }
         receivers.add(s.receiverId());
         return true;
     }
@@ -78,7 +84,7 @@ final class BeaconReferences {
 
     /**
      * Adds the beacon zones' scores (minus their distance in dB) for one window's filtered,
-     * offset-corrected signals; a zone keeps the better of this and its receivers' score.
+     * offset-corrected, calibrated signals; a zone keeps the better of this and its receivers' score.
      */
     void score(Map<String, Double> rssi, Instant at, Map<String, Double> scores) {
         if (beacons.isEmpty() || rssi.isEmpty()) {
@@ -94,14 +100,14 @@ final class BeaconReferences {
                 }
                 Double phone = rssi.get(ref.getKey());
                 common |= phone != null;
-                double d = (phone == null ? UNHEARD_DBM : phone) - ref.getValue().rssi();
+                double d = (phone == null ? UNHEARD_LOSS_DB : phone) - ref.getValue().rssi();
                 sum += d * d;
                 compared++;
             }
             for (Map.Entry<String, Double> phone : rssi.entrySet()) {
                 Reference ref = b.references.get(phone.getKey());
                 if (receivers.contains(phone.getKey()) && (ref == null || at.isAfter(ref.at().plus(stale)))) {
-                    double d = phone.getValue() - UNHEARD_DBM; // heard here, the beacon is not
+                    double d = phone.getValue() - UNHEARD_LOSS_DB; // heard here, the beacon is not
                     sum += d * d;
                     compared++;
                 }

@@ -21,10 +21,13 @@ import java.util.UUID;
 /**
  * Which zone each phone is in, from noisy RSSI, and the visits of members. Per window, each receiver's
  * samples are filtered ({@link RssiFilter}) and corrected by the receiver's offset, and every zone gets a
- * score: minus how far in dB the phone is from sounding like it is in the zone. For a zone's receiver
- * that is how much quieter than {@value #NEAR_DBM} dBm the phone is (louder is no nearer: a phone at
- * the receiver); for a zone marked by fixed beacons, the distance between the phone's signals and the
- * beacon's ({@link BeaconReferences}). Hysteresis keeps
+ * score: minus how far in dB the phone is from sounding like it is in the zone. Signals are first
+ * calibrated by the advertiser's own power at 1 m (from its frames; Eddystone's 0 m power less 41 dB;
+ * {@value #DEFAULT_TX_DBM} dBm when it sends none), so a quiet phone is not taken for a far one: what
+ * is compared is path loss, that is distance. For a zone's receiver the score is how much more than
+ * {@value #NEAR_LOSS_DB} dB beyond the 1 m power the signal lost (about 1.1 m; nearer is no more in the
+ * zone); for a zone marked by fixed beacons, the distance between the phone's and the beacon's
+ * calibrated signals ({@link BeaconReferences}). Hysteresis keeps
  * people from flapping between zones: a challenger must beat the current zone by {@code margin} for
  * {@code wins} windows in a row (a first zone must lead for as many). A stay counts once the phone has
  * been heard there for {@code minDwell}; it ends when another zone wins or after {@code exitAfter} of
@@ -102,8 +105,10 @@ public final class ZoneTracker implements ObservationHandler {
                             Instant zoneSince, Map<String, Long> dwellSeconds) {
     }
 
-    /** A phone heard this loud is at the receiver, about a metre off; louder does not make it nearer. */
-    static final double NEAR_DBM = -60;
+    /** The 1 m power of a phone or beacon whose frames do not say: a typical iBeacon and phone. */
+    static final int DEFAULT_TX_DBM = -59;
+    /** A signal within this many dB of its 1 m power comes from about a metre off: at the receiver. */
+    static final double NEAR_LOSS_DB = 1;
     /** Where open visits are saved; one key per member. */
     public static final String SAVED_PREFIX = "presence/visit/";
     private static final String MEMBER = "member:";
@@ -115,6 +120,8 @@ public final class ZoneTracker implements ObservationHandler {
     private static final class Track {
         final Map<String, Heard> receivers = new HashMap<>();
         boolean heardInWindow;
+        /** The advertiser's calibrated power at 1 m, as its frames last said. */
+        int txPower = DEFAULT_TX_DBM;
         Instant windowEnd;
         Instant lastHeard;
         String zone;
@@ -199,6 +206,9 @@ public final class ZoneTracker implements ObservationHandler {
         h.filter.add(s.rssi(), Math.max(0, Duration.between(h.last, s.at()).toMillis() / 1000.0));
         h.last = s.at();
         t.heardInWindow = true;
+        if (s.txPower() != null) {
+            t.txPower = s.txPower();
+        }
         t.lastHeard = s.at();
         if (t.visit != null && !t.lastHeard.isBefore(t.visit.savedLastHeard.plus(SAVE_EVERY))) {
             save(s.advertiser(), t, out);
@@ -287,14 +297,14 @@ public final class ZoneTracker implements ObservationHandler {
         }
     }
 
-    /** Each zone's score in dB for one window of samples; zones nobody heard are absent. */
+    /** Each zone's score in dB for one window of samples (calibrated: dB below the 1 m power); zones nobody heard are absent. */
     private Map<String, Double> scores(Track t, Instant at) {
         Map<String, Double> rssi = new HashMap<>();
         for (Iterator<Map.Entry<String, Heard>> it = t.receivers.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Heard> e = it.next();
             double value = e.getValue().filter.closeWindow();
             if (!Double.isNaN(value)) {
-                rssi.put(e.getKey(), value + settings.receiverOffsetDb().getOrDefault(e.getKey(), 0.0));
+                rssi.put(e.getKey(), value + settings.receiverOffsetDb().getOrDefault(e.getKey(), 0.0) - t.txPower);
             } else if (at.isAfter(e.getValue().last.plus(settings.exitAfter()))) {
                 it.remove(); // a receiver that has lost the phone starts afresh when it hears it again
             }
@@ -303,7 +313,7 @@ public final class ZoneTracker implements ObservationHandler {
         rssi.forEach((receiver, value) -> {
             String zone = zoneByReceiver.get(receiver);
             if (zone != null) {
-                scores.merge(zone, Math.min(0, value - NEAR_DBM), Math::max);
+                scores.merge(zone, Math.min(0, value + NEAR_LOSS_DB), Math::max);
             }
         });
         beacons.score(rssi, at, scores);

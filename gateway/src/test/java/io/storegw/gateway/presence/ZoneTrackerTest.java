@@ -214,6 +214,19 @@ class ZoneTrackerTest {
     }
 
     @Test
+    void signalsAreCalibratedByTheAdvertisersOwnPower() {
+        hear(COFFEE_BEACON, 0, 100, "door", -78, "aisle", -64);
+        // a phone 10 dB louder than the beacon, at the coffee stand: uncalibrated it would sound like it is at the aisle receiver
+        for (int sec = 0; sec < 100; sec++) {
+            Instant at = T0.plusSeconds(sec);
+            tracker.onObservation(new BleSighting(at, "door", "member:m-loud", -68 + noise.nextInt(5) - 2, -49), out);
+            tracker.onObservation(new BleSighting(at, "aisle", "member:m-loud", -54 + noise.nextInt(5) - 2, -49), out);
+            tracker.onTick(at, out);
+        }
+        assertThat(out.data(EventCatalogue.PRESENCE_ZONE_ENTERED)).extracting("zone").containsExactly("coffee");
+    }
+
+    @Test
     void theKalmanFilterPlacesTheSameWalk() {
         tracker = tracker(SavedState.NONE, ZoneTracker.Filter.KALMAN);
         hear(ANNA, 0, 60, "door", -55, "aisle", -80);

@@ -160,6 +160,7 @@ public final class BenchCommand implements Callable<Integer> {
         double produced;
         double seconds;
         long received;
+        double cpuMsPerThousand;
         try {
             awaitMetric(admin, "storegw_uplink_published_total", 1, Duration.ofSeconds(60));
             Thread.sleep(5_000); // warm-up: JIT, caches
@@ -167,8 +168,11 @@ public final class BenchCommand implements Callable<Integer> {
             long p0 = (long) admin.metric("storegw_outbox_committed_sequence").orElse(0);
             rx.startSampling(2_000_000);
             long t0 = System.nanoTime();
+            long cpu0 = cpuNanos(gateway);
             Thread.sleep(liveSeconds * 1000L);
             received = rx.count() - c0;
+            // CPU per event is the steadier figure on a shared machine: it does not move with what the neighbours take
+            cpuMsPerThousand = (cpuNanos(gateway) - cpu0) / 1e6 / (received / 1000.0);
             seconds = (System.nanoTime() - t0) / 1e9;
             produced = (admin.metric("storegw_outbox_committed_sequence").orElse(0) - p0) / seconds;
             rx.stopSampling();
@@ -182,6 +186,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new Phase(received / seconds, rx.percentile(50), rx.percentile(99), rx.missing(committed), Map.of(
                 "committed events/s", String.format("%.0f", produced),
                 "peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0),
+                "gateway CPU ms per 1,000 events", String.format("%.0f", cpuMsPerThousand),
                 "events checked", Long.toString(committed)));
     }
 
@@ -336,6 +341,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The peak resident set of a process (VmHWM), in KiB. */
+    /** The CPU time a child process has used so far (all its threads). */
+    private static long cpuNanos(Process process) {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the gateway process")).toNanos();
+    }
+
     static long peakRssKb(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmHWM:")) {

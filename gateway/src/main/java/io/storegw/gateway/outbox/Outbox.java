@@ -57,8 +57,10 @@ public final class Outbox implements AutoCloseable {
     private static final int MAX_BATCH_EVENTS = 2_000;
     private static final int MAX_VICTIMS = 5_000;
     private static final long MAINTENANCE_MILLIS = 1_000;
-    /** A drained store bigger than this is rewritten to its live size. */
+    /** A drained store bigger than this is rewritten to its live size ... */
     static final long COMPACT_ABOVE_BYTES = 32L << 20;
+    /** ... once what is still queued is this small, so the rewrite (which holds the committer) is short. */
+    static final long COMPACT_WHEN_LIVE_BELOW_BYTES = 4L << 20;
 
     /**
      * @param saved handler state to keep with the events (a null value forgets the key)
@@ -440,7 +442,8 @@ public final class Outbox implements AutoCloseable {
             append.done().complete(null);
         }
         drops.count();
-        if (!closing && rows == 0 && store.fileBytes() > COMPACT_ABOVE_BYTES) {
+        // Not "when empty": with a store open, events keep coming and the outbox is rarely empty at the end of a commit
+        if (!closing && total(bytesByClass) < COMPACT_WHEN_LIVE_BELOW_BYTES && store.fileBytes() > COMPACT_ABOVE_BYTES) {
             compact();
         }
     }

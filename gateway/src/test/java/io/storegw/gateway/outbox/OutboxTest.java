@@ -371,7 +371,7 @@ class OutboxTest {
     }
 
     @Test
-    void aDrainedStoreIsCompactedSoAnOutageDoesNotKeepTheDisk() throws Exception {
+    void aDrainedStoreIsCompactedSoAnOutageDoesNotKeepTheDiskEvenWithRowsInFlight() throws Exception {
         try (Outbox outbox = open(512 << 20, Map.of())) {
             CompletableFuture<Void> last = null;
             for (int i = 0; i < 300; i++) {
@@ -389,7 +389,8 @@ class OutboxTest {
                 if (rows.isEmpty()) {
                     break;
                 }
-                rows.forEach(outbox::acknowledge);
+                // the newest rows stay in flight: a store that is open never quite empties, and must still shrink
+                rows.stream().filter(r -> r.seq() <= 29_990).forEach(outbox::acknowledge);
                 after = rows.get(rows.size() - 1).seq();
             }
             for (int i = 0; i < 300 && metrics.count("storegw_outbox_compactions_total") == 0; i++) {
@@ -397,6 +398,8 @@ class OutboxTest {
             }
             assertThat(metrics.count("storegw_outbox_compactions_total")).isEqualTo(1);
             assertThat(outbox.stats().fileBytes()).isLessThan(full / 4);
+            assertThat(outbox.read(0, 100)).extracting(OutboxRow::seq).as("what was in flight survives the rewrite")
+                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(29_991, 30_000).boxed().toList());
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(30_001L);
         }

@@ -33,6 +33,7 @@ import io.storegw.gateway.presence.PresenceCountsHandler;
 import io.storegw.gateway.presence.ZoneTracker;
 import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.gateway.store.FootfallHandler;
+import io.storegw.gateway.systemd.ServiceManager;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -71,6 +72,8 @@ public final class Gateway implements AutoCloseable {
     private final GpioDevices gpio;
     private final long startedMillis;
     private final Clock clock;
+    /** systemd, when it runs us as a notify service; otherwise a no-op. */
+    private final ServiceManager service = ServiceManager.fromEnvironment(System.getenv());
 
     private Gateway(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
         this.config = config;
@@ -144,6 +147,7 @@ public final class Gateway implements AutoCloseable {
             gpio.doorCounter().ifPresent(sources::add);
         } catch (IOException | InterruptedException | RuntimeException e) {
             outbox.close();
+            service.close();
             throw e;
         }
     }
@@ -242,6 +246,9 @@ public final class Gateway implements AutoCloseable {
         }
         g.gpio.startStatusLight(g::faults, g.uplink::connected, g.outbox::rows);
         Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
+        // the outbox is open and the sources run: from here on an acknowledgement means durable
+        g.service.notify("READY=1\nSTATUS=running for " + config.tenant() + "/" + config.store() + "/" + config.gateway());
+        g.service.startWatchdog(System.getenv(), g.core::problem);
         return g;
     }
 
@@ -306,6 +313,7 @@ public final class Gateway implements AutoCloseable {
     /** Stops the sources, drains the core into the outbox, says offline, and closes the outbox. */
     @Override
     public void close() {
+        service.notify("STOPPING=1");
         sources.forEach(ObservationSource::close);
         core.close();
         uplink.close();
@@ -315,5 +323,6 @@ public final class Gateway implements AutoCloseable {
         gpio.close();
         outbox.close();
         Logger.info("storegw stopped");
+        service.close();
     }
 }

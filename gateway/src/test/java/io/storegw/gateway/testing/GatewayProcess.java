@@ -41,11 +41,18 @@ public final class GatewayProcess {
 
     /** Starts a child gateway on {@code config} with the appliance's JVM options; its output goes to {@code log}. */
     public static Process start(Path config, Path log) throws IOException {
+        return start(config, log, java.util.Map.of());
+    }
+
+    /** The same, with {@code env} added to the child's environment (as systemd sets {@code NOTIFY_SOCKET}). */
+    public static Process start(Path config, Path log, java.util.Map<String, String> env) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(applianceJvmOptions());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), config.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
     }
 }

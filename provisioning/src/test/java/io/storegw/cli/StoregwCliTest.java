@@ -193,4 +193,45 @@ class StoregwCliTest {
         assertThat(r.err()).contains("storegw ble scan: ", "D-Bus at unix:path=" + dir.resolve("no-bus"));
         assertThat(run("ble", "scan", "--seconds", "x").status()).isEqualTo(2);
     }
+
+    @Test
+    void initWritesACheckedConfigWithSafePermissionsAndNeverOverwritesUnasked() throws Exception {
+        Path password = Files.writeString(dir.resolve("mqtt-password"), "s3cret\n");
+        Path config = dir.resolve("etc").resolve("storegw.yaml");
+        String[] flags = {"init", "--tenant", "acme", "--store", "s042", "--gateway-id", "gw1", "--broker", "tcp://central.example:1883",
+                "--username", "s042-gw1", "--password-file", password.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--output", config.toString()};
+        Result written = run(flags);
+        assertThat(written.status()).as(written.err()).isZero();
+        assertThat(written.out()).isEqualTo("wrote " + config + " (acme/s042/gw1 -> tcp://central.example:1883)\n");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-r-----");
+        assertThat(run("config", "check", config.toString()).status()).as("the daemon's own check").isZero();
+        assertThat(Files.readString(config)).contains("passwordFile: " + password).doesNotContain("s3cret");
+
+        Files.writeString(config, Files.readString(config) + "# edited by hand\n");
+        Result kept = run(flags);
+        assertThat(kept.status()).isEqualTo(1);
+        assertThat(kept.err()).contains("exists; keeping it", "--force");
+        assertThat(Files.readString(config)).endsWith("# edited by hand\n");
+        String[] forced = java.util.Arrays.copyOf(flags, flags.length + 1);
+        forced[flags.length] = "--force";
+        assertThat(run(forced).status()).isZero();
+        assertThat(Files.readString(config)).doesNotContain("edited by hand");
+        assertThat(Files.list(config.getParent())).as("no temporary file left").containsExactly(config);
+    }
+
+    @Test
+    void initRefusesAConfigTheDaemonWouldRefuseAndSaysWhatIsMissing() throws Exception {
+        Path config = dir.resolve("storegw.yaml");
+        Result bad = run("init", "--tenant", "acme", "--store", "s042", "--gateway-id", "gw1", "--broker", "http://central:1883",
+                "--password-file", dir.resolve("nowhere").toString(), "--output", config.toString());
+        assertThat(bad.status()).isEqualTo(1);
+        assertThat(bad.err()).contains("not written", "uplink.broker", "uplink.passwordFile");
+        assertThat(config).doesNotExist();
+
+        Result missing = run("init", "--tenant", "acme", "--output", config.toString());
+        assertThat(missing.status()).as("tests have no terminal to ask on").isEqualTo(2);
+        assertThat(missing.err()).contains("missing --store, --gateway-id, --broker");
+        assertThat(config).doesNotExist();
+    }
 }

@@ -1,0 +1,173 @@
+package io.storegw.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.storegw.gateway.config.ConfigException;
+import io.storegw.gateway.config.ConfigLoader;
+import java.io.Console;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code storegw init}: writes a store's config from flags (or by asking, on a terminal), checks it
+ * exactly as the daemon would, and only then puts it in place, readable by the service's group only.
+ */
+@Command(name = "init", mixinStandardHelpOptions = true,
+        description = {"Write the gateway's config: its names, its broker and its credentials.",
+                "",
+                "Flags that are missing are asked for on a terminal; without one they are a usage error.",
+                "The config is checked as the daemon checks it (credential files must exist and be readable)",
+                "before anything is written. An existing config is kept unless --force is given.",
+                "The file is written with mode 0640 and renamed into place, so it is never half-written."})
+final class InitCommand implements Callable<Integer> {
+
+    @Option(names = "--tenant", description = "The retailer, as central names it (letters, digits, - and _).")
+    String tenant;
+
+    @Option(names = "--store", description = "The store id.")
+    String store;
+
+    @Option(names = "--gateway-id", description = "This gateway's id within the store.")
+    String gateway;
+
+    @Option(names = "--broker", description = "Central's MQTT broker: tcp://HOST:PORT or ssl://HOST:PORT.")
+    String broker;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "PEM CA certificate(s) the broker's certificate must chain to.")
+    Path ca;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate, for mutual TLS (with --key).")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM (PKCS#8) client key, for mutual TLS (with --cert).")
+    Path key;
+
+    @Option(names = "--username", description = "MQTT username.")
+    String username;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the MQTT password as its only line.")
+    Path passwordFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/storegw", description = "Where the outbox lives (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "/etc/storegw/storegw.yaml", description = "The config to write (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--force", description = "Replace an existing config.")
+    boolean force;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+
+    @Override
+    public Integer call() throws IOException {
+        if (!ask()) {
+            return 2;
+        }
+        if (Files.exists(output) && !force) {
+            System.err.println("storegw init: " + output + " exists; keeping it (use --force to replace it, or `storegw config check` to check it)");
+            return 1;
+        }
+        String yaml = "# Written by storegw init. Every key: README \"Configuration\" and examples/storegw.yaml.\n"
+                + YAML.writeValueAsString(config());
+        try {
+            ConfigLoader.parse(output.toString(), yaml, output.toAbsolutePath().getParent());
+        } catch (ConfigException e) {
+            System.err.println("storegw init: not written, the config would not start the gateway:");
+            System.err.println(e.getMessage());
+            return 1;
+        }
+        write(yaml);
+        System.out.println("wrote " + output + " (" + tenant + "/" + store + "/" + gateway + " -> " + broker + ")");
+        return 0;
+    }
+
+    /** Fills missing required values from the terminal; false (a usage error) when they are missing and there is none. */
+    private boolean ask() {
+        Console console = System.console();
+        List<String> missing = new ArrayList<>();
+        tenant = orAsk(console, tenant, "Tenant (the retailer)", "--tenant", missing);
+        store = orAsk(console, store, "Store id", "--store", missing);
+        gateway = orAsk(console, gateway, "Gateway id", "--gateway-id", missing);
+        broker = orAsk(console, broker, "Broker (tcp://HOST:PORT or ssl://HOST:PORT)", "--broker", missing);
+        if (!missing.isEmpty()) {
+            System.err.println("storegw init: missing " + String.join(", ", missing) + " (no terminal to ask on); see storegw init --help");
+            return false;
+        }
+        return true;
+    }
+
+    private static String orAsk(Console console, String value, String prompt, String flag, List<String> missing) {
+        if (value != null) {
+            return value;
+        }
+        String answer = console == null ? null : console.readLine("%s: ", prompt);
+        if (answer == null || answer.isBlank()) {
+            missing.add(flag);
+            return null;
+        }
+        return answer.strip();
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> uplink = new LinkedHashMap<>();
+        uplink.put("broker", broker);
+        if (username != null) {
+            uplink.put("username", username);
+        }
+        if (passwordFile != null) {
+            uplink.put("passwordFile", passwordFile.toAbsolutePath().toString());
+        }
+        if (ca != null || cert != null || key != null) {
+            Map<String, Object> tls = new LinkedHashMap<>();
+            if (ca != null) {
+                tls.put("ca", ca.toAbsolutePath().toString());
+            }
+            if (cert != null) {
+                tls.put("cert", cert.toAbsolutePath().toString());
+            }
+            if (key != null) {
+                tls.put("key", key.toAbsolutePath().toString());
+            }
+            uplink.put("tls", tls);
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("tenant", tenant);
+        c.put("store", store);
+        c.put("gateway", gateway);
+        c.put("stateDir", stateDir.toAbsolutePath().toString());
+        c.put("uplink", uplink);
+        return c;
+    }
+
+    /** Writes beside the target with mode 0640, then renames over it: never a half-written config. */
+    private void write(String yaml) throws IOException {
+        Path folder = output.toAbsolutePath().getParent();
+        Files.createDirectories(folder);
+        Path temp = folder.resolve("." + output.getFileName() + ".new");
+        Files.deleteIfExists(temp);
+        try {
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException(temp + " appeared while writing; is another storegw init running?", e);
+        }
+        Files.writeString(temp, yaml);
+        try (var channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        Files.move(temp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -85,7 +85,7 @@ class ServiceManagerTest {
             manager.startWatchdog(Map.of("WATCHDOG_USEC", "100000"), problem::get);
             Await.until(Duration.ofSeconds(5), "pings", () -> received.size() >= 2);
             problem.set("core loop has not turned for 12000 ms");
-            Thread.sleep(200); // a ping already on its way may still land
+            Thread.sleep(500); // a ping already on its way may still land
             int before = received.size();
             Thread.sleep(500);
             assertThat(received).as("no ping for ten intervals").hasSize(before);

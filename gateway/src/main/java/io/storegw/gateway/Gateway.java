@@ -68,6 +68,7 @@ public final class Gateway implements AutoCloseable {
     private final CoreLoop core;
     private final Uplink uplink;
     private final AdminHttpServer admin;
+    private final AdminHttpServer adminSocket;
     private final List<ObservationSource> sources = new ArrayList<>();
     private final GpioDevices gpio;
     private final long startedMillis;
@@ -98,6 +99,8 @@ public final class Gateway implements AutoCloseable {
                     identity, outbox, Version.current(), clock, metrics);
             var http = config.admin().http();
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
+            adminSocket = config.admin().socket() == null ? null
+                    : new AdminHttpServer(config.admin().socket(), this::problem, metrics, this::status);
             var virtual = config.sources().virtual();
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
@@ -277,6 +280,19 @@ public final class Gateway implements AutoCloseable {
         return gpio;
     }
 
+    /** What {@code storegw status} shows: the gateway's state now. */
+    public Status status() {
+        var stats = outbox.stats();
+        long now = clock.millis();
+        return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
+                problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
+                        metrics.count("storegw_uplink_published_total")),
+                new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
+                        stats.committedSeq()),
+                metrics.count("storegw_core_observations_total"),
+                sources.stream().map(s -> new Status.Source(s.name(), s.problem())).toList());
+    }
+
     private Telemetry telemetry() {
         var stats = outbox.stats();
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -319,6 +335,9 @@ public final class Gateway implements AutoCloseable {
         uplink.close();
         if (admin != null) {
             admin.close();
+        }
+        if (adminSocket != null) {
+            adminSocket.close();
         }
         gpio.close();
         outbox.close();

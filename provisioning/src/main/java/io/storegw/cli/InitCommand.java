@@ -66,6 +66,10 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FILE", defaultValue = "/etc/storegw/storegw.yaml", description = "The config to write (default: ${DEFAULT-VALUE}).")
     Path output;
 
+    @Option(names = "--admin-socket", paramLabel = "PATH", defaultValue = AdminSocket.DEFAULT,
+            description = "The admin socket storegw status asks (default: ${DEFAULT-VALUE}).")
+    Path adminSocket;
+
     @Option(names = "--force", description = "Replace an existing config.")
     boolean force;
 
@@ -150,6 +154,7 @@ final class InitCommand implements Callable<Integer> {
         c.put("gateway", gateway);
         c.put("stateDir", stateDir.toAbsolutePath().toString());
         c.put("uplink", uplink);
+        c.put("admin", Map.of("socket", adminSocket.toAbsolutePath().toString()));
         return c;
     }
 

@@ -234,4 +234,30 @@ class StoregwCliTest {
         assertThat(missing.err()).contains("missing --store, --gateway-id, --broker");
         assertThat(config).doesNotExist();
     }
+
+    @Test
+    void statusAsksTheRunningGatewayOverItsAdminSocket() throws Exception {
+        Path socket = dir.resolve("run").resolve("admin.sock");
+        // the admin block closes the test config, so an indented line continues it
+        var config = io.storegw.gateway.testing.TestConfigs.withoutSources(dir.resolve("state"),
+                "tcp://127.0.0.1:" + io.storegw.gateway.testing.TestBroker.freePort(), "  socket: " + socket + "\n");
+        try (var gw = io.storegw.gateway.Gateway.start(config, java.time.Clock.systemUTC())) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
+            gw.core().accept(new io.storegw.drivers.observation.DoorCrossing(java.time.Instant.now(), "main",
+                    io.storegw.drivers.observation.DoorCrossing.Direction.IN)).toCompletableFuture().get();
+            Result r = run("status", "--socket", socket.toString());
+            assertThat(r.status()).as("no broker: a problem to report").isEqualTo(1);
+            assertThat(r.out()).contains("acme/s042/gw1", "PROBLEM", "uplink   tcp://127.0.0.1:", "NOT connected",
+                    "1 observations taken", "problem  ");
+            Result json = run("status", "--json", "--socket", socket.toString());
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+            assertThat(node.path("gateway").asText()).isEqualTo("acme/s042/gw1");
+            assertThat(node.path("uplink").path("connected").asBoolean()).isFalse();
+            assertThat(node.path("observations").asLong()).isEqualTo(1);
+        }
+        assertThat(socket).as("removed on the way out").doesNotExist();
+        Result gone = run("status", "--socket", socket.toString());
+        assertThat(gone.status()).isEqualTo(1);
+        assertThat(gone.err()).contains("cannot reach the gateway at " + socket, "systemctl status storegw");
+    }
 }

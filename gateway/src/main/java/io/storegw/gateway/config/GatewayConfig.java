@@ -23,7 +23,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         presence = presence == null ? new Presence(null, null, null, null, null, null, null, null, null) : presence;
         beacons = beacons == null ? new Beacons(null, null, null) : beacons;
-        admin = admin == null ? new Admin(null) : admin;
+        admin = admin == null ? new Admin(null, null) : admin;
     }
 
     /**
@@ -350,8 +350,13 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         }
     }
 
-    /** Local endpoints for operators. */
-    public record Admin(Http http) {
+    /**
+     * Local endpoints for operators.
+     *
+     * @param socket the admin API's Unix socket ({@code storegw status} and friends), or null for none;
+     *               {@code storegw init} writes {@code /run/storegw/admin.sock}
+     */
+    public record Admin(Http http, Path socket) {
         public Admin {
             http = http == null ? new Http(null, null, null) : http;
         }

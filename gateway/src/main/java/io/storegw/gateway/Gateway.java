@@ -208,13 +208,12 @@ public final class Gateway implements AutoCloseable {
         return tokens;
     }
 
-    /** The tracker's settings from the config; the presence benchmark starts from the same. */
-    public static ZoneTracker.Settings zoneSettings(GatewayConfig config) {
-        GatewayConfig.Presence p = config.presence();
+    /** The tracker's settings from the presence config; the presence benchmark starts from the same defaults. */
+    public static ZoneTracker.Settings zoneSettings(GatewayConfig.Presence p, int kAnonymity) {
         return new ZoneTracker.Settings(p.zones().stream()
                 .map(z -> new ZoneTracker.Zone(z.name(), Set.copyOf(z.receivers()), Set.copyOf(z.beacons()))).toList(),
                 p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(), p.minDwell(), p.visitEndAfter(),
-                config.core().kAnonymity(), ZoneTracker.Filter.valueOf(p.filter().toUpperCase(java.util.Locale.ROOT)));
+                kAnonymity, ZoneTracker.Filter.valueOf(p.filter().toUpperCase(java.util.Locale.ROOT)));
     }
 
     /** The beacons whose absence is reported: the registered ones and every zone's. */
@@ -233,7 +232,7 @@ public final class Gateway implements AutoCloseable {
                 new FootfallHandler(buckets),
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
-                new ZoneTracker(zoneSettings(config), buckets, saved),
+                new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()), buckets, saved),
                 new BeaconFleet(watchedBeacons(config), config.beacons().missingAfter(), config.beacons().healthEvery()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }

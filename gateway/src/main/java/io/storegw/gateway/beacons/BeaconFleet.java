@@ -42,13 +42,13 @@ public final class BeaconFleet implements ObservationHandler {
 
     private final Duration missingAfter;
     private final Duration healthEvery;
-    private final Set<String> watched;
+    /** One per watched beacon: the beacons whose absence is reported. */
     private final Map<String, Watch> watches = new HashMap<>();
     private final Map<String, Instant> lastHealth = new HashMap<>();
 
     /** @param watched the beacons whose absence is reported; telemetry is reported for every fixed beacon */
     public BeaconFleet(Set<String> watched, Duration missingAfter, Duration healthEvery) {
-        this.watched = Set.copyOf(watched);
+        watched.forEach(b -> watches.put(b, new Watch()));
         this.missingAfter = missingAfter;
         this.healthEvery = healthEvery;
     }
@@ -69,10 +69,10 @@ public final class BeaconFleet implements ObservationHandler {
     }
 
     private void heard(String beacon, Instant at) {
-        if (!watched.contains(beacon)) {
+        Watch w = watches.get(beacon);
+        if (w == null) {
             return;
         }
-        Watch w = watches.computeIfAbsent(beacon, b -> new Watch());
         if (w.lastHeard == null || at.isAfter(w.lastHeard)) {
             w.lastHeard = at;
             w.reported = false;
@@ -81,8 +81,9 @@ public final class BeaconFleet implements ObservationHandler {
 
     @Override
     public void onTick(Instant now, Emitter out) {
-        for (String beacon : watched) {
-            Watch w = watches.computeIfAbsent(beacon, b -> new Watch());
+        for (Map.Entry<String, Watch> e : watches.entrySet()) {
+            String beacon = e.getKey();
+            Watch w = e.getValue();
             if (w.since == null) {
                 w.since = now; // not heard since the start: a start is not an absence, so count from here
             }

@@ -190,6 +190,16 @@ final class ConfigValidator {
     static final java.util.regex.Pattern FIXED_BEACON =
             java.util.regex.Pattern.compile("(ibeacon|altbeacon):[0-9a-f-]+/[0-9]+/[0-9]+|eddystone-uid:[0-9a-f]{20}/[0-9a-f]{12}");
 
+    /** Whether {@code value} names a fixed beacon as the identity resolver does; a problem under {@code key} if not. */
+    private boolean fixedBeacon(String key, String value) {
+        if (FIXED_BEACON.matcher(value).matches()) {
+            return true;
+        }
+        problem(key, "expected a fixed beacon as ibeacon:UUID/MAJOR/MINOR, altbeacon:ID1/ID2/ID3"
+                + " or eddystone-uid:NAMESPACE/INSTANCE, got '" + value + "'");
+        return false;
+    }
+
     private void presence(GatewayConfig.Presence p) {
         Set<String> receivers = new java.util.HashSet<>();
         Set<String> beacons = new java.util.HashSet<>();
@@ -210,10 +220,7 @@ final class ConfigValidator {
                 }
             }
             for (String b : z.beacons()) {
-                if (!FIXED_BEACON.matcher(b).matches()) {
-                    problem(key + ".beacons", "expected a fixed beacon as ibeacon:UUID/MAJOR/MINOR, altbeacon:ID1/ID2/ID3"
-                            + " or eddystone-uid:NAMESPACE/INSTANCE, got '" + b + "'");
-                } else if (!beacons.add(b)) {
+                if (fixedBeacon(key + ".beacons", b) && !beacons.add(b)) {
                     problem(key + ".beacons", "beacon " + b + " is already in another zone");
                 }
             }
@@ -233,10 +240,7 @@ final class ConfigValidator {
 
     private void beacons(GatewayConfig.Beacons b) {
         for (int i = 0; i < b.registered().size(); i++) {
-            if (!FIXED_BEACON.matcher(b.registered().get(i)).matches()) {
-                problem("beacons.registered[" + i + "]", "expected a fixed beacon as ibeacon:UUID/MAJOR/MINOR, altbeacon:ID1/ID2/ID3"
-                        + " or eddystone-uid:NAMESPACE/INSTANCE, got '" + b.registered().get(i) + "'");
-            }
+            fixedBeacon("beacons.registered[" + i + "]", b.registered().get(i));
         }
         duration("beacons.missingAfter", b.missingAfter(), Duration.ofSeconds(1), Duration.ofDays(7));
         duration("beacons.healthEvery", b.healthEvery(), Duration.ZERO, Duration.ofDays(7));

@@ -109,8 +109,6 @@ public final class Outbox implements AutoCloseable {
     private volatile String problem;
     private volatile boolean closing;
     private long lastMaintenance;
-    /** Whether the commit being made writes handler state (which must reach the disk like events). */
-    private boolean savedState;
 
     private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
         this.settings = settings;
@@ -357,7 +355,6 @@ public final class Outbox implements AutoCloseable {
 
     private void commit(List<Append> batch) {
         long firstSeq = nextSeq;
-        savedState = false;
         long[] savedRows = rowsByClass.clone();
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
@@ -399,7 +396,8 @@ public final class Outbox implements AutoCloseable {
                 insert(new Append(List.of(report), true, null, new CompletableFuture<>()), Set.of());
             }
             store.flushInserts();
-            boolean wrote = nextSeq != firstSeq || savedState;
+            // handler state must reach the disk like events
+            boolean wrote = nextSeq != firstSeq || accepted.stream().anyMatch(a -> !a.saved().isEmpty());
             if (nextSeq != firstSeq) {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
@@ -485,10 +483,8 @@ public final class Outbox implements AutoCloseable {
         for (Map.Entry<String, Object> e : append.saved().entrySet()) {
             if (e.getValue() == null) {
                 store.forget(e.getKey());
-                savedState = true;
             } else {
                 store.save(e.getKey(), stateOf(e));
-                savedState = true;
             }
         }
         if (append.key() != null) {

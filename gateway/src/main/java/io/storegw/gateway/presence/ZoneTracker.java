@@ -191,8 +191,7 @@ public final class ZoneTracker implements ObservationHandler {
         if (beacons.offer(s)) {
             return;
         }
-        boolean member = s.advertiser().startsWith(MEMBER);
-        if (!member && !s.advertiser().startsWith(ANONYMOUS)
+        if (!s.advertiser().startsWith(MEMBER) && !s.advertiser().startsWith(ANONYMOUS)
                 || !zoneByReceiver.containsKey(s.receiverId()) && !beacons.hears(s.receiverId())) {
             return;
         }

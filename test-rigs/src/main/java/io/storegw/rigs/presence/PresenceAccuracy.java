@@ -2,6 +2,8 @@ package io.storegw.rigs.presence;
 
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.virtual.PresenceScenario;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.Emitter;
 import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.core.TimeBuckets;
@@ -52,10 +54,11 @@ public final class PresenceAccuracy {
 
     /** The default tracker settings of the gateway, on the virtual floor, with the given filter and window. */
     public static ZoneTracker.Settings trackerSettings(ZoneTracker.Filter filter, Duration window) {
-        List<ZoneTracker.Zone> zones = new ArrayList<>();
-        PresenceScenario.zoneByReceiver().forEach((receiver, zone) -> zones.add(new ZoneTracker.Zone(zone, java.util.Set.of(receiver), java.util.Set.of())));
-        return new ZoneTracker.Settings(zones, Map.of(), window, 6.0, 2, Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofMinutes(5), 5, filter);
+        List<GatewayConfig.Zone> zones = new ArrayList<>();
+        PresenceScenario.zoneByReceiver().forEach((receiver, zone) -> zones.add(new GatewayConfig.Zone(zone, List.of(receiver), null)));
+        // everything else as a config that sets nothing would have it
+        return Gateway.zoneSettings(new GatewayConfig.Presence(zones, null, window, null, null, null, null, null,
+                filter.name().toLowerCase(java.util.Locale.ROOT)), new GatewayConfig.Core(null, null, null, null).kAnonymity());
     }
 
     /** The gateway's zone tracker, its events turned back into stays. */

@@ -238,22 +238,31 @@ class StoregwCliTest {
     @Test
     void statusAsksTheRunningGatewayOverItsAdminSocket() throws Exception {
         Path socket = dir.resolve("run").resolve("admin.sock");
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
         // the admin block closes the test config, so an indented line continues it
-        var config = io.storegw.gateway.testing.TestConfigs.withoutSources(dir.resolve("state"),
-                "tcp://127.0.0.1:" + io.storegw.gateway.testing.TestBroker.freePort(), "  socket: " + socket + "\n");
-        try (var gw = io.storegw.gateway.Gateway.start(config, java.time.Clock.systemUTC())) {
+        Path config = Files.writeString(state.resolve("storegw.yaml"), io.storegw.gateway.testing.TestConfigs.yaml(state,
+                "tcp://127.0.0.1:" + io.storegw.gateway.testing.TestBroker.freePort(), 50, 100, "  socket: " + socket + "\n"));
+        // a daemon of its own, as a technician meets it: its logs do not mix with what the command prints
+        Process daemon = io.storegw.gateway.testing.GatewayProcess.start(config, dir.resolve("daemon.log"));
+        try {
+            io.storegw.gateway.testing.Await.until(java.time.Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
-            gw.core().accept(new io.storegw.drivers.observation.DoorCrossing(java.time.Instant.now(), "main",
-                    io.storegw.drivers.observation.DoorCrossing.Direction.IN)).toCompletableFuture().get();
+            io.storegw.gateway.testing.Await.until(java.time.Duration.ofSeconds(30), "the virtual store's 100 observations",
+                    () -> run("status", "--socket", socket.toString()).out().contains("100 observations taken"));
             Result r = run("status", "--socket", socket.toString());
             assertThat(r.status()).as("no broker: a problem to report").isEqualTo(1);
             assertThat(r.out()).contains("acme/s042/gw1", "PROBLEM", "uplink   tcp://127.0.0.1:", "NOT connected",
-                    "1 observations taken", "problem  ");
+                    "source   virtual: ok", "problem  ");
             Result json = run("status", "--json", "--socket", socket.toString());
             var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
             assertThat(node.path("gateway").asText()).isEqualTo("acme/s042/gw1");
             assertThat(node.path("uplink").path("connected").asBoolean()).isFalse();
-            assertThat(node.path("observations").asLong()).isEqualTo(1);
+            assertThat(node.path("observations").asLong()).isEqualTo(100);
+            assertThat(node.path("backlog").path("rows").asLong()).isPositive();
+        } finally {
+            daemon.destroy();
+            assertThat(daemon.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
         assertThat(socket).as("removed on the way out").doesNotExist();
         Result gone = run("status", "--socket", socket.toString());

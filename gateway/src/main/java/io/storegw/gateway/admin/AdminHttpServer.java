@@ -33,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,7 +64,8 @@ public final class AdminHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds a Unix socket at {@code path} (mode 0660; a stale socket file from a killed run is replaced)
+     * Binds a Unix socket at {@code path} (mode 0660 from the moment it appears; a stale socket file
+     * from a killed run is replaced)
      * and serves {@code /status} besides the TCP routes.
      *
      * @param status the gateway's state as a JSON-ready object
@@ -77,11 +79,15 @@ public final class AdminHttpServer implements AutoCloseable {
         Files.deleteIfExists(path);
         this.group = new EpollEventLoopGroup(1);
         this.socket = path;
+        // bound under a temporary name and renamed once its mode is set: never reachable with the umask's mode
+        Path binding = path.resolveSibling(path.getFileName() + ".new");
+        Files.deleteIfExists(binding);
         try {
             this.channel = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
                     .childHandler(pipeline(new Routes(health, metrics, status)))
-                    .bind(new DomainSocketAddress(path.toString())).sync().channel();
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+                    .bind(new DomainSocketAddress(binding.toString())).sync().channel();
+            Files.setPosixFilePermissions(binding, PosixFilePermissions.fromString("rw-rw----"));
+            Files.move(binding, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (RuntimeException | IOException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;

@@ -25,7 +25,11 @@ import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.health.Telemetry;
+import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.health.TelemetryHandler;
+import io.storegw.gateway.metrics.Rates;
+import io.storegw.gateway.layout.Layout;
+import io.storegw.gateway.layout.StoreLayout;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.pos.PosTransactionHandler;
@@ -52,6 +56,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
@@ -71,6 +76,10 @@ public final class Gateway implements AutoCloseable {
     private final AdminHttpServer adminSocket;
     private final List<ObservationSource> sources = new ArrayList<>();
     private final GpioDevices gpio;
+    private final StoreLayout layout;
+    private final Rates rates;
+    private ClockSync.State clockState;
+    private long clockAskedNanos;
     private final long startedMillis;
     private final Clock clock;
     /** systemd, when it runs us as a notify service; otherwise a no-op. */
@@ -80,6 +89,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.startedMillis = clock.millis();
+        this.rates = new Rates(clock::millis, () -> metrics.count("storegw_core_observations_total"),
+                () -> metrics.count("storegw_outbox_appended_total"), () -> metrics.count("storegw_uplink_published_total"));
         GatewayIdentity identity = new GatewayIdentity(config.tenant(), config.store(), config.gateway());
         EventIds ids = new EventIds(clock);
         Files.createDirectories(config.stateDir());
@@ -87,8 +98,9 @@ public final class Gateway implements AutoCloseable {
         outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow()),
                 identity, ids, clock, metrics);
         try {
+            layout = new StoreLayout(config, outbox::saved);
             List<ObservationHandler> handlers = handlers(config,
-                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved);
+                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved, layout);
             core = new CoreLoop(new Pipeline(handlers, ids, clock), outbox, config.core().queueCapacity(),
                     Duration.ofSeconds(1), metrics);
             var u = config.uplink();
@@ -99,17 +111,20 @@ public final class Gateway implements AutoCloseable {
                     identity, outbox, Version.current(), clock, metrics);
             var http = config.admin().http();
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
+            var pos = config.sources().pos();
+            Map<String, String> tillByToken = pos.http().enabled() && pos.http().tokensFile() != null
+                    ? tillTokens(pos.http().tokensFile()) : Map.of();
             adminSocket = config.admin().socket() == null ? null
-                    : new AdminHttpServer(config.admin().socket(), this::problem, metrics, this::status);
+                    : new AdminHttpServer(config.admin().socket(), this::problem, metrics,
+                            new AdminApi(outbox, core, layout, Set.copyOf(tillByToken.values())).routes(this::status));
             var virtual = config.sources().virtual();
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
             }
-            var pos = config.sources().pos();
             if (pos.http().enabled()) {
                 var till = pos.http();
                 sources.add(new PosHttpSource(new PosHttpSource.Settings(till.host(), till.port(), (int) pos.maxDocument().bytes(),
-                        tillAuth(till), pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
+                        tillAuth(till, tillByToken, layout), pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
                         posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key())),
                         clock));
             }
@@ -162,11 +177,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** The till port's schemes, in the order they are asked: bearer tokens, then the vendors' webhook signatures. */
-    private static List<TillAuth> tillAuth(GatewayConfig.PosHttp http) throws IOException {
+    private static List<TillAuth> tillAuth(GatewayConfig.PosHttp http, Map<String, String> tillByToken, StoreLayout layout)
+            throws IOException {
         List<TillAuth> auth = new ArrayList<>();
-        if (http.tokensFile() != null) {
-            auth.add(new TillAuth.BearerTokens(tillTokens(http.tokensFile())));
+        if (!tillByToken.isEmpty()) {
+            auth.add(new TillAuth.BearerTokens(tillByToken));
         }
+        auth.add(new TillAuth.HashedTokens(() -> layout.view().tillByTokenHash()));
         if (http.square() != null) {
             auth.add(new TillAuth.SquareSignature(secret(http.square().signatureKeyFile()), http.square().notificationUrl()));
         }
@@ -210,30 +227,28 @@ public final class Gateway implements AutoCloseable {
 
     /** The tracker's settings from the presence config; the presence benchmark starts from the same defaults. */
     public static ZoneTracker.Settings zoneSettings(GatewayConfig.Presence p, int kAnonymity) {
-        return new ZoneTracker.Settings(p.zones().stream()
-                .map(z -> new ZoneTracker.Zone(z.name(), Set.copyOf(z.receivers()), Set.copyOf(z.beacons()))).toList(),
-                p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(), p.minDwell(), p.visitEndAfter(),
+        return new ZoneTracker.Settings(ZoneTracker.zones(p.zones()), p.receiverOffsets(), p.window(), p.margin(), p.wins(), p.exitAfter(), p.minDwell(), p.visitEndAfter(),
                 kAnonymity, ZoneTracker.Filter.valueOf(p.filter().toUpperCase(java.util.Locale.ROOT)));
-    }
-
-    /** The beacons whose absence is reported: the registered ones and every zone's. */
-    private static Set<String> watchedBeacons(GatewayConfig config) {
-        Set<String> watched = new java.util.HashSet<>(config.beacons().registered());
-        config.presence().zones().forEach(z -> watched.addAll(z.beacons()));
-        return watched;
     }
 
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
     public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
                                                     SavedState saved) {
+        return handlers(config, keyedHash, telemetry, saved, new StoreLayout(config, saved));
+    }
+
+    private static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
+                                                     SavedState saved, StoreLayout storeLayout) {
         TimeBuckets buckets = new TimeBuckets(config.core().bucket());
+        Layout layout = storeLayout.view().layout();
         return List.of(
+                storeLayout,
                 new PosTransactionHandler(config.store(), keyedHash),
                 new FootfallHandler(buckets),
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
-                new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()), buckets, saved),
-                new BeaconFleet(watchedBeacons(config), config.beacons().missingAfter(), config.beacons().healthEvery()),
+                new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()).with(layout), buckets, saved),
+                new BeaconFleet(layout.watchedBeacons(), config.beacons().missingAfter(), config.beacons().healthEvery()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 
@@ -283,13 +298,24 @@ public final class Gateway implements AutoCloseable {
     public Status status() {
         var stats = outbox.stats();
         long now = clock.millis();
+        double[] rates = this.rates.perSecond();
         return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
                 problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
                         metrics.count("storegw_uplink_published_total")),
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
-                        stats.committedSeq()),
-                metrics.count("storegw_core_observations_total"),
-                sources.stream().map(s -> new Status.Source(s.name(), s.problem())).toList());
+                        stats.committedSeq(), outbox.byClass()),
+                metrics.count("storegw_core_observations_total"), new Status.Rates(rates[0], rates[1], rates[2]),
+                sources.stream().map(s -> new Status.Source(s.name(), s.problem())).toList(), clockSync());
+    }
+
+    /** The clock's sync state, asked at most every half minute (it may run timedatectl). */
+    private synchronized ClockSync.State clockSync() {
+        long now = System.nanoTime();
+        if (clockState == null || now - clockAskedNanos > TimeUnit.SECONDS.toNanos(30)) {
+            clockState = ClockSync.now();
+            clockAskedNanos = now;
+        }
+        return clockState;
     }
 
     private Telemetry telemetry() {

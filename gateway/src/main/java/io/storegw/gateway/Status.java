@@ -1,5 +1,7 @@
 package io.storegw.gateway;
 
+import io.storegw.gateway.health.ClockSync;
+import io.storegw.gateway.outbox.OutboxStats;
 import java.util.List;
 
 /**
@@ -8,14 +10,18 @@ import java.util.List;
  * @param problem null when healthy, otherwise every reason, one per line (as {@code /healthz})
  */
 public record Status(String version, String gateway, long uptimeSeconds, String problem, Uplink uplink, Backlog backlog,
-                     long observations, List<Source> sources) {
+                     long observations, Rates rates, List<Source> sources, ClockSync.State clock) {
 
     /** The connection to central. */
     public record Uplink(String broker, boolean connected, String problem, long published) {
     }
 
-    /** What waits in the outbox. */
-    public record Backlog(long rows, long bytes, long oldestAgeSeconds, long committedSeq) {
+    /** What waits in the outbox, in all and by class. */
+    public record Backlog(long rows, long bytes, long oldestAgeSeconds, long committedSeq, List<OutboxStats.ClassBacklog> classes) {
+    }
+
+    /** Per second, over about the last minute. */
+    public record Rates(double observationsIn, double eventsCommitted, double eventsPublished) {
     }
 
     /** One source and its problem, if any. */

@@ -1,5 +1,7 @@
 package io.storegw.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.gateway.event.CloudEventEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -9,7 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Asks the running daemon over its admin socket: one HTTP/1.1 GET per connection (Java's own Unix sockets). */
+/** Asks the running daemon over its admin socket: one HTTP/1.1 request per connection (Java's own Unix sockets). */
 final class AdminSocket {
 
     /** Where the unit's RuntimeDirectory puts it, and where {@code storegw init} configures it. */
@@ -19,14 +21,56 @@ final class AdminSocket {
     record Answer(int status, String body) {
     }
 
+    /** The daemon could not be asked, or refused: the message is for the technician; the exit status follows. */
+    static final class Failure extends Exception {
+        final int exitStatus;
+
+        Failure(String message, int exitStatus) {
+            super(message);
+            this.exitStatus = exitStatus;
+        }
+    }
+
     private AdminSocket() {
     }
 
     static Answer get(Path socket, String path) throws IOException {
+        return request(socket, "GET", path, null);
+    }
+
+    /**
+     * Asks and reads the answer as JSON; an unreachable daemon or an answer other than 200 is a
+     * {@link Failure} whose message says what to do (400 is the technician's input: exit status 2).
+     */
+    static JsonNode json(Path socket, String method, String path, String body) throws Failure {
+        Answer a;
+        try {
+            a = request(socket, method, path, body);
+        } catch (IOException e) {
+            throw new Failure("cannot reach the gateway at " + socket + " (" + e.getMessage()
+                    + "); is it running? Try: systemctl status storegw", 1);
+        }
+        if (a.status() != 200) {
+            throw new Failure("the gateway refused: " + a.body().strip(), a.status() == 400 ? 2 : 1);
+        }
+        try {
+            return CloudEventEncoder.JSON.readTree(a.body());
+        } catch (IOException e) {
+            throw new Failure("the gateway's answer is not JSON: " + e.getMessage(), 1);
+        }
+    }
+
+    static Answer request(Path socket, String method, String path, String body) throws IOException {
+        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            channel.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: storegw\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap((method + " " + path + " HTTP/1.1\r\nHost: storegw\r\nConnection: close\r\n"
+                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer out = ByteBuffer.wrap(content);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             ByteBuffer buffer = ByteBuffer.allocate(8192);
             while (channel.read(buffer) >= 0) {

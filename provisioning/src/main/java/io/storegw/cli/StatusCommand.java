@@ -1,11 +1,7 @@
 package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,10 +11,7 @@ import picocli.CommandLine.Option;
                 "",
                 "Asks the daemon over its admin socket (admin.socket in the config; the service's group",
                 "may read it). Exit status 0 when healthy, 1 when it reports a problem or cannot be reached."})
-final class StatusCommand implements Callable<Integer> {
-
-    @Option(names = "--socket", paramLabel = "PATH", defaultValue = AdminSocket.DEFAULT, description = "The admin socket (default: ${DEFAULT-VALUE}).")
-    Path socket;
+final class StatusCommand extends DaemonCommand {
 
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
     boolean json;
@@ -26,10 +19,8 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--watch", paramLabel = "SECONDS", description = "Refresh every SECONDS until Ctrl-C.")
     Integer watch;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Override
-    public Integer call() throws Exception {
+    int run() throws Exception {
         while (true) {
             int status = once();
             if (watch == null) {
@@ -40,22 +31,10 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private int once() throws IOException {
-        AdminSocket.Answer answer;
-        try {
-            answer = AdminSocket.get(socket, "/status");
-        } catch (IOException e) {
-            System.err.println("storegw status: cannot reach the gateway at " + socket + " (" + e.getMessage()
-                    + "); is it running? Try: systemctl status storegw");
-            return 1;
-        }
-        if (answer.status() != 200) {
-            System.err.println("storegw status: the gateway answered " + answer.status() + ": " + answer.body().strip());
-            return 1;
-        }
-        JsonNode s = JSON.readTree(answer.body());
+    private int once() throws AdminSocket.Failure {
+        JsonNode s = get("/status");
         if (json) {
-            System.out.print(answer.body());
+            System.out.println(s);
         } else {
             print(s);
         }
@@ -69,8 +48,14 @@ final class StatusCommand implements Callable<Integer> {
                 duration(s.path("uptimeSeconds").asLong()), s.path("problem").isNull() ? "healthy" : "PROBLEM");
         System.out.printf(Locale.ROOT, "uplink   %s  %s  %,d published%n", up.path("broker").asText(),
                 up.path("connected").asBoolean() ? "connected" : "NOT connected: " + up.path("problem").asText(), up.path("published").asLong());
-        System.out.printf(Locale.ROOT, "backlog  %,d events, %s, oldest %s%n", backlog.path("rows").asLong(), bytes(backlog.path("bytes").asLong()),
-                backlog.path("rows").asLong() == 0 ? "-" : duration(backlog.path("oldestAgeSeconds").asLong()));
+        System.out.printf(Locale.ROOT, "backlog  %,d events, %s, oldest %s%s%n", backlog.path("rows").asLong(), bytes(backlog.path("bytes").asLong()),
+                backlog.path("rows").asLong() == 0 ? "-" : duration(backlog.path("oldestAgeSeconds").asLong()), classes(backlog));
+        JsonNode rates = s.path("rates");
+        System.out.printf(Locale.ROOT, "rates    %.1f observations/s in, %.1f events/s committed, %.1f events/s published (last minute)%n",
+                rates.path("observationsIn").asDouble(), rates.path("eventsCommitted").asDouble(), rates.path("eventsPublished").asDouble());
+        JsonNode clock = s.path("clock");
+        System.out.printf(Locale.ROOT, "clock    %s (%s)%n", clock.path("synchronised").isNull() ? "unknown"
+                : clock.path("synchronised").asBoolean() ? "synchronised" : "NOT synchronised", clock.path("how").asText());
         System.out.printf(Locale.ROOT, "core     %,d observations taken%n", s.path("observations").asLong());
         for (JsonNode source : s.path("sources")) {
             System.out.printf(Locale.ROOT, "source   %s: %s%n", source.path("name").asText(),
@@ -79,6 +64,19 @@ final class StatusCommand implements Callable<Integer> {
         if (!s.path("problem").isNull()) {
             s.path("problem").asText().lines().forEach(line -> System.out.println("problem  " + line));
         }
+    }
+
+    /** " (critical 3, normal 120, bulk 4,000)" when anything waits. */
+    static String classes(JsonNode backlog) {
+        if (backlog.path("rows").asLong() == 0) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(" (");
+        for (JsonNode c : backlog.path("classes")) {
+            out.append(out.length() > 2 ? ", " : "").append(c.path("eventClass").asText().toLowerCase(Locale.ROOT))
+                    .append(String.format(Locale.ROOT, " %,d", c.path("rows").asLong()));
+        }
+        return out.append(")").toString();
     }
 
     static String duration(long seconds) {

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
 /** The {@code storegw} command line: the daemon's entry point and the technician's tools. */
 @Command(name = "storegw", mixinStandardHelpOptions = true, versionProvider = Storegw.VersionProvider.class,
         description = "Store-edge IoT gateway: BLE, POS and smart-device events to central over MQTT, durably.",
-        subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, ConfigCommand.class, BleCommand.class, PosCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InitCommand.class, RunCommand.class, StatusCommand.class, DoctorCommand.class, ConfigCommand.class, QueueCommand.class,
+                EventsCommand.class, ZonesCommand.class, ReceiversCommand.class, BeaconsCommand.class, TillsCommand.class, BleCommand.class,
+                PosCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit status: 0 ok, 1 a problem was found, 2 usage error."})
 public final class Storegw {
 

@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -38,6 +40,33 @@ public sealed interface TillAuth {
                 }
             }
             return match;
+        }
+    }
+
+    /**
+     * {@code Authorization: Bearer TOKEN} for tills added while the gateway runs ({@code storegw tills add}):
+     * only the SHA-256 of each token is known, so the lookup is by the offered token's hash.
+     *
+     * @param tillByTokenHash the tills now, by the lowercase hex SHA-256 of their token
+     */
+    record HashedTokens(Supplier<Map<String, String>> tillByTokenHash) implements TillAuth {
+        @Override
+        public String till(PosFormat format, HttpHeaders headers, byte[] body) {
+            String authorization = headers.get("Authorization");
+            if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                return null;
+            }
+            Map<String, String> tills = tillByTokenHash.get();
+            return tills.isEmpty() ? null : tills.get(sha256Hex(authorization.substring(7).strip()));
+        }
+
+        /** The form a token is known by. */
+        public static String sha256Hex(String token) {
+            try {
+                return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no SHA-256 in this JDK", e);
+            }
         }
     }
 

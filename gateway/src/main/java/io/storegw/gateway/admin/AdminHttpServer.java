@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
@@ -35,13 +36,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.tinylog.Logger;
 
 /**
  * Serves the admin routes on one small Netty event loop: {@code GET /healthz} and {@code GET /metrics}
- * on loopback TCP, and the same plus {@code GET /status} on a Unix socket, whose file permissions
- * are the access control (Netty's epoll transport; Java 17 has no Unix server sockets of its own
+ * on loopback TCP, and the same plus the admin API ({@link Route}s) on a Unix socket, whose file
+ * permissions are the access control (Netty's epoll transport; Java 17 has no Unix server sockets of its own
  * that Netty could use).
  */
 public final class AdminHttpServer implements AutoCloseable {
@@ -59,18 +63,18 @@ public final class AdminHttpServer implements AutoCloseable {
         this.group = new NioEventLoopGroup(1);
         this.socket = null;
         this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(pipeline(new Routes(health, metrics, null)))
+                .childHandler(pipeline(new Routes(health, metrics, Map.of()), 8192))
                 .bind(host, port).sync().channel();
     }
 
     /**
      * Binds a Unix socket at {@code path} (mode 0660 from the moment it appears; a stale socket file
      * from a killed run is replaced)
-     * and serves {@code /status} besides the TCP routes.
+     * and serves the admin API besides the TCP routes.
      *
-     * @param status the gateway's state as a JSON-ready object
+     * @param api the routes, keyed {@code "METHOD /path"}
      */
-    public AdminHttpServer(Path path, Supplier<String> health, Metrics metrics, Supplier<Object> status)
+    public AdminHttpServer(Path path, Supplier<String> health, Metrics metrics, Map<String, Route> api)
             throws InterruptedException, IOException {
         if (!Epoll.isAvailable()) {
             throw new IOException("no epoll transport on this platform for the admin socket", Epoll.unavailabilityCause());
@@ -84,7 +88,7 @@ public final class AdminHttpServer implements AutoCloseable {
         Files.deleteIfExists(binding);
         try {
             this.channel = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
-                    .childHandler(pipeline(new Routes(health, metrics, status)))
+                    .childHandler(pipeline(new Routes(health, metrics, Map.copyOf(api)), MAX_API_REQUEST))
                     .bind(new DomainSocketAddress(binding.toString())).sync().channel();
             Files.setPosixFilePermissions(binding, PosixFilePermissions.fromString("rw-rw----"));
             Files.move(binding, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -94,13 +98,13 @@ public final class AdminHttpServer implements AutoCloseable {
         }
     }
 
-    private static ChannelInitializer<Channel> pipeline(Routes routes) {
+    private static ChannelInitializer<Channel> pipeline(Routes routes, int maxRequest) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ReadTimeoutHandler(10))
+                ch.pipeline().addLast(new ReadTimeoutHandler(30))
                         .addLast(new HttpServerCodec(4096, 8192, 8192))
-                        .addLast(new HttpObjectAggregator(8192))
+                        .addLast(new HttpObjectAggregator(maxRequest))
                         .addLast(routes);
             }
         };
@@ -124,26 +128,73 @@ public final class AdminHttpServer implements AutoCloseable {
         }
     }
 
+    /** The largest request the admin socket takes (a layout). */
+    private static final int MAX_API_REQUEST = 1 << 20;
+
+    /** One request to the admin API: {@code query} holds the first value of each parameter. */
+    public record Request(String method, String path, Map<String, String> query, String body) {
+        /** A query parameter, or {@code otherwise} when absent. */
+        public String param(String name, String otherwise) {
+            return query.getOrDefault(name, otherwise);
+        }
+    }
+
+    /** An answer to the admin API. */
+    public record Answer(int status, String body, String contentType) {
+        /** 200 with a value as JSON. */
+        public static Answer json(Object value) {
+            return new Answer(200, write(value), "application/json");
+        }
+
+        /** 200 with JSON already written. */
+        public static Answer rawJson(String json) {
+            return new Answer(200, json, "application/json");
+        }
+
+        private static String write(Object value) {
+            try {
+                return CloudEventEncoder.JSON.writeValueAsString(value) + "\n";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * One route of the admin API, keyed {@code "METHOD /path"}. It runs on the admin socket's own event
+     * loop, so it may wait (for the core loop, for a commit). An {@link IllegalArgumentException} answers
+     * 400, an {@link IllegalStateException} 409, each with its message.
+     */
+    @FunctionalInterface
+    public interface Route {
+        Answer handle(Request request) throws Exception;
+    }
+
     /** The routes; everything else is 404 (or 405 for a method other than GET). Shared by every connection. */
     @io.netty.channel.ChannelHandler.Sharable
     private static final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Supplier<String> health;
         private final Metrics metrics;
-        private final Supplier<Object> status;
+        private final Map<String, Route> api;
 
-        /** @param status null where {@code /status} is not served (loopback TCP) */
-        Routes(Supplier<String> health, Metrics metrics, Supplier<Object> status) {
+        /** @param api empty where only the TCP routes are served */
+        Routes(Supplier<String> health, Metrics metrics, Map<String, Route> api) {
             this.health = health;
             this.metrics = metrics;
-            this.status = status;
+            this.api = api;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            String path = request.uri().split("\\?", 2)[0];
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            String path = uri.path();
+            Route route = api.get(request.method().name() + " " + path);
             FullHttpResponse response;
-            if (!request.method().equals(HttpMethod.GET)) {
-                response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n", "text/plain; charset=utf-8");
+            if (route != null) {
+                response = answer(route, request, uri);
+            } else if (!request.method().equals(HttpMethod.GET)) {
+                response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "not allowed: " + request.method() + " " + path + "\n",
+                        "text/plain; charset=utf-8");
             } else if (path.equals("/healthz")) {
                 String problem = health.get();
                 response = problem == null
@@ -151,8 +202,6 @@ public final class AdminHttpServer implements AutoCloseable {
                         : text(HttpResponseStatus.SERVICE_UNAVAILABLE, problem + "\n", "text/plain; charset=utf-8");
             } else if (path.equals("/metrics")) {
                 response = text(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8");
-            } else if (path.equals("/status") && status != null) {
-                response = text(HttpResponseStatus.OK, json(status.get()), "application/json");
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found: try /healthz or /metrics\n", "text/plain; charset=utf-8");
             }
@@ -172,11 +221,20 @@ public final class AdminHttpServer implements AutoCloseable {
             return r;
         }
 
-        private static String json(Object value) {
+        private static FullHttpResponse answer(Route route, FullHttpRequest request, QueryStringDecoder uri) {
+            Map<String, String> query = new HashMap<>();
+            uri.parameters().forEach((k, v) -> query.put(k, v.get(0)));
             try {
-                return CloudEventEncoder.JSON.writeValueAsString(value) + "\n";
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                Answer a = route.handle(new Request(request.method().name(), uri.path(), query,
+                        request.content().toString(StandardCharsets.UTF_8)));
+                return text(HttpResponseStatus.valueOf(a.status()), a.body(), a.contentType());
+            } catch (IllegalArgumentException e) {
+                return text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", "text/plain; charset=utf-8");
+            } catch (IllegalStateException e) {
+                return text(HttpResponseStatus.CONFLICT, e.getMessage() + "\n", "text/plain; charset=utf-8");
+            } catch (Exception e) {
+                Logger.error(e, "Admin API {} {} failed", request.method(), uri.path());
+                return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the gateway failed: " + e + "\n", "text/plain; charset=utf-8");
             }
         }
 

@@ -4,6 +4,8 @@ import io.storegw.drivers.observation.BeaconTelemetry;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.core.Instruction;
+import io.storegw.gateway.layout.LayoutChange;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
@@ -51,6 +53,16 @@ public final class BeaconFleet implements ObservationHandler {
         watched.forEach(b -> watches.put(b, new Watch()));
         this.missingAfter = missingAfter;
         this.healthEvery = healthEvery;
+    }
+
+    /** A new layout: beacons it adds are watched from now on; those it drops are not reported missing. */
+    @Override
+    public void onInstruction(Instruction instruction, Emitter out) {
+        if (instruction instanceof LayoutChange change) {
+            Set<String> watched = change.layout().watchedBeacons();
+            watches.keySet().retainAll(watched);
+            watched.forEach(b -> watches.computeIfAbsent(b, x -> new Watch()));
+        }
     }
 
     @Override

@@ -55,6 +55,15 @@ public final class ConfigLoader {
     }
 
     /**
+     * Checks a store layout changed while the gateway runs (zones, receiver offsets, registered beacons)
+     * as the file's would be; each problem names the key it would have there.
+     */
+    public static List<ConfigException.Problem> checkPlaces(List<GatewayConfig.Zone> zones, Map<String, Double> receiverOffsets,
+                                                            List<String> registered) {
+        return ConfigValidator.checkPlaces(zones, receiverOffsets, registered);
+    }
+
+    /**
      * Parses config text; relative paths in it are resolved against {@code baseDir}.
      *
      * @param name what to call the text in messages (usually the file name)

@@ -200,12 +200,43 @@ final class ConfigValidator {
         return false;
     }
 
+    /**
+     * The problems of a store layout changed while the gateway runs (zones, receiver offsets,
+     * registered beacons), named by the config keys they would have in the file.
+     */
+    static List<ConfigException.Problem> checkPlaces(List<GatewayConfig.Zone> zones, Map<String, Double> receiverOffsets,
+                                                     List<String> registered) {
+        ConfigValidator v = new ConfigValidator(Map.of());
+        v.zones(zones);
+        v.offsets(receiverOffsets);
+        for (int i = 0; i < registered.size(); i++) {
+            v.fixedBeacon("beacons.registered[" + i + "]", registered.get(i));
+        }
+        return v.problems;
+    }
+
     private void presence(GatewayConfig.Presence p) {
+        zones(p.zones());
+        offsets(p.receiverOffsets());
+        duration("presence.window", p.window(), Duration.ofSeconds(1), Duration.ofMinutes(1));
+        if (p.margin() < 0 || p.margin() > 30) {
+            problem("presence.margin", "expected 0 to 30 dB, got " + p.margin());
+        }
+        range("presence.wins", p.wins(), 1, 20);
+        duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
+        duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
+        duration("presence.visitEndAfter", p.visitEndAfter(), p.exitAfter(), Duration.ofHours(4));
+        if (!p.filter().equals("median") && !p.filter().equals("kalman")) {
+            problem("presence.filter", "expected median or kalman, got '" + p.filter() + "'");
+        }
+    }
+
+    private void zones(List<GatewayConfig.Zone> zones) {
         Set<String> receivers = new java.util.HashSet<>();
         Set<String> beacons = new java.util.HashSet<>();
         Set<String> names = new java.util.HashSet<>();
-        for (int i = 0; i < p.zones().size(); i++) {
-            GatewayConfig.Zone z = p.zones().get(i);
+        for (int i = 0; i < zones.size(); i++) {
+            GatewayConfig.Zone z = zones.get(i);
             String key = "presence.zones[" + i + "]";
             name(key + ".name", z.name());
             if (z.name() != null && !names.add(z.name())) {
@@ -225,17 +256,14 @@ final class ConfigValidator {
                 }
             }
         }
-        duration("presence.window", p.window(), Duration.ofSeconds(1), Duration.ofMinutes(1));
-        if (p.margin() < 0 || p.margin() > 30) {
-            problem("presence.margin", "expected 0 to 30 dB, got " + p.margin());
-        }
-        range("presence.wins", p.wins(), 1, 20);
-        duration("presence.exitAfter", p.exitAfter(), p.window(), Duration.ofHours(1));
-        duration("presence.minDwell", p.minDwell(), Duration.ZERO, Duration.ofHours(1));
-        duration("presence.visitEndAfter", p.visitEndAfter(), p.exitAfter(), Duration.ofHours(4));
-        if (!p.filter().equals("median") && !p.filter().equals("kalman")) {
-            problem("presence.filter", "expected median or kalman, got '" + p.filter() + "'");
-        }
+    }
+
+    private void offsets(Map<String, Double> offsets) {
+        offsets.forEach((receiver, db) -> {
+            if (db == null || db < -40 || db > 40) {
+                problem("presence.receiverOffsets." + receiver, "expected -40 to 40 dB, got " + db);
+            }
+        });
     }
 
     private void beacons(GatewayConfig.Beacons b) {

@@ -27,7 +27,8 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
 
     private final Metrics metrics;
 
-    private record Submission(Observation observation, CompletableFuture<Void> done) {
+    /** An observation or an instruction (one of the two is null), and what waits for it to be durable. */
+    private record Submission(Observation observation, Instruction instruction, CompletableFuture<Void> done) {
     }
 
     private static final int BATCH = 256;
@@ -68,7 +69,21 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             done.completeExceptionally(new Refused(Refused.Retry.LATER, "gateway is stopping", null));
             return done;
         }
-        queue.put(new Submission(observation, done));
+        queue.put(new Submission(observation, null, done));
+        return done;
+    }
+
+    /**
+     * Queues an instruction behind the observations already waiting; completes when what it changed
+     * is durable (or fails with the handler's error, without stopping the loop).
+     */
+    public CompletableFuture<Void> instruct(Instruction instruction) throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("gateway is stopping"));
+            return done;
+        }
+        queue.put(new Submission(null, instruction, done));
         return done;
     }
 
@@ -116,6 +131,18 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
     }
 
     private void handle(Submission s) throws InterruptedException {
+        if (s.instruction() != null) {
+            Pipeline.Step step;
+            try {
+                step = pipeline.apply(s.instruction());
+            } catch (RuntimeException e) {
+                Logger.error(e, "Instruction failed: {}", s.instruction());
+                s.done().completeExceptionally(e);
+                return;
+            }
+            append(step, null, s.done());
+            return;
+        }
         observationsIn.increment();
         Pipeline.Step step;
         try {

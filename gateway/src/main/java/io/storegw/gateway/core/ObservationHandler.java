@@ -15,4 +15,8 @@ public interface ObservationHandler {
     /** Called at every tick of the core loop with the core clock's time, for buckets and timeouts. */
     default void onTick(Instant now, Emitter out) {
     }
+
+    /** Applies an instruction; handlers ignore the kinds that are not theirs. */
+    default void onInstruction(Instruction instruction, Emitter out) {
+    }
 }

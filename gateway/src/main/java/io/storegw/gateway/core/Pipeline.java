@@ -60,6 +60,16 @@ public final class Pipeline {
         return step();
     }
 
+    /** Gives every handler an instruction; returns the events and state it caused. */
+    public Step apply(Instruction instruction) {
+        out.clear();
+        saved.clear();
+        for (ObservationHandler h : handlers) {
+            h.onInstruction(instruction, emitter);
+        }
+        return step();
+    }
+
     /** Lets every handler look at the time; returns the events and state that caused (closed buckets, timeouts). */
     public Step tick() {
         out.clear();

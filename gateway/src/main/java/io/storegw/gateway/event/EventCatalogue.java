@@ -39,9 +39,12 @@ public final class EventCatalogue {
             new EventType("gateway", "dropped", EventClass.CRITICAL, Duration.ofDays(30));
     public static final EventType GATEWAY_ALARM =
             new EventType("gateway", "alarm", EventClass.CRITICAL, Duration.ofDays(30));
+    public static final EventType GATEWAY_LAYOUT =
+            new EventType("gateway", "layout", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM);
+            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM,
+            GATEWAY_LAYOUT);
 
     private EventCatalogue() {
     }

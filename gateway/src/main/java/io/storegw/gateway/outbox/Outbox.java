@@ -55,6 +55,8 @@ public final class Outbox implements AutoCloseable {
     }
 
     private static final int MAX_BATCH_EVENTS = 2_000;
+    /** Events kept in memory for {@code storegw events tail}. */
+    private static final int RECENT_EVENTS = 512;
     private static final int MAX_VICTIMS = 5_000;
     private static final long MAINTENANCE_MILLIS = 1_000;
     /** A drained store bigger than this is rewritten to its live size ... */
@@ -72,6 +74,10 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
+    /** A support case's removal of one class's oldest rows, reported like a shed. */
+    private record Purge(EventClass eventClass, int max, CompletableFuture<Integer> done) {
+    }
+
     /** Where a type's rows go and how long they live: fixed per type, so looked up, not rebuilt per event. */
     private record Route(String topic, long ttlMillis) {
     }
@@ -84,6 +90,10 @@ public final class Outbox implements AutoCloseable {
     /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
     private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
     private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Purge> purges = new ConcurrentLinkedQueue<>();
+    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
+    /** This commit's rows, for {@link #recent} once the commit holds. */
+    private final List<OutboxRow> fresh = new ArrayList<>();
     private final Object commitSignal = new Object();
     private final Object readLock = new Object();
     private final SequenceReservation reservation;
@@ -106,6 +116,7 @@ public final class Outbox implements AutoCloseable {
     private volatile long protectedSeq;
     private volatile long rows;
     private volatile long bytes;
+    private volatile List<OutboxStats.ClassBacklog> byClass = List.of();
     private volatile String problem;
     private volatile boolean closing;
     private long lastMaintenance;
@@ -311,6 +322,46 @@ public final class Outbox implements AutoCloseable {
         return new OutboxStats(rows, bytes, committedSeq, oldest, store.fileBytes());
     }
 
+    /** The backlog of each class, as of the last commit. */
+    public List<OutboxStats.ClassBacklog> byClass() {
+        return byClass;
+    }
+
+    /** Up to {@code limit} of the last events committed after {@code afterSeq}, for following locally. */
+    public RecentPage recent(long afterSeq, int limit) {
+        RecentEvents.Page page = recent.after(afterSeq, limit);
+        return new RecentPage(page.rows(), page.skipped(), page.next());
+    }
+
+    /**
+     * Events committed lately, whether or not the broker has them yet.
+     *
+     * @param skipped events after the asked sequence that are no longer held in memory
+     * @param next    the sequence to ask after next time
+     */
+    public record RecentPage(List<OutboxRow> rows, long skipped, long next) {
+    }
+
+    /**
+     * Removes up to {@code max} of the oldest queued events of a class (not those in flight), for
+     * support cases; a {@code gateway.dropped} event with reason {@code purged} names them. Critical
+     * events are never purged.
+     *
+     * @return completes with how many went, once that and its report are durable
+     */
+    public CompletableFuture<Integer> purge(EventClass eventClass, int max) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        if (eventClass == EventClass.CRITICAL) {
+            done.completeExceptionally(new IllegalArgumentException(
+                    "critical events (transactions, alarms, drop reports) are never purged: central must receive them"));
+        } else if (closing) {
+            done.completeExceptionally(new IllegalStateException("outbox is closed"));
+        } else {
+            purges.add(new Purge(eventClass, Math.max(1, Math.min(max, MAX_VICTIMS)), done));
+        }
+        return done;
+    }
+
     /** Null when healthy, otherwise why not. */
     public String problem() {
         return committer.isAlive() || closing ? problem : "outbox committer stopped";
@@ -362,6 +413,9 @@ public final class Outbox implements AutoCloseable {
         Set<String> keys = new HashSet<>();
         int repeated = 0;
         Drops drops = new Drops();
+        List<Purge> purging = new ArrayList<>();
+        int[] purged = new int[0];
+        fresh.clear();
         try {
             for (Append append : batch) {
                 if (append.key() != null && (keys.contains(append.key()) || store.seen(append.key()))) {
@@ -373,6 +427,15 @@ public final class Outbox implements AutoCloseable {
             }
             store.flushInserts();
             deleteAcknowledged(acknowledged);
+            for (Purge p; (p = purges.poll()) != null; ) {
+                purging.add(p);
+            }
+            purged = new int[purging.size()];
+            for (int i = 0; i < purged.length; i++) {
+                int before = drops.purged.size;
+                remove(store.oldest(purging.get(i).eventClass(), protectedSeq, purging.get(i).max()), drops.purged);
+                purged[i] = drops.purged.size - before;
+            }
             long now = clock.millis();
             if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
                 lastMaintenance = now;
@@ -413,6 +476,7 @@ public final class Outbox implements AutoCloseable {
             System.arraycopy(savedRows, 0, rowsByClass, 0, rowsByClass.length);
             System.arraycopy(savedBytes, 0, bytesByClass, 0, bytesByClass.length);
             acks.addAll(acknowledged); // their deletion was rolled back too: try again next commit
+            purging.forEach(p -> p.done().completeExceptionally(e));
             problem = "outbox commit failed: " + e.getMessage();
             Logger.error(e, "Outbox commit failed; {} appends refused", batch.size());
             // Every append of the batch fails, also those after the one that broke: no source waits for ever.
@@ -429,6 +493,7 @@ public final class Outbox implements AutoCloseable {
         }
         problem = null;
         publishTotals();
+        fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
         synchronized (commitSignal) {
             committedSeq = nextSeq - 1;
             commitSignal.notifyAll();
@@ -440,6 +505,9 @@ public final class Outbox implements AutoCloseable {
             append.done().complete(null);
         }
         drops.count();
+        for (int i = 0; i < purged.length; i++) {
+            purging.get(i).done().complete(purged[i]);
+        }
         // Not "when empty": with a store open, events keep coming and the outbox is rarely empty at the end of a commit
         if (!closing && total(bytesByClass) < COMPACT_WHEN_LIVE_BELOW_BYTES && store.fileBytes() > COMPACT_ABOVE_BYTES) {
             compact();
@@ -475,6 +543,8 @@ public final class Outbox implements AutoCloseable {
             Event e = events.get(i);
             EventClass cls = e.type().eventClass();
             Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
+            fresh.add(new OutboxRow(nextSeq, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
+                    e.time().toEpochMilli(), payloads[i]));
             store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
                     e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]);
             rowsByClass[cls.ordinal()]++;
@@ -597,6 +667,11 @@ public final class Outbox implements AutoCloseable {
     private void publishTotals() {
         rows = total(rowsByClass);
         bytes = total(bytesByClass);
+        List<OutboxStats.ClassBacklog> classes = new ArrayList<>(rowsByClass.length);
+        for (EventClass cls : EventClass.values()) {
+            classes.add(new OutboxStats.ClassBacklog(cls, rowsByClass[cls.ordinal()], bytesByClass[cls.ordinal()]));
+        }
+        byClass = List.copyOf(classes);
     }
 
     private static long total(long[] perClass) {
@@ -638,15 +713,16 @@ public final class Outbox implements AutoCloseable {
     private final class Drops {
         final SeqList budget = new SeqList();
         final SeqList expired = new SeqList();
+        final SeqList purged = new SeqList();
 
         boolean isEmpty() {
-            return budget.size == 0 && expired.size == 0;
+            return budget.size == 0 && expired.size == 0 && purged.size == 0;
         }
 
         /** One {@code gateway.dropped} event per reason that removed anything. */
         List<Event> reports() {
             List<Event> reports = new ArrayList<>(2);
-            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired))) {
+            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired), Map.entry("purged", purged))) {
                 SeqList list = reason.getValue();
                 if (list.size > 0) {
                     long[] seqs = Arrays.copyOf(list.values, list.size);
@@ -662,6 +738,7 @@ public final class Outbox implements AutoCloseable {
         void count() {
             count("budget", budget);
             count("expired", expired);
+            count("purged", purged);
         }
 
         private void count(String reason, SeqList list) {

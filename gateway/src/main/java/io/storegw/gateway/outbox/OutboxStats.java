@@ -1,5 +1,7 @@
 package io.storegw.gateway.outbox;
 
+import io.storegw.gateway.event.EventClass;
+
 /**
  * A snapshot of the backlog.
  *
@@ -7,4 +9,8 @@ package io.storegw.gateway.outbox;
  * @param oldestMillis  creation time of the oldest queued event, or 0 when the outbox is empty
  */
 public record OutboxStats(long rows, long bytes, long committedSeq, long oldestMillis, long fileBytes) {
+
+    /** What waits of one class. */
+    public record ClassBacklog(EventClass eventClass, long rows, long bytes) {
+    }
 }

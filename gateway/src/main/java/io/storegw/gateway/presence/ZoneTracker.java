@@ -2,12 +2,16 @@ package io.storegw.gateway.presence;
 
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.Observation;
+import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.Emitter;
+import io.storegw.gateway.core.Instruction;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.layout.Layout;
+import io.storegw.gateway.layout.LayoutChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -57,6 +61,12 @@ public final class ZoneTracker implements ObservationHandler {
         public Settings {
             zones = List.copyOf(zones);
             receiverOffsetDb = Map.copyOf(receiverOffsetDb);
+        }
+
+        /** The same tuning for a layout's zones and receiver offsets. */
+        public Settings with(Layout layout) {
+            return new Settings(ZoneTracker.zones(layout.zones()), layout.receiverOffsets(), window, marginDb, wins, exitAfter, minDwell,
+                    visitEndAfter, k, filter);
         }
     }
 
@@ -160,17 +170,15 @@ public final class ZoneTracker implements ObservationHandler {
         }
     }
 
-    private final Settings settings;
+    private Settings settings;
     private final Map<String, String> zoneByReceiver = new HashMap<>();
-    private final BeaconReferences beacons;
+    private BeaconReferences beacons;
     private final ZoneOccupancy occupancy;
     private final Map<String, Track> tracks = new HashMap<>();
 
     /** @param saved where open visits of the last run are found */
     public ZoneTracker(Settings settings, TimeBuckets buckets, SavedState saved) {
-        this.settings = settings;
-        settings.zones().forEach(z -> z.receivers().forEach(r -> zoneByReceiver.put(r, z.name())));
-        this.beacons = new BeaconReferences(settings.zones(), settings.receiverOffsetDb(), settings.window(), settings.exitAfter());
+        use(settings);
         this.occupancy = new ZoneOccupancy(buckets, settings.k());
         for (OpenVisit v : saved.load(SAVED_PREFIX, OpenVisit.class)) {
             Track t = new Track();
@@ -181,6 +189,44 @@ public final class ZoneTracker implements ObservationHandler {
             t.visit = new Visit(v.visitId(), v.startedAt(), v.dwellSeconds(), v.lastHeard());
             tracks.put(MEMBER + v.member(), t);
         }
+    }
+
+    private void use(Settings settings) {
+        this.settings = settings;
+        zoneByReceiver.clear();
+        settings.zones().forEach(z -> z.receivers().forEach(r -> zoneByReceiver.put(r, z.name())));
+        this.beacons = new BeaconReferences(settings.zones(), settings.receiverOffsetDb(), settings.window(), settings.exitAfter());
+    }
+
+    /**
+     * A new layout: zones and offsets change from the next window on (fixed beacons' fingerprints are
+     * learnt again within one). A stay in a zone that is gone ends now.
+     */
+    @Override
+    public void onInstruction(Instruction instruction, Emitter out) {
+        if (!(instruction instanceof LayoutChange change)) {
+            return;
+        }
+        use(settings.with(change.layout()));
+        Set<String> names = new java.util.HashSet<>();
+        settings.zones().forEach(z -> names.add(z.name()));
+        tracks.forEach((who, t) -> {
+            if (t.zone != null && !names.contains(t.zone)) {
+                leave(who, t, t.lastHeard, out);
+                if (t.visit != null) {
+                    save(who, t, out);
+                }
+            }
+            if (t.challenger != null && !names.contains(t.challenger)) {
+                t.challenger = null;
+                t.challengerWins = 0;
+            }
+        });
+    }
+
+    /** The tracker's zones from the config's (and layout's) zones. */
+    public static List<Zone> zones(List<GatewayConfig.Zone> zones) {
+        return zones.stream().map(z -> new Zone(z.name(), Set.copyOf(z.receivers()), Set.copyOf(z.beacons()))).toList();
     }
 
     @Override

@@ -20,7 +20,7 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /** Builds the uplink's TLS from the PEM files technicians are handed (CA, client certificate, PKCS#8 key). */
-final class PemTls {
+public final class PemTls {
 
     private PemTls() {
     }
@@ -29,7 +29,7 @@ final class PemTls {
      * A socket factory trusting {@code ca} (or the JDK's CAs when null), presenting {@code cert}/{@code key}
      * when both are given (mutual TLS).
      */
-    static SSLSocketFactory socketFactory(Path ca, Path cert, Path key) throws IOException, GeneralSecurityException {
+    public static SSLSocketFactory socketFactory(Path ca, Path cert, Path key) throws IOException, GeneralSecurityException {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         if (ca == null) {
             tmf.init((KeyStore) null);

@@ -87,6 +87,11 @@ class EventSchemaTest {
                 gw.core().accept(new BleSighting(walk.plusSeconds(sec), sec < 10 ? "door" : "aisle", "member:m-42", -60, -59));
                 gw.core().accept(new BleSighting(walk.plusSeconds(sec), "door", "anon:phone-" + sec % 7, -60, -59));
             }
+            // a technician's layout change, and a purge of bulk events (reported as dropped, reason purged)
+            gw.core().instruct(new io.storegw.gateway.layout.LayoutChange(1, new io.storegw.gateway.layout.Layout(
+                    List.of(new io.storegw.gateway.config.GatewayConfig.Zone("entrance", List.of("door"), List.of())), Map.of("door", 2.0),
+                    List.of(), Map.of("till-9", "0".repeat(64))), "zone aisles removed")).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(gw.outbox().purge(io.storegw.gateway.event.EventClass.BULK, 2).get(10, java.util.concurrent.TimeUnit.SECONDS)).isPositive();
             Thread.sleep(1_500);
             validateOutbox(gw, validated);
             // Then push the outbox over its budget with footfall buckets (each crossing a second after the

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventClass;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
@@ -216,6 +217,53 @@ class OutboxTest {
             // Oldest first: everything shed is older than every normal event kept.
             assertThat(reported).allSatisfy(seq -> assertThat(seq).isLessThan(normal.get(0)));
             assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).isEqualTo(missing.size());
+        }
+    }
+
+    @Test
+    void aPurgeRemovesTheOldestOfAClassReportsItAndNeverTouchesCriticalOrInFlightRows() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                outbox.append(List.of(event(EventCatalogue.GATEWAY_TELEMETRY, i, 10), event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 10)));
+            }
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 10))).get(10, TimeUnit.SECONDS);
+            outbox.protectUpTo(2); // seq 1 (telemetry) and 2 are in flight
+            assertThatThrownBy(() -> outbox.purge(EventClass.CRITICAL, 100).join()).hasRootCauseInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("never purged");
+            assertThat(outbox.purge(EventClass.BULK, 4).get(10, TimeUnit.SECONDS)).isEqualTo(4);
+            assertThat(outbox.purge(EventClass.BULK, 100).get(10, TimeUnit.SECONDS)).isEqualTo(5);
+            assertThat(outbox.purge(EventClass.BULK, 100).get(10, TimeUnit.SECONDS)).isZero();
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).filteredOn(r -> r.type().contains("telemetry")).extracting(OutboxRow::seq).containsExactly(1L);
+            assertThat(rows).filteredOn(r -> r.type().contains("pos.transaction")).hasSize(10);
+            List<JsonNode> reports = new ArrayList<>();
+            for (OutboxRow r : rows) {
+                if (r.type().equals("io.storegw.gateway.dropped.v1")) {
+                    reports.add(json(r).path("data"));
+                }
+            }
+            assertThat(reports).extracting(d -> d.path("reason").asText()).containsExactly("purged", "purged");
+            assertThat(reports.get(0).path("events").asLong() + reports.get(1).path("events").asLong()).isEqualTo(9);
+            assertThat(outbox.byClass()).filteredOn(c -> c.eventClass() == EventClass.BULK).singleElement()
+                    .satisfies(c -> assertThat(c.rows()).isEqualTo(1));
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "purged")).isEqualTo(9);
+
+            // what was committed is there to follow, in order, without the disk; a slow reader is told what it missed
+            Outbox.RecentPage recent = outbox.recent(0, 5);
+            assertThat(recent.rows()).extracting(OutboxRow::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(recent.skipped()).isZero();
+            Outbox.RecentPage rest = outbox.recent(recent.next(), 1_000);
+            assertThat(rest.rows().get(0).seq()).isEqualTo(6);
+            assertThat(rest.rows().get(rest.rows().size() - 1).type()).isEqualTo("io.storegw.gateway.dropped.v1");
+            assertThat(outbox.recent(rest.next(), 10).rows()).isEmpty();
+            for (int i = 0; i < 600; i++) {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 10)));
+            }
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 600, 10))).get(10, TimeUnit.SECONDS);
+            Outbox.RecentPage behind = outbox.recent(rest.next(), 1_000);
+            assertThat(behind.skipped()).isPositive();
+            assertThat(behind.rows()).hasSize(512);
+            assertThat(behind.skipped() + behind.rows().size()).isEqualTo(outbox.stats().committedSeq() - rest.next());
         }
     }
 

@@ -74,6 +74,26 @@ class ZoneTrackerTest {
     }
 
     @Test
+    void aLayoutChangeEndsStaysInARemovedZoneAndTakesNewReceiversAtOnce() {
+        hear(ANNA, 0, 60, "door", -55, "aisle", -80);
+        assertThat(events()).hasSize(2); // visit started, entered the entrance
+        // the entrance is dropped; a new receiver "kiosk" marks a new zone
+        tracker.onInstruction(new io.storegw.gateway.layout.LayoutChange(1, new io.storegw.gateway.layout.Layout(List.of(
+                new io.storegw.gateway.config.GatewayConfig.Zone("aisles", List.of("aisle"), List.of()),
+                new io.storegw.gateway.config.GatewayConfig.Zone("kiosk", List.of("kiosk"), List.of())), Map.of(), List.of(), Map.of()),
+                "entrance removed"), out);
+        assertThat(events()).hasSize(3).last().isInstanceOfSatisfying(ZoneTracker.Exited.class, e -> {
+            assertThat(e.zone()).isEqualTo("entrance");
+            assertThat(e.exitedAt()).isEqualTo(T0.plusSeconds(59));
+        });
+        assertThat(out.saved).containsKey(ZoneTracker.SAVED_PREFIX + "m-anna");
+        hear(ANNA, 60, 120, "door", -50, "kiosk", -56);
+        assertThat(events()).last().isInstanceOfSatisfying(ZoneTracker.Entered.class, e -> assertThat(e.zone()).isEqualTo("kiosk"));
+        assertThat(events().stream().filter(e -> e instanceof ZoneTracker.Entered en && en.zone().equals("entrance")).count())
+                .as("the door receiver marks no zone any more").isEqualTo(1);
+    }
+
+    @Test
     void aVisitFromTheDoorToTheTillAndOut() {
         hear(ANNA, 0, 60, "door", -55, "aisle", -80);                 // a minute at the entrance
         hear(ANNA, 60, 240, "door", -82, "aisle", -58, "till", -85);   // three minutes in the aisles

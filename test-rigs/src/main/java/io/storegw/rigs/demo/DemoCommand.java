@@ -1,5 +1,6 @@
 package io.storegw.rigs.demo;
 
+import io.storegw.cli.EventLines;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
@@ -109,7 +110,7 @@ public final class DemoCommand implements Callable<Integer> {
             @Override
             public void messageArrived(String topic, MqttMessage message) throws IOException {
                 JsonNode body = CloudEventEncoder.JSON.readTree(message.getPayload());
-                out.println(topic.endsWith("/state") ? CentralView.state(body) : CentralView.line(body));
+                out.println(topic.endsWith("/state") ? EventLines.state(body) : EventLines.line(body));
             }
         });
         MqttConnectionOptions options = new MqttConnectionOptions();

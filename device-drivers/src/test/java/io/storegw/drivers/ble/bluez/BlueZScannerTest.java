@@ -139,6 +139,25 @@ class BlueZScannerTest {
     }
 
     @Test
+    void adaptersAreListedForTheDoctorAndAMissingBusIsAnError() throws Exception {
+        assertThat(BlueZAdapters.list(address)).isEmpty();
+        ctl("add-adapter", "hci0");
+        assertThat(BlueZAdapters.list(address)).singleElement().satisfies(a -> {
+            assertThat(a.name()).isEqualTo("hci0");
+            assertThat(a.powered()).isTrue();
+        });
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlueZAdapters.list("unix:path=" + dir.resolve("no-such-bus")))
+                .isInstanceOfSatisfying(BlueZAdapters.Unavailable.class, e -> assertThat(e.busReached()).isFalse());
+        bluez.destroy();
+        assertThat(bluez.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlueZAdapters.list(address))
+                .isInstanceOfSatisfying(BlueZAdapters.Unavailable.class, e -> {
+                    assertThat(e.busReached()).isTrue();
+                    assertThat(e.getMessage()).isEqualTo("bluetoothd is not running (no org.bluez on the bus)");
+                });
+    }
+
+    @Test
     void adapterLossAndBluetoothdRestartAreRecoveredWithoutARestart() throws Exception {
         ctl("add-adapter", "hci0");
         scanner.start(sink);

@@ -1,4 +1,4 @@
-package io.storegw.rigs.demo;
+package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
@@ -6,15 +6,19 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.stream.StreamSupport;
 
-/** Turns one event as central receives it into one line a person can read. */
-final class CentralView {
+/**
+ * Turns one event as central receives it into one line a person can read: {@code storegw events tail},
+ * {@code storegw queue peek} and the demo's central view.
+ */
+public final class EventLines {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    private CentralView() {
+    private EventLines() {
     }
 
-    static String line(JsonNode event) {
+    /** One CloudEvent, one line. */
+    public static String line(JsonNode event) {
         String type = event.path("type").asText().replaceFirst("^io\\.storegw\\.", "").replaceFirst("\\.v\\d+$", "");
         JsonNode d = event.path("data");
         String time = CLOCK.format(Instant.parse(event.path("time").asText()));
@@ -22,7 +26,8 @@ final class CentralView {
         return String.format("%s  #%-6s %-26s %s", time, seq, type, summary(type, d));
     }
 
-    static String state(JsonNode state) {
+    /** The retained {@code .../state} message, one line. */
+    public static String state(JsonNode state) {
         return String.format("%s  gateway is %s%s (backlog %d events)", CLOCK.format(Instant.now()),
                 state.path("state").asText(), state.path("reason").isTextual() ? ": " + state.path("reason").asText() : "",
                 state.path("backlogRows").asLong());
@@ -45,6 +50,8 @@ final class CentralView {
                     d.path("observationsIn").asLong(), d.path("backlogRows").asLong(), d.path("heapUsedBytes").asLong() >> 20);
             case "gateway.dropped" -> String.format("%d events dropped (%s)", d.path("events").asLong(), d.path("reason").asText());
             case "gateway.alarm" -> d.path("kind").asText() + ": " + d.path("detail").asText();
+            case "gateway.layout" -> String.format("layout version %d: %s (%d zones)", d.path("version").asLong(), d.path("reason").asText(),
+                    d.path("zones").size());
             default -> d.toString();
         };
     }

@@ -1,0 +1,31 @@
+package io.storegw.gateway.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Rates over about the last minute, from samples taken when asked. */
+class RatesTest {
+
+    @Test
+    void ratesCoverTheLastMinuteOnceAMinuteHasPassed() {
+        AtomicLong now = new AtomicLong(0);
+        AtomicLong events = new AtomicLong(0);
+        Rates rates = new Rates(now::get, events::get);
+        assertThat(rates.perSecond()[0]).isZero();
+        for (int s = 1; s <= 60; s++) {
+            now.set(s * 1000L);
+            events.addAndGet(100);
+            rates.perSecond();
+        }
+        assertThat(rates.perSecond()[0]).isCloseTo(100, within(0.01));
+        // the store goes quiet: within a minute the rate says so
+        for (int s = 61; s <= 130; s++) {
+            now.set(s * 1000L);
+            rates.perSecond();
+        }
+        assertThat(rates.perSecond()[0]).isZero();
+    }
+}

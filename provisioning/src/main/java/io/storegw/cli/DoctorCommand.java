@@ -1,0 +1,350 @@
+package io.storegw.cli;
+
+import io.storegw.drivers.ble.bluez.BlueZAdapters;
+import io.storegw.gateway.config.ConfigException;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.health.ClockSync;
+import io.storegw.gateway.uplink.PemTls;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code storegw doctor}: every check a technician would make by hand, each with a verdict and a fix. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint:",
+                "config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish),",
+                "clock synchronised, disk space for the outbox, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
+                "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
+final class DoctorCommand implements Callable<Integer> {
+
+    /** How one check came out. */
+    enum Verdict { OK, WARN, FAIL, SKIP }
+
+    /** One check: what, the verdict, what was found, and what to do about it (null when nothing). */
+    record Check(String name, Verdict verdict, String detail, String fix) {
+    }
+
+    /** Certificates that expire within this are a warning. */
+    private static final Duration EXPIRY_WARNING = Duration.ofDays(30);
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "/etc/storegw/storegw.yaml", description = "Config file (default: ${DEFAULT-VALUE}).")
+    Path file;
+
+    @Option(names = "--socket", paramLabel = "PATH", description = "The admin socket (default: admin.socket of the config).")
+    Path socket;
+
+    @Option(names = "--json", description = "Print the checks as JSON.")
+    boolean json;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10", description = "Network timeout per check (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    private final List<Check> checks = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        GatewayConfig config;
+        try {
+            config = ConfigLoader.load(file);
+            add("config", Verdict.OK, file + " is valid (" + config.tenant() + "/" + config.store() + "/" + config.gateway() + ")", null);
+        } catch (ConfigException e) {
+            add("config", Verdict.FAIL, e.getMessage(), "fix each line named, then: storegw config check " + file);
+            return report();
+        }
+        adminSocket(config);
+        broker(config);
+        clock();
+        disk(config);
+        bluetooth(config);
+        gpio(config);
+        return report();
+    }
+
+    private void add(String name, Verdict verdict, String detail, String fix) {
+        checks.add(new Check(name, verdict, detail, fix));
+    }
+
+    private int report() {
+        long failed = checks.stream().filter(c -> c.verdict() == Verdict.FAIL).count();
+        long warned = checks.stream().filter(c -> c.verdict() == Verdict.WARN).count();
+        if (json) {
+            System.out.println(JsonLine.of(checks));
+        } else {
+            for (Check c : checks) {
+                System.out.printf(Locale.ROOT, "%-5s %-14s %s%n", c.verdict(), c.name(), c.detail().replace("\n", "\n" + " ".repeat(21)));
+                if (c.fix() != null && c.verdict() != Verdict.OK && c.verdict() != Verdict.SKIP) {
+                    System.out.printf(Locale.ROOT, "%21sfix: %s%n", "", c.fix());
+                }
+            }
+            System.out.println(failed == 0 ? "doctor: all checks passed" + (warned == 0 ? "" : " (" + warned + " warning" + (warned == 1 ? "" : "s") + ")")
+                    : "doctor: " + failed + " check" + (failed == 1 ? "" : "s") + " failed");
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private void adminSocket(GatewayConfig config) {
+        Path path = socket != null ? socket : config.admin().socket();
+        if (path == null) {
+            add("admin socket", Verdict.WARN, "admin.socket is not set: storegw status and the other daemon commands cannot ask the gateway",
+                    "set admin.socket: /run/storegw/admin.sock (storegw init does)");
+            return;
+        }
+        try {
+            AdminSocket.Answer a = AdminSocket.get(path, "/healthz");
+            if (a.status() == 200) {
+                add("admin socket", Verdict.OK, "the gateway answers at " + path + " and is healthy", null);
+            } else {
+                add("admin socket", Verdict.FAIL, "the gateway answers at " + path + " but reports: " + a.body().strip(),
+                        "storegw status shows more; journalctl -u storegw shows why");
+            }
+        } catch (IOException e) {
+            add("admin socket", Verdict.FAIL, "cannot reach the gateway at " + path + ": " + e.getMessage(),
+                    "is it running? systemctl status storegw; are you in the storegw group (or root)?");
+        }
+    }
+
+    private void broker(GatewayConfig config) {
+        var uplink = config.uplink();
+        URI uri = URI.create(uplink.broker());
+        String host = uri.getHost();
+        int port = uri.getPort();
+        boolean tls = uplink.broker().startsWith("ssl://");
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            add("broker DNS", Verdict.OK, host + " is " + addresses[0].getHostAddress(), null);
+        } catch (IOException e) {
+            add("broker DNS", Verdict.FAIL, "cannot resolve " + host + ": " + e.getMessage(),
+                    "check uplink.broker and the store network's DNS (resolvectl status)");
+            return;
+        }
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
+            add("broker TCP", Verdict.OK, "connected to " + host + ":" + port, null);
+        } catch (IOException e) {
+            add("broker TCP", Verdict.FAIL, "cannot connect to " + host + ":" + port + ": " + e.getMessage(),
+                    "is the port right, and does the store firewall let this box out to it?");
+            return;
+        }
+        if (!tls) {
+            add("broker TLS", Verdict.WARN, uplink.broker() + " is plain TCP: events cross the network unencrypted",
+                    "use ssl://HOST:8883 with uplink.tls.ca (storegw init --broker ssl://... --ca FILE)");
+        } else if (!tlsHandshake(config, host, port)) {
+            return;
+        }
+        mqtt(config);
+    }
+
+    /** Handshakes as the uplink does, checking the broker's name and both certificates' expiry. */
+    private boolean tlsHandshake(GatewayConfig config, String host, int port) {
+        var t = config.uplink().tls();
+        try (SSLSocket s = (SSLSocket) PemTls.socketFactory(t == null ? null : t.ca(), t == null ? null : t.cert(), t == null ? null : t.key())
+                .createSocket()) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
+            s.setSoTimeout(timeoutSeconds * 1000);
+            s.startHandshake();
+            X509Certificate server = (X509Certificate) s.getSession().getPeerCertificates()[0];
+            String expiry = expiry("the broker's certificate", server);
+            List<String> notes = new ArrayList<>(List.of(s.getSession().getProtocol() + ", " + server.getSubjectX500Principal().getName()
+                    + ", " + expiry));
+            Verdict verdict = expiry.startsWith("expires in") && soon(server) ? Verdict.WARN : Verdict.OK;
+            if (t != null && t.cert() != null) {
+                X509Certificate client = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(Files.newInputStream(t.cert()));
+                notes.add("client certificate " + expiry("", client).strip());
+                if (soon(client)) {
+                    verdict = Verdict.WARN;
+                }
+            }
+            add("broker TLS", verdict, String.join("; ", notes), verdict == Verdict.OK ? null
+                    : "ask central for a renewed certificate before it expires, then replace the file and restart storegw");
+            return true;
+        } catch (javax.net.ssl.SSLException e) {
+            add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + e.getMessage(),
+                    "check uplink.tls.ca is the CA that signed the broker's certificate, that the broker's name matches it,"
+                            + " that the clock is right, and (mutual TLS) that cert and key belong together");
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            add("broker TLS", Verdict.FAIL, "cannot set up TLS: " + e.getMessage(),
+                    "check the PEM files in uplink.tls (the key must be unencrypted PKCS#8)");
+        }
+        return false;
+    }
+
+    private static boolean soon(X509Certificate c) {
+        return c.getNotAfter().toInstant().isBefore(Instant.now().plus(EXPIRY_WARNING));
+    }
+
+    private static String expiry(String what, X509Certificate c) {
+        long days = Duration.between(Instant.now(), c.getNotAfter().toInstant()).toDays();
+        return (what.isEmpty() ? "" : what + " ") + (days < 0 ? "EXPIRED " + -days + " days ago" : "expires in " + days + " days");
+    }
+
+    /** Logs in as the gateway would (under its own client id, so the daemon's session stays) and publishes once. */
+    private void mqtt(GatewayConfig config) {
+        var u = config.uplink();
+        String topic = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/doctor";
+        MqttClient client = null;
+        try {
+            client = new MqttClient(u.broker(), config.clientId() + "-doctor", new MemoryPersistence());
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            options.setConnectionTimeout(timeoutSeconds);
+            if (u.username() != null) {
+                options.setUserName(u.username());
+            }
+            if (u.passwordFile() != null) {
+                options.setPassword(Files.readString(u.passwordFile(), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+            }
+            if (u.broker().startsWith("ssl://")) {
+                var t = u.tls();
+                options.setSocketFactory(PemTls.socketFactory(t == null ? null : t.ca(), t == null ? null : t.cert(), t == null ? null : t.key()));
+            }
+            client.setTimeToWait(timeoutSeconds * 1000L);
+            client.connect(options);
+            MqttMessage probe = new MqttMessage(("storegw doctor " + Instant.now()).getBytes(StandardCharsets.UTF_8), 1, false, null);
+            IMqttToken token = client.getTopic(topic).publish(probe);
+            token.waitForCompletion(timeoutSeconds * 1000L);
+            int[] codes = token.getReasonCodes();
+            if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
+                add("broker login", Verdict.OK, "logged in as " + (u.username() == null ? "(no user name)" : u.username()), null);
+                add("test publish", Verdict.WARN, "the broker refused a publish to " + topic + " (reason code 0x"
+                        + Integer.toHexString(codes[0]) + ")", "let the gateway's user publish to storegw/v1/" + config.tenant() + "/"
+                        + config.store() + "/" + config.gateway() + "/# in the broker's ACL");
+            } else {
+                add("broker login", Verdict.OK, "logged in as " + (u.username() == null ? "(no user name)" : u.username()), null);
+                add("test publish", Verdict.OK, "published to " + topic + " and the broker acknowledged it", null);
+            }
+        } catch (MqttException e) {
+            int code = e.getReasonCode();
+            boolean auth = code == 0x86 || code == 0x87 || code == 4 || code == 5;
+            add("broker login", Verdict.FAIL, "MQTT connect to " + u.broker() + " failed: " + e.getMessage() + " (reason code " + code + ")",
+                    auth ? "check uplink.username and the password in " + u.passwordFile() + " with central"
+                            : "see the broker's log; the broker may refuse this client id or protocol version (MQTT 5 is needed)");
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            add("broker login", Verdict.FAIL, "cannot prepare the connection: " + e.getMessage(), "check uplink.passwordFile and uplink.tls");
+        } finally {
+            if (client != null) {
+                try {
+                    if (client.isConnected()) {
+                        client.disconnect();
+                    }
+                    client.close();
+                } catch (MqttException ignored) {
+                    // the verdict is already in
+                }
+            }
+        }
+    }
+
+    private void clock() {
+        ClockSync.State s = ClockSync.now();
+        if (Boolean.TRUE.equals(s.synchronised())) {
+            add("clock", Verdict.OK, "synchronised (" + s.how() + ")", null);
+        } else if (Boolean.FALSE.equals(s.synchronised())) {
+            add("clock", Verdict.FAIL, "not synchronised: " + s.how(),
+                    "event times and certificate checks depend on it: timedatectl set-ntp true; check the NTP server is reachable");
+        } else {
+            add("clock", Verdict.WARN, "cannot tell whether the clock is synchronised (" + s.how() + ")",
+                    "run timedatectl; on a Pi without network time the clock starts at the last shutdown");
+        }
+    }
+
+    private void disk(GatewayConfig config) {
+        Path where = config.outboxPath().toAbsolutePath().getParent();
+        while (where != null && !Files.exists(where)) {
+            where = where.getParent();
+        }
+        long budget = config.outbox().budget().bytes();
+        try {
+            long free = Files.getFileStore(where).getUsableSpace();
+            String detail = StatusCommand.bytes(free) + " free at " + where + " for an outbox budget of " + StatusCommand.bytes(budget);
+            if (free >= budget) {
+                add("disk", Verdict.OK, detail, null);
+            } else if (free >= budget / 4) {
+                add("disk", Verdict.WARN, detail + ": a long outage could fill the disk before the budget sheds",
+                        "free space, or lower outbox.budget");
+            } else {
+                add("disk", Verdict.FAIL, detail, "free space, or lower outbox.budget below the free space");
+            }
+        } catch (IOException | NullPointerException e) {
+            add("disk", Verdict.FAIL, "cannot tell the free space at " + config.outboxPath() + ": " + e.getMessage(), "check stateDir");
+        }
+    }
+
+    private void bluetooth(GatewayConfig config) {
+        var ble = config.sources().ble();
+        if (!ble.enabled()) {
+            add("D-Bus", Verdict.SKIP, "sources.ble is off: the gateway does not use D-Bus", null);
+            add("Bluetooth", Verdict.SKIP, "sources.ble is off", null);
+            return;
+        }
+        String bus = ble.bus() == null ? "the system D-Bus" : ble.bus();
+        try {
+            List<BlueZAdapters.Adapter> adapters = BlueZAdapters.list(ble.bus());
+            add("D-Bus", Verdict.OK, "reached " + bus + " and bluetoothd on it", null);
+            var adapter = adapters.stream().filter(a -> ble.adapter() == null || a.name().equals(ble.adapter())).findFirst();
+            if (adapter.isEmpty()) {
+                add("Bluetooth", Verdict.FAIL, ble.adapter() == null ? "no Bluetooth adapter" : "no adapter " + ble.adapter()
+                        + " (there are: " + adapters.stream().map(BlueZAdapters.Adapter::name).toList() + ")",
+                        "check the radio: hciconfig -a, rfkill list (unblock with rfkill unblock bluetooth)");
+            } else if (!adapter.get().powered()) {
+                add("Bluetooth", Verdict.FAIL, "adapter " + adapter.get().name() + " is off", "bluetoothctl power on; rfkill unblock bluetooth");
+            } else {
+                add("Bluetooth", Verdict.OK, "adapter " + adapter.get().name() + " (" + adapter.get().address() + ") is powered", null);
+            }
+        } catch (BlueZAdapters.Unavailable e) {
+            String m = e.getMessage();
+            if (e.busReached()) {
+                add("D-Bus", Verdict.OK, "reached " + bus, null);
+                add("Bluetooth", Verdict.FAIL, m, "apt-get install bluez; systemctl enable --now bluetooth");
+            } else {
+                add("D-Bus", Verdict.FAIL, m, m.contains("AccessDenied") || m.contains("ermission")
+                        ? "the storegw user must be in the bluetooth group (the unit adds it)" : "is dbus running? systemctl status dbus");
+                add("Bluetooth", Verdict.SKIP, "D-Bus is not reachable", null);
+            }
+        }
+    }
+
+    private void gpio(GatewayConfig config) {
+        var g = config.gpio();
+        boolean used = g.doorCounter() != null && g.doorCounter().enabled() || g.statusLight() != null || g.signal() != null;
+        if (!used) {
+            add("GPIO", Verdict.SKIP, "no GPIO devices configured", null);
+            return;
+        }
+        Path chip = Path.of("/dev/gpiochip0");
+        if (!Files.exists(chip)) {
+            add("GPIO", Verdict.FAIL, "no " + chip + ": this is not a Pi, or its GPIO driver is not loaded", "check the board; ls /dev/gpiochip*");
+        } else if (!Files.isReadable(chip) || !Files.isWritable(chip)) {
+            add("GPIO", Verdict.FAIL, chip + " is not readable and writable by " + System.getProperty("user.name"),
+                    "the storegw user must be in the gpio group (the unit adds it); run doctor as the storegw user to check exactly");
+        } else {
+            add("GPIO", Verdict.OK, chip + " is readable and writable", null);
+        }
+    }
+}

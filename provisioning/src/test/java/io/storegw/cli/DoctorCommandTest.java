@@ -1,0 +1,103 @@
+package io.storegw.cli;
+
+import static io.storegw.cli.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.cli.Cli.Result;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.GatewayProcess;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code storegw doctor} against a real broker and a running gateway, and against everything missing. */
+class DoctorCommandTest {
+
+    @TempDir
+    Path dir;
+
+    /** The checks of a {@code doctor --json} run, by name: verdict, detail. */
+    private static Map<String, JsonNode> checks(Result r) throws Exception {
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        for (JsonNode c : new ObjectMapper().readTree(r.out())) {
+            byName.put(c.path("name").asText(), c);
+        }
+        return byName;
+    }
+
+    private static String verdict(Map<String, JsonNode> checks, String name) {
+        assertThat(checks).containsKey(name);
+        return checks.get(name).path("verdict").asText();
+    }
+
+    @Test
+    void aHealthyGatewayWithItsBrokerPassesEveryCheckItCanMake() throws Exception {
+        Path socket = dir.resolve("run").resolve("admin.sock");
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            Path config = Files.writeString(state.resolve("storegw.yaml"),
+                    TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n"));
+            Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
+            try {
+                Await.until(Duration.ofSeconds(60), "a healthy gateway", () -> run("status", "--socket", socket.toString()).status() == 0);
+                Result r = run("doctor", "--config", config.toString(), "--json");
+                Map<String, JsonNode> checks = checks(r);
+                assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
+                        "broker login", "test publish", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
+                assertThat(verdict(checks, "config")).isEqualTo("OK");
+                assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
+                assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
+                assertThat(verdict(checks, "broker TCP")).isEqualTo("OK");
+                assertThat(verdict(checks, "broker TLS")).as("plain TCP is worth a warning").isEqualTo("WARN");
+                assertThat(verdict(checks, "broker login")).isEqualTo("OK");
+                assertThat(verdict(checks, "test publish")).isEqualTo("OK");
+                assertThat(checks.get("test publish").path("detail").asText()).contains("storegw/v1/acme/s042/gw1/doctor");
+                assertThat(verdict(checks, "disk")).isEqualTo("OK");
+                assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
+                assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
+                // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does
+                assertThat(r.status()).isEqualTo(verdict(checks, "clock").equals("FAIL") ? 1 : 0);
+
+                Result text = run("doctor", "--config", config.toString());
+                assertThat(text.out()).contains("OK    broker login", "WARN  broker TLS", "fix: use ssl://", "doctor: ");
+            } finally {
+                daemon.destroy();
+                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void everythingMissingIsNamedWithAFix() throws Exception {
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state,
+                "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + dir.resolve("nobody-home.sock") + "\n")
+                .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    bus: unix:path=" + dir.resolve("no-bus") + "\n")
+                + "gpio:\n  doorCounter:\n    enabled: true\n    door: main\n    outer: {pin: 17}\n    inner: {pin: 27}\n");
+        Result r = run("doctor", "--config", config.toString(), "--timeout", "3");
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).contains("OK    config", "FAIL  admin socket", "is it running? systemctl status storegw",
+                "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth", "doctor: ");
+        assertThat(r.out()).doesNotContain("broker login").containsPattern("doctor: \\d+ checks failed");
+        if (!Files.exists(Path.of("/dev/gpiochip0"))) {
+            assertThat(r.out()).contains("FAIL  GPIO", "no /dev/gpiochip0");
+        }
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "tenant: a\n");
+        Result invalid = run("doctor", "--config", bad.toString());
+        assertThat(invalid.status()).isEqualTo(1);
+        assertThat(invalid.out()).contains("FAIL  config", "store: required", "fix: fix each line named").doesNotContain("broker TCP");
+    }
+}

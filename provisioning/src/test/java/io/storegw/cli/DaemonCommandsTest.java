@@ -51,16 +51,9 @@ class DaemonCommandsTest {
             Path state = dir.resolve("state");
             Files.createDirectories(state);
             Path tokens = Files.writeString(dir.resolve("pos-tokens"), "till-1 file-token-0123456789abcdef\n");
-            config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state,
-                    "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + socket + "\n")
-                    .replace("sources:\n", """
-                            sources:
-                              pos:
-                                http:
-                                  enabled: true
-                                  port: %d
-                                  tokensFile: %s
-                            """.formatted(tillPort, tokens)));
+            String yaml = TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + socket + "\n");
+            config = Files.writeString(state.resolve("storegw.yaml"),
+                    yaml.replace("sources:\n", "sources:\n" + TestConfigs.posHttp(tillPort, tokens)));
         }
         daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
         Await.until(Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));

@@ -55,18 +55,12 @@ class PosHttpEndToEndTest {
     void everyAcceptedTransactionArrivesOnceEvenWhenTheTillSendsItAgain() throws Exception {
         Path tokens = Files.writeString(dir.resolve("pos-tokens"), "# till, token\ntill-7 " + TOKEN + "\n");
         int port = TestBroker.freePort();
-        String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: America/New_York\n")
-                .replaceAll("(?s)sources:.*?admin:", """
-                        sources:
-                          pos:
-                            http:
-                              enabled: true
-                              port: %d
-                              tokensFile: %s
+        String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: America/New_York\n"),
+                TestConfigs.posHttp(port, tokens) + """
                             spool:
                               enabled: true
                               poll: 100ms
-                        admin:""".formatted(port, tokens));
+                        """);
         try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
             byte[] roqqio = Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"));
             byte[] ncr = Files.readAllBytes(SAMPLES.resolve("ncr_acs_SMALL.xml"));

@@ -62,15 +62,8 @@ class PosLoadTest {
         Path tokensFile = Files.writeString(dir.resolve("pos-tokens"), tokens);
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
-            String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n")
-                    .replaceAll("(?s)sources:.*?admin:", """
-                            sources:
-                              pos:
-                                http:
-                                  enabled: true
-                                  port: %d
-                                  tokensFile: %s
-                            admin:""".formatted(port, tokensFile));
+            String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n"),
+                    TestConfigs.posHttp(port, tokensFile));
             Path config = Files.writeString(dir.resolve("storegw.yaml"), yaml);
             Path log = dir.resolve("gateway.log");
             try (Central central = new Central(broker.uri(), "central-pos-load")) {

@@ -50,6 +50,22 @@ public final class TestConfigs {
         return parse(stateDir, yaml(stateDir, broker, 0, 0, extra).replaceAll("(?s)sources:.*?admin:", "sources: {}\nadmin:"));
     }
 
+    /** {@code yaml} with its sources replaced by {@code sources}, given as the lines under {@code sources:}. */
+    public static String withSources(String yaml, String sources) {
+        return yaml.replaceAll("(?s)sources:.*?admin:", java.util.regex.Matcher.quoteReplacement("sources:\n" + sources + "admin:"));
+    }
+
+    /** The lines under {@code sources:} of a POS HTTP intake on {@code port} taking the tills of {@code tokensFile}. */
+    public static String posHttp(int port, Path tokensFile) {
+        return """
+                  pos:
+                    http:
+                      enabled: true
+                      port: %d
+                      tokensFile: %s
+                """.formatted(port, tokensFile.toAbsolutePath());
+    }
+
     private static GatewayConfig parse(Path stateDir, String yaml) {
         try {
             return ConfigLoader.parse("test.yaml", yaml, stateDir);

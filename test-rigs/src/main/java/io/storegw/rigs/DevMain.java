@@ -6,6 +6,7 @@ import io.storegw.rigs.bench.PosBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
 import io.storegw.rigs.presence.PresenceBenchCommand;
+import picocli.CommandLine;
 
 /**
  * The {@code storegw} command of a development checkout: the appliance's commands plus {@code demo}
@@ -17,12 +18,16 @@ public final class DevMain {
     }
 
     public static void main(String[] args) {
-        System.exit(Storegw.commandLine()
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The appliance's command line with the development commands added. */
+    public static CommandLine commandLine() {
+        return Storegw.commandLine()
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new BleBenchCommand())
                 .addSubcommand(new PosBenchCommand())
-                .addSubcommand(new PresenceBenchCommand())
-                .execute(args));
+                .addSubcommand(new PresenceBenchCommand());
     }
 }

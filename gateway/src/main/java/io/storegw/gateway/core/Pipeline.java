@@ -44,6 +44,11 @@ public final class Pipeline {
             }
 
             @Override
+            public void emitAbout(String member, EventType type, String subject, Object data) {
+                out.add(new Event(ids.next(), type, clock.instant(), subject, DataClass.PSEUDONYMOUS, data, member));
+            }
+
+            @Override
             public void save(String key, Object state) {
                 saved.put(key, state);
             }

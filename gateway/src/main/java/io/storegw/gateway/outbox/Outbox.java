@@ -75,7 +75,8 @@ public final class Outbox implements AutoCloseable {
     }
 
     /** A support case's removal of one class's oldest rows, reported like a shed. */
-    private record Purge(EventClass eventClass, int max, CompletableFuture<Integer> done) {
+    /** A support purge of a class's oldest rows, or (with {@code member} set) a member's every queued row. */
+    private record Purge(EventClass eventClass, String member, int max, CompletableFuture<Integer> done) {
     }
 
     /** Where a type's rows go and how long they live: fixed per type, so looked up, not rebuilt per event. */
@@ -119,6 +120,7 @@ public final class Outbox implements AutoCloseable {
     private volatile List<OutboxStats.ClassBacklog> byClass = List.of();
     private volatile String problem;
     private volatile boolean closing;
+    private volatile long purgeGeneration;
     private long lastMaintenance;
 
     private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
@@ -357,9 +359,32 @@ public final class Outbox implements AutoCloseable {
         } else if (closing) {
             done.completeExceptionally(new IllegalStateException("outbox is closed"));
         } else {
-            purges.add(new Purge(eventClass, Math.max(1, Math.min(max, MAX_VICTIMS)), done));
+            purges.add(new Purge(eventClass, null, Math.max(1, Math.min(max, MAX_VICTIMS)), done));
         }
         return done;
+    }
+
+    /**
+     * Removes every queued event about a member whose consent was revoked, critical ones too: consent
+     * outranks delivery. A {@code gateway.dropped} event with reason {@code consent} names them. Events
+     * already handed to the broker cannot be called back; the uplink re-reads after a purge, so none
+     * waiting in its read-ahead is sent.
+     *
+     * @return completes with how many went, once that and its report are durable
+     */
+    public CompletableFuture<Integer> forget(String member) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        if (closing) {
+            done.completeExceptionally(new IllegalStateException("outbox is closed"));
+        } else {
+            purges.add(new Purge(null, member, Integer.MAX_VALUE, done));
+        }
+        return done;
+    }
+
+    /** Changes whenever a purge removed rows: a reader holding rows read ahead must read them again. */
+    public long purgeGeneration() {
+        return purgeGeneration;
     }
 
     /** Null when healthy, otherwise why not. */
@@ -432,9 +457,11 @@ public final class Outbox implements AutoCloseable {
             }
             purged = new int[purging.size()];
             for (int i = 0; i < purged.length; i++) {
-                int before = drops.purged.size;
-                remove(store.oldest(purging.get(i).eventClass(), protectedSeq, purging.get(i).max()), drops.purged);
-                purged[i] = drops.purged.size - before;
+                Purge p = purging.get(i);
+                SeqList into = p.member() == null ? drops.purged : drops.consent;
+                int before = into.size;
+                remove(p.member() == null ? store.oldest(p.eventClass(), protectedSeq, p.max()) : store.about(p.member()), into);
+                purged[i] = into.size - before;
             }
             long now = clock.millis();
             if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
@@ -505,6 +532,9 @@ public final class Outbox implements AutoCloseable {
             append.done().complete(null);
         }
         drops.count();
+        if (drops.purged.size + drops.consent.size > 0) {
+            purgeGeneration++;
+        }
         for (int i = 0; i < purged.length; i++) {
             purging.get(i).done().complete(purged[i]);
         }
@@ -546,7 +576,7 @@ public final class Outbox implements AutoCloseable {
             fresh.add(new OutboxRow(nextSeq, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
                     e.time().toEpochMilli(), payloads[i]));
             store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]);
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i], e.member());
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payloads[i].length;
         }
@@ -714,15 +744,17 @@ public final class Outbox implements AutoCloseable {
         final SeqList budget = new SeqList();
         final SeqList expired = new SeqList();
         final SeqList purged = new SeqList();
+        final SeqList consent = new SeqList();
 
         boolean isEmpty() {
-            return budget.size == 0 && expired.size == 0 && purged.size == 0;
+            return budget.size == 0 && expired.size == 0 && purged.size == 0 && consent.size == 0;
         }
 
         /** One {@code gateway.dropped} event per reason that removed anything. */
         List<Event> reports() {
             List<Event> reports = new ArrayList<>(2);
-            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired), Map.entry("purged", purged))) {
+            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired), Map.entry("purged", purged),
+                    Map.entry("consent", consent))) {
                 SeqList list = reason.getValue();
                 if (list.size > 0) {
                     long[] seqs = Arrays.copyOf(list.values, list.size);
@@ -739,6 +771,7 @@ public final class Outbox implements AutoCloseable {
             count("budget", budget);
             count("expired", expired);
             count("purged", purged);
+            count("consent", consent);
         }
 
         private void count(String reason, SeqList list) {

@@ -78,6 +78,8 @@ final class OutboxStore implements AutoCloseable {
                     + " type VARCHAR(128) NOT NULL, subject VARCHAR(512) NOT NULL, topic VARCHAR(512) NOT NULL,"
                     + " created BIGINT NOT NULL, expires BIGINT NOT NULL, size INT NOT NULL, payload VARBINARY(" + MAX_PAYLOAD + ") NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS events_by_class ON events(cls, seq)");
+            // Added for consent revocation; no index: a revocation is rare and may scan, every insert may not pay.
+            s.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS member VARCHAR(" + MAX_KEY + ")");
             s.execute("CREATE TABLE IF NOT EXISTS meta(k VARCHAR(64) PRIMARY KEY, v BIGINT NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS idempotency(k VARCHAR(" + MAX_KEY + ") PRIMARY KEY, at BIGINT NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency(at)");
@@ -89,7 +91,8 @@ final class OutboxStore implements AutoCloseable {
         writer.setAutoCommit(false);
         writer.commit();
         reader = DriverManager.getConnection(url(), "storegw", "");
-        insert = writer.prepareStatement("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        insert = writer.prepareStatement("INSERT INTO events(seq, cls, id, type, subject, topic, created, expires, size, payload, member)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         delete = writer.prepareStatement("DELETE FROM events WHERE seq = ?");
         setNextSeq = writer.prepareStatement("UPDATE meta SET v = ? WHERE k = 'next_seq'");
         keySeen = writer.prepareStatement("SELECT 1 FROM idempotency WHERE k = ?");
@@ -121,7 +124,7 @@ final class OutboxStore implements AutoCloseable {
     }
 
     void insert(long seq, EventClass cls, String id, String type, String subject, String topic, long created,
-                long expires, byte[] payload) throws SQLException {
+                long expires, byte[] payload, String member) throws SQLException {
         insert.setLong(1, seq);
         insert.setInt(2, cls.ordinal());
         insert.setString(3, id);
@@ -132,6 +135,7 @@ final class OutboxStore implements AutoCloseable {
         insert.setLong(8, expires);
         insert.setInt(9, payload.length);
         insert.setBytes(10, payload);
+        insert.setString(11, member);
         insert.addBatch();
     }
 
@@ -210,6 +214,14 @@ final class OutboxStore implements AutoCloseable {
      * TTL checks slow the committer to about 550 events/s on a 233,000-event backlog.
      */
     static final String OLDEST = "SELECT seq, cls, size, created, expires FROM events WHERE cls = ? AND seq > ? ORDER BY cls, seq LIMIT ?";
+
+    /** Every queued row about one member, as (seq, cls, size, created, expires). */
+    List<long[]> about(String member) throws SQLException {
+        try (PreparedStatement p = writer.prepareStatement("SELECT seq, cls, size, created, expires FROM events WHERE member = ? ORDER BY seq")) {
+            p.setString(1, member);
+            return rows(p);
+        }
+    }
 
     /** The oldest rows of one class after the protected prefix, as (seq, cls, size, created, expires). */
     List<long[]> oldest(EventClass cls, long afterSeq, int limit) throws SQLException {

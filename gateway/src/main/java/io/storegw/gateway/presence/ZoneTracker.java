@@ -332,10 +332,10 @@ public final class ZoneTracker implements ObservationHandler {
                 String member = member(who);
                 if (t.visit == null) {
                     t.visit = new Visit(UUID.randomUUID().toString(), t.since, Map.of(), t.lastHeard);
-                    out.emit(EventCatalogue.VISIT_STARTED, member, DataClass.PSEUDONYMOUS,
+                    out.emitAbout(member, EventCatalogue.VISIT_STARTED, member,
                             new VisitStarted(member, t.visit.id, t.since, t.zone));
                 }
-                out.emit(EventCatalogue.PRESENCE_ZONE_ENTERED, member + "/" + t.zone, DataClass.PSEUDONYMOUS,
+                out.emitAbout(member, EventCatalogue.PRESENCE_ZONE_ENTERED, member + "/" + t.zone,
                         new Entered(member, t.zone, t.since));
                 save(who, t, out);
             }
@@ -372,7 +372,7 @@ public final class ZoneTracker implements ObservationHandler {
             if (t.visit != null) {
                 String member = member(who);
                 t.visit.dwellSeconds.merge(t.zone, dwell, Long::sum);
-                out.emit(EventCatalogue.PRESENCE_ZONE_EXITED, member + "/" + t.zone, DataClass.PSEUDONYMOUS,
+                out.emitAbout(member, EventCatalogue.PRESENCE_ZONE_EXITED, member + "/" + t.zone,
                         new Exited(member, t.zone, t.since, at, dwell));
             }
         }
@@ -384,7 +384,7 @@ public final class ZoneTracker implements ObservationHandler {
         String member = member(who);
         Visit v = t.visit;
         List<ZoneDwell> zones = v.dwellSeconds.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList();
-        out.emit(EventCatalogue.VISIT_ENDED, member, DataClass.PSEUDONYMOUS, new VisitEnded(member, v.id, v.startedAt,
+        out.emitAbout(member, EventCatalogue.VISIT_ENDED, member, new VisitEnded(member, v.id, v.startedAt,
                 t.lastHeard, Duration.between(v.startedAt, t.lastHeard).toSeconds(), zones));
         out.save(SAVED_PREFIX + member, null);
     }

@@ -196,9 +196,14 @@ public final class Uplink implements AutoCloseable {
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
         long rateCount = published.sum();
+        long purges = outbox.purgeGeneration();
         while (running && connected) {
             if (!permits.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                 continue;
+            }
+            if (purges != outbox.purgeGeneration()) {
+                purges = outbox.purgeGeneration();
+                buffer.clear(); // what was read ahead may be gone now (a revoked consent): read it again
             }
             if (buffer.isEmpty()) {
                 int limit = Math.max(window, READ_BATCH);

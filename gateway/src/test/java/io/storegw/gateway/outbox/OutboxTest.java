@@ -221,6 +221,36 @@ class OutboxTest {
     }
 
     @Test
+    void aRevokedConsentRemovesEveryQueuedEventAboutTheMemberAndReportsIt() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                outbox.append(List.of(
+                        new Event(ids.next(), EventCatalogue.VISIT_STARTED, clock.instant(), "m-1", DataClass.PSEUDONYMOUS, Map.of("n", i), "m-1"),
+                        new Event(ids.next(), EventCatalogue.VISIT_STARTED, clock.instant(), "m-2", DataClass.PSEUDONYMOUS, Map.of("n", i), "m-2"),
+                        event(EventCatalogue.STORE_FOOTFALL, i, 10)));
+            }
+            outbox.append(List.of(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till",
+                    DataClass.PSEUDONYMOUS, Map.of("n", 9), "m-1"))).get(10, TimeUnit.SECONDS);
+            outbox.protectUpTo(3); // read ahead by the uplink: consent reaches those too
+            long generation = outbox.purgeGeneration();
+
+            assertThat(outbox.forget("m-1").get(10, TimeUnit.SECONDS)).isEqualTo(6);
+
+            assertThat(outbox.purgeGeneration()).isNotEqualTo(generation);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(r -> json(r).path("subject").asText()).doesNotContain("m-1").contains("m-2");
+            JsonNode report = json(rows.get(rows.size() - 1)).path("data");
+            assertThat(report.path("reason").asText()).isEqualTo("consent");
+            assertThat(report.path("events").asLong()).isEqualTo(6);
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "consent")).isEqualTo(6);
+            assertThat(outbox.forget("m-1").get(10, TimeUnit.SECONDS)).isZero();
+        }
+        try (Outbox reopened = open(64 << 20, Map.of())) {
+            assertThat(reopened.forget("m-2").get(10, TimeUnit.SECONDS)).as("the member survives a reopen").isEqualTo(5);
+        }
+    }
+
+    @Test
     void aPurgeRemovesTheOldestOfAClassReportsItAndNeverTouchesCriticalOrInFlightRows() throws Exception {
         try (Outbox outbox = open(64 << 20, Map.of())) {
             for (int i = 0; i < 10; i++) {

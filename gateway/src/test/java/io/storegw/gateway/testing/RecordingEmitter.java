@@ -11,8 +11,8 @@ import java.util.Map;
 /** An {@link Emitter} for handler tests: keeps what was emitted, and the saved state as the outbox would (null forgets). */
 public final class RecordingEmitter implements Emitter {
 
-    /** One emitted event. */
-    public record Emitted(EventType type, String subject, DataClass dataClass, Object data) {
+    /** One emitted event; {@code member} is set for events emitted about a member. */
+    public record Emitted(EventType type, String subject, DataClass dataClass, Object data, String member) {
     }
 
     public final List<Emitted> emitted = new ArrayList<>();
@@ -20,7 +20,12 @@ public final class RecordingEmitter implements Emitter {
 
     @Override
     public void emit(EventType type, String subject, DataClass dataClass, Object data) {
-        emitted.add(new Emitted(type, subject, dataClass, data));
+        emitted.add(new Emitted(type, subject, dataClass, data, null));
+    }
+
+    @Override
+    public void emitAbout(String member, EventType type, String subject, Object data) {
+        emitted.add(new Emitted(type, subject, DataClass.PSEUDONYMOUS, data, member));
     }
 
     @Override

@@ -13,6 +13,9 @@ import io.storegw.drivers.pos.TillAuth;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
+import io.storegw.gateway.command.CentralCommands;
+import io.storegw.gateway.command.CommandVerifier;
+import io.storegw.gateway.members.MemberStore;
 import io.storegw.gateway.beacons.BeaconFleet;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
@@ -72,6 +75,9 @@ public final class Gateway implements AutoCloseable {
     private final Outbox outbox;
     private final CoreLoop core;
     private final Uplink uplink;
+    /** Central's commands and the member table, or null when no command key is configured. */
+    private final CentralCommands commands;
+    private final MemberStore members;
     private final AdminHttpServer admin;
     private final AdminHttpServer adminSocket;
     private final List<ObservationSource> sources = new ArrayList<>();
@@ -109,6 +115,15 @@ public final class Gateway implements AutoCloseable {
                     tls == null ? null : tls.ca(), tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
                     u.keepAlive(), u.maxInflight(), u.backoff().base(), u.backoff().cap()),
                     identity, outbox, Version.current(), clock, metrics);
+            if (config.commands().enabled()) {
+                members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()));
+                commands = new CentralCommands(new CommandVerifier(centralKey(config), config.commands().maxAge(), clock),
+                        config.commands().maxAge(), members, core, outbox, uplink, clock, Version.current(), metrics);
+                uplink.listen(commands);
+            } else {
+                members = null;
+                commands = null;
+            }
             var http = config.admin().http();
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
             var pos = config.sources().pos();
@@ -163,7 +178,7 @@ public final class Gateway implements AutoCloseable {
             }
             gpio = GpioDevices.open(config.gpio(), clock);
             gpio.doorCounter().ifPresent(sources::add);
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (IOException | SQLException | InterruptedException | RuntimeException e) {
             outbox.close();
             service.close();
             throw e;
@@ -252,10 +267,41 @@ public final class Gateway implements AutoCloseable {
                 new TelemetryHandler(config.core().telemetry(), telemetry));
     }
 
+    /**
+     * The member table's key: the configured file, else the systemd credential {@code members-key}
+     * (the unit loads it from a root-only file), else {@code stateDir/members.key}.
+     */
+    static Path membersKeyFile(GatewayConfig config, Map<String, String> env) {
+        if (config.commands().membersKeyFile() != null) {
+            return config.commands().membersKeyFile();
+        }
+        String credentials = env.get("CREDENTIALS_DIRECTORY");
+        if (credentials != null && Files.isReadable(Path.of(credentials, "members-key"))) {
+            return Path.of(credentials, "members-key");
+        }
+        return config.stateDir().resolve("members.key");
+    }
+
+    private static java.security.PublicKey centralKey(GatewayConfig config) throws IOException {
+        try {
+            return CommandVerifier.publicKey(config.commands().publicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("commands.publicKey: " + e.getMessage(), e);
+        }
+    }
+
     /** Opens the outbox, then starts the core, the uplink and the sources. */
     public static Gateway start(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
         Gateway g = new Gateway(config, clock);
         g.core.start();
+        if (g.commands != null) {
+            try {
+                g.commands.finishRevocations();
+            } catch (Exception e) {
+                g.close();
+                throw new IOException("cannot finish a consent revocation a crash interrupted: " + e.getMessage(), e);
+            }
+        }
         g.uplink.start();
         for (ObservationSource source : g.sources) {
             source.start(g.core);
@@ -338,6 +384,10 @@ public final class Gateway implements AutoCloseable {
         return core;
     }
 
+    public CentralCommands commands() {
+        return commands;
+    }
+
     public Uplink uplink() {
         return uplink;
     }
@@ -356,6 +406,13 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         service.notify("STOPPING=1");
         sources.forEach(ObservationSource::close);
+        if (commands != null) {
+            try {
+                commands.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         core.close();
         uplink.close();
         if (admin != null) {
@@ -365,6 +422,13 @@ public final class Gateway implements AutoCloseable {
             adminSocket.close();
         }
         gpio.close();
+        if (members != null) {
+            try {
+                members.close();
+            } catch (SQLException e) {
+                Logger.warn("Closing the member table: {}", e.getMessage());
+            }
+        }
         outbox.close();
         Logger.info("storegw stopped");
         service.close();

@@ -97,6 +97,19 @@ final class ConfigValidator {
         v.gpio(c.gpio());
         v.presence(c.presence());
         v.beacons(c.beacons());
+        if (c.commands().enabled()) {
+            if (Files.isReadable(c.commands().publicKey())) {
+                try {
+                    io.storegw.gateway.command.CommandVerifier.publicKey(c.commands().publicKey());
+                } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+                    v.problem("commands.publicKey", e.getMessage());
+                }
+            } else {
+                v.problem("commands.publicKey", "cannot read file " + c.commands().publicKey());
+            }
+            v.duration("commands.maxAge", c.commands().maxAge(), Duration.ofSeconds(10), Duration.ofHours(24));
+        }
+        v.readable("commands.membersKeyFile", c.commands().membersKeyFile());
         GatewayConfig.Ble ble = c.sources().ble();
         if (ble.enabled()) {
             if (!ble.driver().equals("bluez")) {

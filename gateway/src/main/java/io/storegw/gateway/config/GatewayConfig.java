@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
                             Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Presence presence,
-                            Beacons beacons, Admin admin) {
+                            Beacons beacons, Commands commands, Admin admin) {
 
     public GatewayConfig {
         timeZone = timeZone == null ? "UTC" : timeZone;
@@ -23,7 +23,26 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         presence = presence == null ? new Presence(null, null, null, null, null, null, null, null, null) : presence;
         beacons = beacons == null ? new Beacons(null, null, null) : beacons;
+        commands = commands == null ? new Commands(null, null, null) : commands;
         admin = admin == null ? new Admin(null, null) : admin;
+    }
+
+    /**
+     * Commands from central ({@code .../cmd/{name}}, signed with Ed25519; see {@code docs/commands.md}).
+     *
+     * @param publicKey      central's Ed25519 public key (PEM); without it no command is taken
+     * @param maxAge         a command issued longer ago (or further ahead) than this is refused as stale
+     * @param membersKeyFile the key the member table is encrypted with; default: the systemd credential
+     *                       {@code members-key}, else {@code stateDir/members.key}, made on first use
+     */
+    public record Commands(Path publicKey, Duration maxAge, Path membersKeyFile) {
+        public Commands {
+            maxAge = maxAge == null ? Duration.ofMinutes(5) : maxAge;
+        }
+
+        public boolean enabled() {
+            return publicKey != null;
+        }
     }
 
     /**
@@ -376,7 +395,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         var u = uplink;
         return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
                 new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
-                outbox, core, sources, gpio, presence, beacons, admin);
+                outbox, core, sources, gpio, presence, beacons, commands, admin);
     }
 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */

@@ -12,6 +12,7 @@ import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.layout.Layout;
 import io.storegw.gateway.layout.LayoutChange;
+import io.storegw.gateway.members.MemberForgotten;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -204,6 +205,12 @@ public final class ZoneTracker implements ObservationHandler {
      */
     @Override
     public void onInstruction(Instruction instruction, Emitter out) {
+        if (instruction instanceof MemberForgotten forgotten) {
+            if (tracks.remove(MEMBER + forgotten.member()) != null) {
+                out.save(SAVED_PREFIX + forgotten.member(), null);
+            }
+            return;
+        }
         if (!(instruction instanceof LayoutChange change)) {
             return;
         }

@@ -76,9 +76,7 @@ public final class PemTls {
             throw new GeneralSecurityException(pem + " is not an unencrypted PKCS#8 key; convert it with: "
                     + "openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8");
         }
-        String base64 = text.substring(text.indexOf("-----BEGIN PRIVATE KEY-----") + 27, text.indexOf("-----END PRIVATE KEY-----"))
-                .replaceAll("\\s", "");
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der(pem, "PRIVATE KEY"));
         GeneralSecurityException last = null;
         for (String algorithm : new String[] {"RSA", "EC", "Ed25519"}) {
             try {
@@ -88,5 +86,21 @@ public final class PemTls {
             }
         }
         throw new GeneralSecurityException(pem + ": not an RSA, EC or Ed25519 key", last);
+    }
+
+    /** The DER bytes of the first {@code -----BEGIN label-----} block of a PEM file. */
+    public static byte[] der(Path pem, String label) throws IOException, GeneralSecurityException {
+        String text = Files.readString(pem, StandardCharsets.US_ASCII);
+        String begin = "-----BEGIN " + label + "-----";
+        int from = text.indexOf(begin);
+        int to = text.indexOf("-----END " + label + "-----");
+        if (from < 0 || to < from) {
+            throw new GeneralSecurityException(pem + " holds no PEM block " + begin);
+        }
+        try {
+            return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException(pem + ": the " + label + " block is not base64", e);
+        }
     }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -48,6 +49,14 @@ public final class Uplink implements AutoCloseable {
                            Path key, Duration keepAlive, int maxInflight, Duration backoffBase, Duration backoffCap) {
     }
 
+    /**
+     * Takes the messages central sends on {@code {prefix}/cmd/{name}}; called on Paho's callback thread,
+     * so it must hand the work on and return.
+     */
+    public interface CommandListener {
+        void arrived(String name, MqttMessage message);
+    }
+
     private static final long STATE_REFRESH_MILLIS = 60_000;
     /** Rows per outbox query: fewer queries than one per window, still small on the heap. */
     private static final int READ_BATCH = 256;
@@ -69,6 +78,7 @@ public final class Uplink implements AutoCloseable {
     private volatile int window;
     private volatile double publishRate;
     private volatile MqttAsyncClient client;
+    private volatile CommandListener commands;
     private final Semaphore permits = new Semaphore(0);
     private final MqttActionListener releaseOnly = new MqttActionListener() {
         @Override
@@ -99,6 +109,40 @@ public final class Uplink implements AutoCloseable {
         metrics.gauge("storegw_uplink_publish_rate", "Events acknowledged per second, over the last few seconds", () -> publishRate);
         this.disconnectedSinceMillis = clock.millis();
         this.thread = new Thread(this::run, "uplink");
+    }
+
+    /** Subscribes to central's commands from the next connect on; set before {@link #start()}. */
+    public void listen(CommandListener listener) {
+        this.commands = listener;
+    }
+
+    /**
+     * Answers a command on its MQTT 5 response topic with its correlation data, QoS 1, taking a place in
+     * the in-flight window like the state message does. Returns false when not connected or the window
+     * stayed full: central asks again.
+     */
+    public boolean reply(String topic, byte[] correlation, byte[] payload) {
+        MqttAsyncClient c = client;
+        try {
+            if (c == null || !connected || !permits.tryAcquire(5, TimeUnit.SECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        MqttProperties p = new MqttProperties();
+        p.setContentType("application/json");
+        p.setPayloadFormat(true);
+        p.setCorrelationData(correlation);
+        try {
+            c.publish(topic, new MqttMessage(payload, 1, false, p), null, releaseOnly);
+            return true;
+        } catch (MqttException | RuntimeException e) {
+            permits.release();
+            Logger.warn("Cannot answer a command on {}: {}", topic, describe(e));
+            return false;
+        }
     }
 
     /** Starts connecting and publishing on the uplink's own thread. */
@@ -174,6 +218,9 @@ public final class Uplink implements AutoCloseable {
             IMqttToken token = c.connect(options);
             token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
             receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+            if (commands != null) { // before we count as connected, so a command sent once we are is heard
+                c.subscribe(new MqttSubscription(commandTopic("+"), 1)).waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+            }
         } catch (MqttException | RuntimeException e) {
             discard(c); // a refused attempt must not leave a client behind: outages retry for hours
             throw e;
@@ -345,8 +392,21 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
+    private String commandTopic(String name) {
+        return identity.topicPrefix() + "/cmd/" + name;
+    }
+
     /** Paho's view of the connection. */
     private final class Callback extends MqttCallbackAdapter {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            String prefix = commandTopic("");
+            CommandListener listener = commands;
+            if (listener != null && topic.startsWith(prefix) && topic.indexOf('/', prefix.length()) < 0) {
+                listener.arrived(topic.substring(prefix.length()), message);
+            }
+        }
+
         @Override
         public void disconnected(MqttDisconnectResponse response) {
             connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");

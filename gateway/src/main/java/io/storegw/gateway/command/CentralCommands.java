@@ -1,0 +1,249 @@
+package io.storegw.gateway.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.gateway.core.CoreLoop;
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.members.Member;
+import io.storegw.gateway.members.MemberForgotten;
+import io.storegw.gateway.members.MemberStore;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.uplink.Uplink;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.tinylog.Logger;
+
+/**
+ * Central's commands to this gateway: verified ({@link CommandVerifier}), applied one at a time on a
+ * thread of their own, and answered on the request's response topic once their effect is durable. See
+ * {@code docs/commands.md}.
+ */
+public final class CentralCommands implements Uplink.CommandListener, AutoCloseable {
+
+    /** The commands this gateway takes; anything else is refused as unknown. */
+    public static final Set<String> NAMES = Set.of("ping", "members.upsert", "members.remove", "consent.revoke");
+
+    /** How a command was answered: {@code status} is {@code ok}, {@code refused} or {@code failed}. */
+    public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
+    }
+
+    /** A command's body central got wrong: refused as malformed, its nonce not taken. */
+    private static final class BadBody extends Exception {
+        BadBody(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final Pattern PSEUDONYM = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
+
+    private final CommandVerifier verifier;
+    private final MemberStore members;
+    private final CoreLoop core;
+    private final Outbox outbox;
+    private final Uplink uplink;
+    private final Clock clock;
+    private final Duration maxAge;
+    private final String version;
+    private final Metrics metrics;
+    private final ThreadPoolExecutor worker;
+
+    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, CoreLoop core, Outbox outbox,
+                           Uplink uplink, Clock clock, String version, Metrics metrics) {
+        this.verifier = verifier;
+        this.maxAge = maxAge;
+        this.members = members;
+        this.core = core;
+        this.outbox = outbox;
+        this.uplink = uplink;
+        this.clock = clock;
+        this.version = version;
+        this.metrics = metrics;
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64), r -> {
+            Thread t = new Thread(r, "central-commands");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.gauge("storegw_members", "Members central registered at this store", () -> {
+            try {
+                return members.size();
+            } catch (java.sql.SQLException e) {
+                return -1;
+            }
+        });
+    }
+
+    /**
+     * Finishes the revocations a crash interrupted: their members are gone from the table, their queued
+     * events may not be. Call once at start, before the uplink connects.
+     */
+    public void finishRevocations() throws Exception {
+        for (String pseudonym : members.unpurged()) {
+            int n = outbox.forget(pseudonym).get(5, TimeUnit.MINUTES);
+            members.purged(pseudonym);
+            Logger.info("Consent revocation of {} finished after a restart: {} queued events removed", pseudonym, n);
+        }
+    }
+
+    @Override
+    public void arrived(String name, MqttMessage message) {
+        var properties = message.getProperties();
+        String responseTopic = properties == null ? null : properties.getResponseTopic();
+        byte[] correlation = properties == null ? null : properties.getCorrelationData();
+        String signature = null;
+        if (properties != null && properties.getUserProperties() != null) {
+            for (UserProperty p : properties.getUserProperties()) {
+                if (p.getKey().equals("signature")) {
+                    signature = p.getValue();
+                }
+            }
+        }
+        byte[] payload = message.getPayload();
+        String sig = signature;
+        try {
+            worker.execute(() -> answer(responseTopic, correlation, handle(name, payload, sig)));
+        } catch (RejectedExecutionException e) {
+            answer(responseTopic, correlation, count(new Reply(name, null, "refused", "busy", "too many commands at once; ask again", Map.of())));
+        }
+    }
+
+    /** Verifies and applies one command; returns its answer. */
+    Reply handle(String name, byte[] payload, String signature) {
+        CommandVerifier.Verdict verdict = verifier.verify(name, payload, signature);
+        if (verdict instanceof CommandVerifier.Refused r) {
+            Logger.warn("Command {} refused ({}): {}", name, r.reason(), r.detail());
+            return count(new Reply(name, null, "refused", r.reason(), r.detail(), Map.of()));
+        }
+        SignedCommand command = ((CommandVerifier.Accepted) verdict).command();
+        if (!NAMES.contains(command.name())) {
+            return count(new Reply(name, command.nonce(), "refused", "unknown-command",
+                    "this gateway takes " + String.join(", ", NAMES.stream().sorted().toList()), Map.of()));
+        }
+        try {
+            Map<String, Object> result = apply(command);
+            Logger.info("Command {} ({}) applied", command.name(), command.nonce());
+            return count(new Reply(name, command.nonce(), "ok", null, null, result));
+        } catch (BadBody e) {
+            Logger.warn("Command {} refused (malformed body): {}", name, e.getMessage());
+            return count(new Reply(name, command.nonce(), "refused", "malformed", e.getMessage(), Map.of()));
+        } catch (MemberStore.Replayed e) {
+            Logger.warn("Command {} refused: {}", name, e.getMessage());
+            return count(new Reply(name, command.nonce(), "refused", "replayed", e.getMessage(), Map.of()));
+        } catch (Exception e) {
+            Logger.error(e, "Command {} ({}) failed", name, command.nonce());
+            return count(new Reply(name, command.nonce(), "failed", "error", String.valueOf(e.getMessage()), Map.of()));
+        }
+    }
+
+    private Map<String, Object> apply(SignedCommand c) throws Exception {
+        members.forgetNoncesBefore(clock.instant().minus(maxAge));
+        JsonNode body = c.body();
+        Map<String, Object> result = new LinkedHashMap<>();
+        switch (c.name()) {
+            case "ping" -> {
+                members.take(c.nonce(), c.issued());
+                result.put("time", clock.instant().toString());
+                result.put("version", version);
+                result.put("members", members.size());
+                result.put("backlog", outbox.rows());
+            }
+            case "members.upsert" -> {
+                members.upsert(c.nonce(), c.issued(), member(body));
+                result.put("members", members.size());
+            }
+            case "members.remove" -> result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym(body)));
+            case "consent.revoke" -> {
+                String pseudonym = pseudonym(body);
+                members.revoke(c.nonce(), c.issued(), pseudonym, clock.instant());
+                // Handlers first, so nothing more about them is made; then what is already queued goes.
+                core.instruct(new MemberForgotten(pseudonym)).get(30, TimeUnit.SECONDS);
+                int purged = outbox.forget(pseudonym).get(5, TimeUnit.MINUTES);
+                members.purged(pseudonym);
+                result.put("purged", purged);
+            }
+            default -> throw new IllegalStateException("no case for " + c.name());
+        }
+        return result;
+    }
+
+    private static String pseudonym(JsonNode body) throws BadBody {
+        String p = body.path("pseudonym").asText(null);
+        if (p == null || !PSEUDONYM.matcher(p).matches()) {
+            throw new BadBody("expected body.pseudonym: 1 to 128 letters, digits and . _ : -");
+        }
+        return p;
+    }
+
+    private static Member member(JsonNode body) throws BadBody {
+        String pseudonym = pseudonym(body);
+        String consent = body.path("consent").asText(null);
+        if (consent == null || consent.isBlank() || consent.length() > 128) {
+            throw new BadBody("expected body.consent: the id of the consent record (1 to 128 characters)");
+        }
+        Member.Eid eid = null;
+        JsonNode e = body.path("eid");
+        if (!e.isMissingNode() && !e.isNull()) {
+            String key = e.path("identityKey").asText("");
+            int exponent = e.path("exponent").asInt(-1);
+            if (key.length() != 32 || !HEX.matcher(key).matches()) {
+                throw new BadBody("expected body.eid.identityKey: the 16-byte EID identity key as 32 hex digits");
+            }
+            if (exponent < 0 || exponent > 15 || !e.path("exponent").isInt()) {
+                throw new BadBody("expected body.eid.exponent: the rotation exponent, 0 to 15");
+            }
+            eid = new Member.Eid(key.toLowerCase(java.util.Locale.ROOT), exponent);
+        }
+        String secret = body.path("appBeaconSecret").asText(null);
+        if (secret != null && (secret.length() < 32 || secret.length() > 128 || !HEX.matcher(secret).matches())) {
+            throw new BadBody("expected body.appBeaconSecret: 16 to 64 bytes as hex digits");
+        }
+        List<String> cards = new ArrayList<>();
+        JsonNode hashes = body.path("loyaltyHashes");
+        if (!hashes.isMissingNode() && (!hashes.isArray() || hashes.size() > 16)) {
+            throw new BadBody("expected body.loyaltyHashes: a list of at most 16 keyed hashes");
+        }
+        for (JsonNode h : hashes) {
+            if (!h.isTextual() || h.asText().isEmpty() || h.asText().length() > 128) {
+                throw new BadBody("expected body.loyaltyHashes to hold strings of 1 to 128 characters");
+            }
+            cards.add(h.asText());
+        }
+        return new Member(pseudonym, consent, eid, secret == null ? null : secret.toLowerCase(java.util.Locale.ROOT), cards);
+    }
+
+    private Reply count(Reply reply) {
+        String outcome = reply.status().equals("ok") ? "ok" : reply.reason();
+        metrics.counter("storegw_commands_total", "Commands from central, by command and outcome (ok or why refused)",
+                "command", NAMES.contains(reply.name()) ? reply.name() : "other", "outcome", outcome).increment();
+        return reply;
+    }
+
+    private void answer(String responseTopic, byte[] correlation, Reply reply) {
+        if (responseTopic == null || responseTopic.isBlank()) {
+            return; // central did not ask for an answer
+        }
+        try {
+            uplink.reply(responseTopic, correlation, CloudEventEncoder.JSON.writeValueAsBytes(reply));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a reply is plain data", e);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        worker.shutdown();
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,300 @@
+package io.storegw.gateway.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.drivers.observation.BleSighting;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.members.MemberStore;
+import io.storegw.gateway.outbox.OutboxRow;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Central's signed commands against a gateway on a real broker: what is taken and what is refused
+ * (unsigned, wrong key, tampered, replayed, stale), the member table encrypted on disk, and consent
+ * revoked while the uplink is down: afterwards nothing about the member reaches central.
+ */
+class CentralCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EID_KEY = "e2d9a3f40c11b4a7d09e7a5c3b1f2e60";
+
+    @TempDir
+    Path dir;
+
+    private KeyPair central;
+    private Path publicKey;
+
+    @BeforeEach
+    void centralKey() throws Exception {
+        central = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        publicKey = Files.writeString(dir.resolve("central.pub"), pem(central));
+    }
+
+    @Test
+    void onlyFreshCommandsSignedByCentralAreTakenAndEachOnlyOnce() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            try (Gateway gw = Gateway.start(config(broker.uri()), Clock.systemUTC()); Commander cmd = new Commander(broker.uri())) {
+                Await.until(Duration.ofSeconds(20), "the uplink", gw.uplink()::connected);
+
+                byte[] ping = envelope("ping", Instant.now(), "{}");
+                JsonNode ok = cmd.send("ping", ping, sign(central.getPrivate(), ping));
+                assertThat(ok.path("status").asText()).isEqualTo("ok");
+                assertThat(ok.path("result").path("version").asText()).isNotEmpty();
+                assertThat(ok.path("result").path("members").asInt()).isZero();
+
+                assertRefused(cmd.send("ping", ping, sign(central.getPrivate(), ping)), "replayed");
+                byte[] tampered = new String(ping, StandardCharsets.UTF_8).replace("{}", "{\"x\":1}").getBytes(StandardCharsets.UTF_8);
+                assertRefused(cmd.send("ping", tampered, sign(central.getPrivate(), ping)), "bad-signature");
+                PrivateKey stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
+                byte[] other = envelope("ping", Instant.now(), "{}");
+                assertRefused(cmd.send("ping", other, sign(stranger, other)), "bad-signature");
+                assertRefused(cmd.send("ping", other, null), "unsigned");
+                byte[] old = envelope("ping", Instant.now().minus(Duration.ofMinutes(10)), "{}");
+                assertRefused(cmd.send("ping", old, sign(central.getPrivate(), old)), "stale");
+                byte[] ahead = envelope("ping", Instant.now().plus(Duration.ofMinutes(10)), "{}");
+                assertRefused(cmd.send("ping", ahead, sign(central.getPrivate(), ahead)), "stale");
+                byte[] elsewhere = envelope("members.remove", Instant.now(), "{\"pseudonym\": \"m-1\"}");
+                assertRefused(cmd.send("ping", elsewhere, sign(central.getPrivate(), elsewhere)), "malformed");
+                byte[] unknown = envelope("pickups.teleport", Instant.now(), "{}");
+                assertRefused(cmd.send("pickups.teleport", unknown, sign(central.getPrivate(), unknown)), "unknown-command");
+
+                byte[] upsert = envelope("members.upsert", Instant.now(), member("m-7"));
+                JsonNode added = cmd.send("members.upsert", upsert, sign(central.getPrivate(), upsert));
+                assertThat(added.path("status").asText()).isEqualTo("ok");
+                assertThat(added.path("result").path("members").asInt()).isEqualTo(1);
+                byte[] bad = envelope("members.upsert", Instant.now(), "{\"pseudonym\": \"m-8\", \"consent\": \"c-1\", \"eid\": {\"identityKey\": \"00\", \"exponent\": 10}}");
+                JsonNode refused = cmd.send("members.upsert", bad, sign(central.getPrivate(), bad));
+                assertRefused(refused, "malformed");
+                assertThat(refused.path("detail").asText()).contains("identityKey");
+
+                assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "ok")).isEqualTo(1);
+                assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "bad-signature")).isEqualTo(2);
+                assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "replayed")).isEqualTo(1);
+                assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "stale")).isEqualTo(2);
+            }
+            // a replay after a restart is still a replay: the nonce was kept with the member
+            try (Gateway gw = Gateway.start(config(broker.uri()), Clock.systemUTC())) {
+                byte[] upsert = envelope("members.upsert", Instant.now(), member("m-9"));
+                assertThat(gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert)).status()).isEqualTo("ok");
+                CentralCommands.Reply again = gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert));
+                assertThat(again.reason()).isEqualTo("replayed");
+            }
+        }
+    }
+
+    @Test
+    void theMemberTableIsEncryptedAndOpensOnlyWithItsKey() throws Exception {
+        GatewayConfig config = config("tcp://127.0.0.1:" + TestBroker.freePort());
+        try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
+            byte[] upsert = envelope("members.upsert", Instant.now(), member("member-with-a-findable-name"));
+            assertThat(gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert)).status()).isEqualTo("ok");
+        }
+        byte[] file = Files.readAllBytes(config.stateDir().resolve("members.mv.db"));
+        String raw = new String(file, StandardCharsets.ISO_8859_1);
+        assertThat(raw).doesNotContain("member-with-a-findable-name").doesNotContain(EID_KEY).doesNotContain("CREATE TABLE");
+        Path otherKey = Files.write(dir.resolve("other.key"), new byte[32]);
+        assertThatThrownBy(() -> MemberStore.open(config.stateDir().resolve("members"), otherKey))
+                .hasMessageContaining("does not open with the key");
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+            assertThat(store.members()).singleElement().satisfies(m -> {
+                assertThat(m.pseudonym()).isEqualTo("member-with-a-findable-name");
+                assertThat(m.eid().identityKey()).isEqualTo(EID_KEY);
+                assertThat(m.toString()).doesNotContain(EID_KEY);
+            });
+        }
+    }
+
+    @Test
+    void consentRevokedWhileTheUplinkIsDownLeavesNothingAboutTheMemberToPublish() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            GatewayConfig config = config(broker.uri());
+            try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
+                for (String m : List.of("m-7", "m-8")) {
+                    byte[] upsert = envelope("members.upsert", Instant.now(), member(m));
+                    assertThat(gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert)).status()).isEqualTo("ok");
+                }
+                Instant from = Instant.now().minusSeconds(6);
+                for (int i = 0; i < 6; i++) {
+                    for (String m : List.of("m-7", "m-8")) {
+                        gw.core().accept(new BleSighting(from.plusSeconds(i), "door", "member:" + m, -55, -59)).toCompletableFuture().get();
+                    }
+                }
+                Await.until(Duration.ofSeconds(20), "both visits queued", () -> queuedAbout(gw, "m-7") > 0 && queuedAbout(gw, "m-8") > 0);
+
+                byte[] revoke = envelope("consent.revoke", Instant.now(), "{\"pseudonym\": \"m-7\"}");
+                CentralCommands.Reply reply = gw.commands().handle("consent.revoke", revoke, sign(central.getPrivate(), revoke));
+                assertThat(reply.status()).isEqualTo("ok");
+                assertThat((Integer) reply.result().get("purged")).isPositive();
+                assertThat(queuedAbout(gw, "m-7")).isZero();
+                assertThat(gw.outbox().saved("presence/visit/", Object.class)).as("no open visit of m-7 is kept").hasSize(1);
+
+                broker.start();
+                try (Central hq = new Central(broker.uri(), "hq")) {
+                    Await.until(Duration.ofSeconds(30), "the consent drop report and m-8's visit", () ->
+                            hq.events().values().stream().anyMatch(e -> e.path("data").path("reason").asText().equals("consent"))
+                                    && hq.events().values().stream().anyMatch(e -> e.path("data").path("member").asText().equals("m-8")));
+                    assertThat(hq.events().values()).noneMatch(e -> e.toString().contains("m-7"));
+                    assertThat(hq.awaitAccountedFor(gw.outbox().stats().committedSeq(), Duration.ofSeconds(10)))
+                            .as("every gap is a reported drop").isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRevocationACrashInterruptedIsFinishedAtTheNextStart() throws Exception {
+        GatewayConfig config = config("tcp://127.0.0.1:" + TestBroker.freePort());
+        try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
+            Instant from = Instant.now().minusSeconds(6);
+            for (int i = 0; i < 6; i++) {
+                gw.core().accept(new BleSighting(from.plusSeconds(i), "door", "member:m-7", -55, -59)).toCompletableFuture().get();
+            }
+            Await.until(Duration.ofSeconds(20), "the visit queued", () -> queuedAbout(gw, "m-7") > 0);
+        }
+        // the member table took the revocation, then the power went before the outbox was purged
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+            store.revoke(UUID.randomUUID().toString(), Instant.now(), "m-7", Instant.now());
+        }
+        try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
+            assertThat(queuedAbout(gw, "m-7")).isZero();
+            assertThat(rows(gw)).anySatisfy(e -> assertThat(e.path("data").path("reason").asText()).isEqualTo("consent"));
+        }
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+            assertThat(store.unpurged()).isEmpty();
+        }
+    }
+
+    private GatewayConfig config(String broker) {
+        return TestConfigs.withoutSources(dir.resolve("gw"), broker, """
+                commands:
+                  publicKey: %s
+                presence:
+                  zones:
+                    - {name: entrance, receivers: [door]}
+                  window: 1s
+                  wins: 1
+                  minDwell: 2s
+                """.formatted(publicKey));
+    }
+
+    private static void assertRefused(JsonNode reply, String reason) {
+        assertThat(reply.path("status").asText()).as(reply.toString()).isEqualTo("refused");
+        assertThat(reply.path("reason").asText()).as(reply.toString()).isEqualTo(reason);
+    }
+
+    private static String member(String pseudonym) {
+        return """
+                {"pseudonym": "%s", "consent": "consent-2026-0042", "eid": {"identityKey": "%s", "exponent": 10},
+                 "loyaltyHashes": ["h-1"]}""".formatted(pseudonym, EID_KEY);
+    }
+
+    private static byte[] envelope(String name, Instant issued, String body) {
+        return """
+                {"name": "%s", "issued": "%s", "nonce": "%s", "body": %s}""".formatted(name, issued, UUID.randomUUID(), body)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String sign(PrivateKey key, byte[] payload) throws Exception {
+        Signature ed = Signature.getInstance("Ed25519");
+        ed.initSign(key);
+        ed.update(payload);
+        return Base64.getEncoder().encodeToString(ed.sign());
+    }
+
+    private static String pem(KeyPair pair) {
+        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    private static List<JsonNode> rows(Gateway gw) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (OutboxRow row : gw.outbox().read(0, 100_000)) {
+            out.add(JSON.readTree(row.payload()));
+        }
+        return out;
+    }
+
+    private static long queuedAbout(Gateway gw, String member) {
+        try {
+            return rows(gw).stream().filter(e -> e.path("data").path("member").asText().equals(member)).count();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Central's side of a command: publishes with a response topic and correlation data, waits for the answer. */
+    private static final class Commander implements AutoCloseable {
+        private final MqttAsyncClient client;
+        private final BlockingQueue<MqttMessage> replies = new LinkedBlockingQueue<>();
+
+        Commander(String broker) throws Exception {
+            client = new MqttAsyncClient(broker, "central-commander", new MemoryPersistence());
+            client.setCallback(new io.storegw.gateway.uplink.MqttCallbackAdapter() {
+                @Override
+                public void messageArrived(String topic, MqttMessage message) {
+                    replies.add(message);
+                }
+            });
+            client.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
+            client.subscribe(new MqttSubscription("central/replies/#", 1)).waitForCompletion(10_000);
+        }
+
+        JsonNode send(String name, byte[] payload, String signature) throws Exception {
+            byte[] correlation = HexFormat.of().parseHex(UUID.randomUUID().toString().replace("-", ""));
+            MqttProperties p = new MqttProperties();
+            p.setResponseTopic("central/replies/acme/s042/gw1");
+            p.setCorrelationData(correlation);
+            if (signature != null) {
+                p.setUserProperties(List.of(new UserProperty("signature", signature)));
+            }
+            MqttMessage m = new MqttMessage(payload, 1, false, p);
+            client.publish("storegw/v1/acme/s042/gw1/cmd/" + name, m).waitForCompletion(10_000);
+            MqttMessage reply = replies.poll(15, TimeUnit.SECONDS);
+            assertThat(reply).as("an answer to " + name).isNotNull();
+            assertThat(reply.getProperties().getCorrelationData()).isEqualTo(correlation);
+            return JSON.readTree(reply.getPayload());
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.disconnect().waitForCompletion(5_000);
+            client.close();
+        }
+    }
+}

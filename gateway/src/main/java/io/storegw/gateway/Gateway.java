@@ -13,6 +13,7 @@ import io.storegw.drivers.pos.TillAuth;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
+import io.storegw.drivers.ble.identity.Registrations;
 import io.storegw.gateway.command.CentralCommands;
 import io.storegw.gateway.command.CommandVerifier;
 import io.storegw.gateway.members.MemberStore;
@@ -78,6 +79,8 @@ public final class Gateway implements AutoCloseable {
     /** Central's commands and the member table, or null when no command key is configured. */
     private final CentralCommands commands;
     private final MemberStore members;
+    /** The members' phone identities, shared by every radio; filled from the member table. */
+    private final Registrations registrations = new Registrations();
     private final AdminHttpServer admin;
     private final AdminHttpServer adminSocket;
     private final List<ObservationSource> sources = new ArrayList<>();
@@ -118,7 +121,7 @@ public final class Gateway implements AutoCloseable {
             if (config.commands().enabled()) {
                 members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()));
                 commands = new CentralCommands(new CommandVerifier(centralKey(config), config.commands().maxAge(), clock),
-                        config.commands().maxAge(), members, core, outbox, uplink, clock, Version.current(), metrics);
+                        config.commands().maxAge(), members, registrations, core, outbox, uplink, clock, Version.current(), metrics);
                 uplink.listen(commands);
             } else {
                 members = null;
@@ -155,15 +158,13 @@ public final class Gateway implements AutoCloseable {
                                 .map(v -> new DeviceMapping.Field(v.field(), v.quantity(), v.unit())).toList())).toList(),
                         local.offlineAfter(),
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
-                        // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions), Map.of(), clock));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, registrations), Map.of(), clock));
             }
             var ble = config.sources().ble();
             if (ble.enabled()) {
-                // until members and staff are provisioned (the loyalty issue), beacons resolve as fixed beacons or anonymous
                 sources.add(new BlueZScanner(new BlueZScanner.Settings(ble.bus(), ble.adapter(),
                         ble.receiverId() != null ? ble.receiverId() : config.gateway(), ble.recheck()),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions), clock, null));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, registrations), clock, null));
             }
             var counters = config.sources().httpCounters();
             if (counters.enabled()) {

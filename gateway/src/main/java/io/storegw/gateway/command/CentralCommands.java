@@ -1,6 +1,7 @@
 package io.storegw.gateway.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.ble.identity.Registrations;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.members.Member;
@@ -59,9 +60,12 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final String version;
     private final Metrics metrics;
     private final ThreadPoolExecutor worker;
+    private final Registrations registrations;
 
-    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, CoreLoop core, Outbox outbox,
-                           Uplink uplink, Clock clock, String version, Metrics metrics) {
+    /** @param registrations where the radios learn whose phones to recognise; published from the table at once */
+    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, Registrations registrations, CoreLoop core,
+                           Outbox outbox, Uplink uplink, Clock clock, String version, Metrics metrics) throws java.sql.SQLException, java.io.IOException {
+        this.registrations = registrations;
         this.verifier = verifier;
         this.maxAge = maxAge;
         this.members = members;
@@ -76,6 +80,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             t.setDaemon(true);
             return t;
         });
+        publishMembers();
         metrics.gauge("storegw_members", "Members central registered at this store", () -> {
             try {
                 return members.size();
@@ -161,12 +166,17 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             }
             case "members.upsert" -> {
                 members.upsert(c.nonce(), c.issued(), member(body));
+                publishMembers();
                 result.put("members", members.size());
             }
-            case "members.remove" -> result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym(body)));
+            case "members.remove" -> {
+                result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym(body)));
+                publishMembers();
+            }
             case "consent.revoke" -> {
                 String pseudonym = pseudonym(body);
                 members.revoke(c.nonce(), c.issued(), pseudonym, clock.instant());
+                publishMembers(); // the radios stop recognising the phone at their next advertisement
                 // Handlers first, so nothing more about them is made; then what is already queued goes.
                 core.instruct(new MemberForgotten(pseudonym)).get(30, TimeUnit.SECONDS);
                 int purged = outbox.forget(pseudonym).get(5, TimeUnit.MINUTES);
@@ -176,6 +186,10 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             default -> throw new IllegalStateException("no case for " + c.name());
         }
         return result;
+    }
+
+    private void publishMembers() throws java.sql.SQLException, java.io.IOException {
+        registrations.publish(members.members().stream().map(Member::registered).toList());
     }
 
     private static String pseudonym(JsonNode body) throws BadBody {

@@ -1,5 +1,6 @@
 package io.storegw.gateway.members;
 
+import io.storegw.drivers.ble.identity.Registrations;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,6 +29,11 @@ public record Member(String pseudonym, String consent, Eid eid, String appBeacon
         Objects.requireNonNull(pseudonym, "pseudonym");
         Objects.requireNonNull(consent, "consent");
         loyaltyHashes = loyaltyHashes == null ? List.of() : List.copyOf(loyaltyHashes);
+    }
+
+    /** What the radios need to recognise the member's phone. */
+    public Registrations.Registered registered() {
+        return new Registrations.Registered(pseudonym, eid == null ? null : eid.identityKey(), eid == null ? 0 : eid.exponent(), appBeaconSecret);
     }
 
     @Override

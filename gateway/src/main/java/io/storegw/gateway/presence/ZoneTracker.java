@@ -122,6 +122,15 @@ public final class ZoneTracker implements ObservationHandler {
     static final double NEAR_LOSS_DB = 1;
     /** Where open visits are saved; one key per member. */
     public static final String SAVED_PREFIX = "presence/visit/";
+    /**
+     * How long sightings of a member whose consent was revoked are ignored: a radio may have resolved
+     * one before it took up the revocation, which it does at its next advertisement.
+     */
+    private static final Duration FORGOTTEN_FOR = Duration.ofMinutes(2);
+    /** Members whose consent was revoked lately, and when. */
+    private final Map<String, Instant> forgotten = new HashMap<>();
+    /** The core clock's time at the last tick. */
+    private Instant lastTick = Instant.EPOCH;
     private static final String MEMBER = "member:";
     private static final String ANONYMOUS = "anon:";
     /** An open visit's last-heard time is saved at most this often, so an outage ends it about right. */
@@ -205,9 +214,10 @@ public final class ZoneTracker implements ObservationHandler {
      */
     @Override
     public void onInstruction(Instruction instruction, Emitter out) {
-        if (instruction instanceof MemberForgotten forgotten) {
-            if (tracks.remove(MEMBER + forgotten.member()) != null) {
-                out.save(SAVED_PREFIX + forgotten.member(), null);
+        if (instruction instanceof MemberForgotten gone) {
+            forgotten.put(MEMBER + gone.member(), lastTick);
+            if (tracks.remove(MEMBER + gone.member()) != null) {
+                out.save(SAVED_PREFIX + gone.member(), null);
             }
             return;
         }
@@ -248,6 +258,9 @@ public final class ZoneTracker implements ObservationHandler {
                 || !zoneByReceiver.containsKey(s.receiverId()) && !beacons.hears(s.receiverId())) {
             return;
         }
+        if (!forgotten.isEmpty() && forgotten.containsKey(s.advertiser())) {
+            return; // resolved before the radios heard of the revocation
+        }
         occupancy.onTick(s.at(), out, this::counted);
         Track t = tracks.computeIfAbsent(s.advertiser(), k -> new Track());
         if (t.windowEnd == null) {
@@ -270,6 +283,8 @@ public final class ZoneTracker implements ObservationHandler {
     @Override
     public void onTick(Instant now, Emitter out) {
         occupancy.onTick(now, out, this::counted);
+        lastTick = now;
+        forgotten.values().removeIf(at -> at.isBefore(now.minus(FORGOTTEN_FOR)));
         for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Track> e = it.next();
             String who = e.getKey();

@@ -163,6 +163,12 @@ class CentralCommandsTest {
                 assertThat((Integer) reply.result().get("purged")).isPositive();
                 assertThat(queuedAbout(gw, "m-7")).isZero();
                 assertThat(gw.outbox().saved("presence/visit/", Object.class)).as("no open visit of m-7 is kept").hasSize(1);
+                // a sighting a radio resolved before it took up the revocation starts nothing new
+                Instant later = Instant.now();
+                for (int i = 0; i < 6; i++) {
+                    gw.core().accept(new BleSighting(later.plusSeconds(i), "door", "member:m-7", -55, -59)).toCompletableFuture().get();
+                }
+                assertThat(queuedAbout(gw, "m-7")).isZero();
 
                 broker.start();
                 try (Central hq = new Central(broker.uri(), "hq")) {

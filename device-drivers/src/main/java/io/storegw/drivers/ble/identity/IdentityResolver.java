@@ -46,7 +46,12 @@ public final class IdentityResolver {
     /** Fixed beacons by address, so their plain TLM frames (sent alone) are told apart from nobody's. */
     private final Map<Long, Identity.FixedBeacon> fixedByAddress;
     private final SessionReferences sessions;
+    private final Registrations registrations;
+    /** The registrations this resolver applied last, and their version. */
+    private Map<String, Registrations.Registered> applied = Map.of();
+    private long appliedVersion;
     private long ambiguous;
+    private long unusable;
 
     public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks) {
         this(settings, staffIrks, null);
@@ -54,6 +59,12 @@ public final class IdentityResolver {
 
     /** @param sessions makes anonymous devices countable one by one within a day, or null to leave them all as one */
     public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks, SessionReferences sessions) {
+        this(settings, staffIrks, sessions, null);
+    }
+
+    /** @param registrations the members central registered, followed as they change; or null for none */
+    public IdentityResolver(Settings settings, List<RpaResolver.Irk> staffIrks, SessionReferences sessions, Registrations registrations) {
+        this.registrations = registrations;
         this.settings = settings;
         this.eids = new EidResolver(settings.eidDrift());
         this.appBeacons = settings.appBeacon() == null ? null : new AppBeacon.Resolver(settings.appBeacon(), settings.appBeaconWindow());
@@ -78,6 +89,45 @@ public final class IdentityResolver {
         return ambiguous;
     }
 
+    /** Member registrations that could not be used (an EID exponent too small for the drift tolerance). */
+    public long unusable() {
+        return unusable;
+    }
+
+    /** Takes up the members published since the last advertisement: removes the gone, registers the new and changed. */
+    private void follow() {
+        Registrations.Snapshot now = registrations.current();
+        if (now.version() == appliedVersion) {
+            return;
+        }
+        applied.forEach((id, was) -> {
+            if (!was.equals(now.members().get(id))) {
+                eids.remove(id);
+                eidByAddress.values().removeIf(r -> r.id().equals(id)); // its eTLM must not name them either
+                if (appBeacons != null) {
+                    appBeacons.remove(id);
+                }
+            }
+        });
+        now.members().forEach((id, r) -> {
+            if (r.equals(applied.get(id))) {
+                return;
+            }
+            try {
+                if (r.eidIdentityKey() != null) {
+                    eids.register(new EidResolver.Registration(id, java.util.HexFormat.of().parseHex(r.eidIdentityKey()), r.eidExponent(), 0));
+                }
+                if (r.appBeaconSecret() != null && appBeacons != null) {
+                    appBeacons.register(id, java.util.HexFormat.of().parseHex(r.appBeaconSecret()));
+                }
+            } catch (IllegalArgumentException e) {
+                unusable++;
+            }
+        });
+        applied = now.members();
+        appliedVersion = now.version();
+    }
+
     /** Moves the precomputed windows to {@code now}; call before registering and resolving. */
     public void advanceTo(Instant now) {
         eids.advanceTo(now);
@@ -88,6 +138,9 @@ public final class IdentityResolver {
 
     /** Resolves one advertisement heard at {@code now} from {@code address} carrying {@code frames}. */
     public Resolution resolve(BleAddress address, List<BeaconFrame> frames, Instant now) {
+        if (registrations != null) {
+            follow();
+        }
         advanceTo(now);
         Identity.FixedBeacon identity = null;
         BeaconFrame.EddystoneEncryptedTlm etlm = null;

@@ -87,6 +87,30 @@ class IdentityResolverTest {
     }
 
     @Test
+    void membersPublishedLaterAreRecognisedAndRemovedOnesAreNotEvenByTheirTelemetry() {
+        Registrations members = new Registrations();
+        IdentityResolver r = new IdentityResolver(IdentityResolver.Settings.defaults().withAppBeacon(scheme), List.of(), null, members);
+        BleAddress nrpa = BleAddress.parse("12:34:56:78:9A:BC", true);
+        long t = NOW.getEpochSecond(); // phones count EID time from the Unix epoch: offset 0
+        List<BeaconFrame> eid = List.of(new BeaconFrame.EddystoneEid(-20, EidCrypto.eidOf(IK, 10, t)));
+        assertThat(r.resolve(nrpa, eid, NOW).identity()).isEqualTo(Identity.Anonymous.INSTANCE);
+
+        members.publish(List.of(new Registrations.Registered("m-1", Bytes.hex(IK), 10, null),
+                new Registrations.Registered("m-2", null, 0, Bytes.hex(SECRET_A)),
+                new Registrations.Registered("m-3", Bytes.hex(IK).replace('0', 'f'), 2, null)));
+        assertThat(r.resolve(nrpa, eid, NOW).identity()).isEqualTo(new Identity.Member("m-1", "eddystone-eid"));
+        assertThat(r.resolve(SOME_RPA, List.of(appFrame(SECRET_A, NOW)), NOW).identity()).isEqualTo(new Identity.Member("m-2", "app-beacon"));
+        assertThat(r.unusable()).as("exponent 2 rotates too fast for 5 minutes of drift").isEqualTo(1);
+
+        members.publish(List.of(new Registrations.Registered("m-2", null, 0, Bytes.hex(SECRET_A))));
+        assertThat(r.resolve(nrpa, eid, NOW).identity()).isEqualTo(Identity.Anonymous.INSTANCE);
+        byte[] plain = Bytes.parseHex("0b1847110000146700002ac4");
+        assertThat(r.resolve(nrpa, List.of(EidCrypto.encryptTlm(IK, 10, t, 7, plain)), NOW).identity())
+                .as("the address paired before the removal names nobody now").isEqualTo(Identity.Anonymous.INSTANCE);
+        assertThat(r.resolve(SOME_RPA, List.of(appFrame(SECRET_A, NOW)), NOW).identity()).isEqualTo(new Identity.Member("m-2", "app-beacon"));
+    }
+
+    @Test
     void staffDevicesByIrkFixedBeaconsByFrameEveryoneElseAnonymous() {
         IdentityResolver r = resolver();
         assertThat(r.resolve(STAFF_RPA, List.of(), NOW).identity()).isEqualTo(new Identity.Staff("alice"));

@@ -1,0 +1,48 @@
+package io.storegw.drivers.ble.identity;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The members whose phones may be recognised, shared by every radio's {@link IdentityResolver}: the
+ * member table's owner publishes the whole set after each change, and each resolver takes it up on its
+ * own thread at its next advertisement (a volatile read when nothing changed).
+ */
+public final class Registrations {
+
+    /**
+     * One member's phone identities, as hex; either may be null.
+     *
+     * @param eidIdentityKey  the Eddystone-EID identity key (16 bytes)
+     * @param appBeaconSecret the app-beacon secret
+     */
+    public record Registered(String memberId, String eidIdentityKey, int eidExponent, String appBeaconSecret) {
+        @Override
+        public String toString() {
+            return "Registered[" + memberId + (eidIdentityKey != null ? ", EID" : "") + (appBeaconSecret != null ? ", app beacon" : "") + "]";
+        }
+    }
+
+    /** What was published, and a version that changes with every publication. */
+    record Snapshot(long version, Map<String, Registered> members) {
+    }
+
+    private volatile Snapshot current = new Snapshot(0, Map.of());
+
+    /** Replaces the whole set. */
+    public synchronized void publish(Collection<Registered> members) {
+        Map<String, Registered> byId = new LinkedHashMap<>();
+        members.forEach(m -> byId.put(m.memberId(), m));
+        current = new Snapshot(current.version() + 1, Map.copyOf(byId));
+    }
+
+    Snapshot current() {
+        return current;
+    }
+
+    /** How many members are registered now. */
+    public int size() {
+        return current.members().size();
+    }
+}

@@ -3,12 +3,10 @@ package io.storegw.gateway;
 import io.storegw.gateway.admin.AdminHttpServer.Answer;
 import io.storegw.gateway.admin.AdminHttpServer.Request;
 import io.storegw.gateway.admin.AdminHttpServer.Route;
-import io.storegw.gateway.config.ConfigLoader;
-import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventClass;
 import io.storegw.gateway.layout.Layout;
-import io.storegw.gateway.layout.LayoutChange;
+import io.storegw.gateway.layout.LayoutEditor;
 import io.storegw.gateway.layout.LayoutPut;
 import io.storegw.gateway.layout.LayoutView;
 import io.storegw.gateway.layout.StoreLayout;
@@ -24,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * The admin API on the Unix socket, for the {@code storegw} command line: status, the queue (stats,
@@ -32,22 +29,16 @@ import java.util.regex.Pattern;
  */
 final class AdminApi {
 
-    private static final Pattern TILL = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final int MAX_PAGE = 1_000;
 
     private final Outbox outbox;
-    private final CoreLoop core;
     private final StoreLayout layout;
-    private final Set<String> fileTills;
-    /** One layout change at a time, from reading the version to the change being durable. */
-    private final Object layoutLock = new Object();
+    private final LayoutEditor editor;
 
-    AdminApi(Outbox outbox, CoreLoop core, StoreLayout layout, Set<String> fileTills) {
+    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor) {
         this.outbox = outbox;
-        this.core = core;
         this.layout = layout;
-        this.fileTills = Set.copyOf(fileTills);
+        this.editor = editor;
     }
 
     Map<String, Route> routes(Supplier<Status> status) {
@@ -110,7 +101,7 @@ final class AdminApi {
 
     private LayoutView view() {
         StoreLayout.View v = layout.view();
-        return new LayoutView(v.version(), v.layout(), List.copyOf(new TreeSet<>(fileTills)), v.receiversHeard(), v.beaconsHeard());
+        return new LayoutView(v.version(), v.layout(), List.copyOf(new TreeSet<>(editor.fileTills())), v.receiversHeard(), v.beaconsHeard());
     }
 
     /** {@code ?version=V} with {@link LayoutPut}: replaces the layout if it is still at version V. */
@@ -124,32 +115,8 @@ final class AdminApi {
         if (put == null || put.layout() == null) {
             throw new IllegalArgumentException("expected {\"layout\": {...}, \"reason\": \"...\"}");
         }
-        Layout next = put.layout();
-        List<String> problems = new ArrayList<>();
-        ConfigLoader.checkPlaces(next.zones(), next.receiverOffsets(), next.beacons()).forEach(p -> problems.add(p.toString()));
-        next.tills().forEach((till, hash) -> {
-            if (!TILL.matcher(till).matches()) {
-                problems.add("till " + till + ": expected letters, digits, - and _ (1 to 64)");
-            } else if (fileTills.contains(till)) {
-                problems.add("till " + till + " is already in the tokens file (sources.pos.http.tokensFile)");
-            }
-            if (hash == null || !SHA256_HEX.matcher(hash).matches()) {
-                problems.add("till " + till + ": expected the token's SHA-256 as 64 lowercase hex digits");
-            }
-        });
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException(String.join("\n", problems));
-        }
-        synchronized (layoutLock) {
-            long version = layout.view().version();
-            long expected = number(r, "version", -1);
-            if (expected != version) {
-                throw new IllegalStateException("the layout changed meanwhile (now version " + version + ", not " + expected
-                        + "); look again and retry");
-            }
-            String reason = put.reason() == null || put.reason().isBlank() ? "changed from the command line" : put.reason();
-            core.instruct(new LayoutChange(version + 1, next, reason)).get(30, TimeUnit.SECONDS);
-        }
+        String reason = put.reason() == null || put.reason().isBlank() ? "changed from the command line" : put.reason();
+        editor.replace(put.layout(), number(r, "version", -1), reason);
         return Answer.json(view());
     }
 

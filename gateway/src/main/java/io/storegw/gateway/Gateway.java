@@ -13,9 +13,13 @@ import io.storegw.drivers.pos.TillAuth;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.drivers.virtual.VirtualStore;
 import io.storegw.gateway.admin.AdminHttpServer;
-import io.storegw.drivers.ble.identity.Registrations;
 import io.storegw.gateway.command.CentralCommands;
 import io.storegw.gateway.command.CommandVerifier;
+import io.storegw.gateway.journey.JourneyAttribution;
+import io.storegw.gateway.journey.LocalMqttAlerts;
+import io.storegw.gateway.journey.PickupAlerts;
+import io.storegw.gateway.journey.PickupDesk;
+import io.storegw.gateway.members.MemberDirectory;
 import io.storegw.gateway.members.MemberStore;
 import io.storegw.gateway.beacons.BeaconFleet;
 import io.storegw.gateway.config.GatewayConfig;
@@ -33,6 +37,7 @@ import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.health.TelemetryHandler;
 import io.storegw.gateway.metrics.Rates;
 import io.storegw.gateway.layout.Layout;
+import io.storegw.gateway.layout.LayoutEditor;
 import io.storegw.gateway.layout.StoreLayout;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
@@ -79,8 +84,10 @@ public final class Gateway implements AutoCloseable {
     /** Central's commands and the member table, or null when no command key is configured. */
     private final CentralCommands commands;
     private final MemberStore members;
-    /** The members' phone identities, shared by every radio; filled from the member table. */
-    private final Registrations registrations = new Registrations();
+    /** Arrivals for staff displays on the store's broker, or null. */
+    private final LocalMqttAlerts localAlerts;
+    /** The members as tills, radios and the journey read them; filled from the member table. */
+    private final MemberDirectory directory = new MemberDirectory();
     private final AdminHttpServer admin;
     private final AdminHttpServer adminSocket;
     private final List<ObservationSource> sources = new ArrayList<>();
@@ -108,8 +115,13 @@ public final class Gateway implements AutoCloseable {
                 identity, ids, clock, metrics);
         try {
             layout = new StoreLayout(config, outbox::saved);
+            var local = config.sources().localMqtt();
+            localAlerts = config.journey().alertTopic() == null ? null : new LocalMqttAlerts(local.broker(), config.clientId() + "-alerts",
+                    local.username(), local.passwordFile(), config.journey().alertTopic(), metrics);
             List<ObservationHandler> handlers = handlers(config,
-                    KeyedHash.loadOrCreate(config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved, layout);
+                    KeyedHash.loadOrCreate(config.commands().cardKeyFile() != null
+                            ? config.commands().cardKeyFile() : config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved, layout,
+                    directory, this::raisePickup);
             core = new CoreLoop(new Pipeline(handlers, ids, clock), outbox, config.core().queueCapacity(),
                     Duration.ofSeconds(1), metrics);
             var u = config.uplink();
@@ -118,10 +130,14 @@ public final class Gateway implements AutoCloseable {
                     tls == null ? null : tls.ca(), tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
                     u.keepAlive(), u.maxInflight(), u.backoff().base(), u.backoff().cap()),
                     identity, outbox, Version.current(), clock, metrics);
+            var pos = config.sources().pos();
+            Map<String, String> tillByToken = pos.http().enabled() && pos.http().tokensFile() != null
+                    ? tillTokens(pos.http().tokensFile()) : Map.of();
+            LayoutEditor editor = new LayoutEditor(layout, core, Set.copyOf(tillByToken.values()));
             if (config.commands().enabled()) {
                 members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()));
                 commands = new CentralCommands(new CommandVerifier(centralKey(config), config.commands().maxAge(), clock),
-                        config.commands().maxAge(), members, registrations, core, outbox, uplink, clock, Version.current(), metrics);
+                        config.commands().maxAge(), members, directory, editor, core, outbox, uplink, clock, Version.current(), metrics);
                 uplink.listen(commands);
             } else {
                 members = null;
@@ -129,12 +145,9 @@ public final class Gateway implements AutoCloseable {
             }
             var http = config.admin().http();
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
-            var pos = config.sources().pos();
-            Map<String, String> tillByToken = pos.http().enabled() && pos.http().tokensFile() != null
-                    ? tillTokens(pos.http().tokensFile()) : Map.of();
             adminSocket = config.admin().socket() == null ? null
                     : new AdminHttpServer(config.admin().socket(), this::problem, metrics,
-                            new AdminApi(outbox, core, layout, Set.copyOf(tillByToken.values())).routes(this::status));
+                            new AdminApi(outbox, layout, editor).routes(this::status));
             var virtual = config.sources().virtual();
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
@@ -148,7 +161,6 @@ public final class Gateway implements AutoCloseable {
             }
             // one key per store day for every radio, in memory only: anonymous devices are counted one by one, never followed
             SessionReferences sessions = new SessionReferences(ZoneId.of(config.timeZone()), new SecureRandom());
-            var local = config.sources().localMqtt();
             if (local.enabled()) {
                 sources.add(new LocalMqttSource(new LocalMqttSource.Settings(local.broker(),
                         local.clientId() != null ? local.clientId() : config.clientId() + "-local", local.username(), local.passwordFile(),
@@ -158,13 +170,13 @@ public final class Gateway implements AutoCloseable {
                                 .map(v -> new DeviceMapping.Field(v.field(), v.quantity(), v.unit())).toList())).toList(),
                         local.offlineAfter(),
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, registrations), Map.of(), clock));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, directory.registrations()), Map.of(), clock));
             }
             var ble = config.sources().ble();
             if (ble.enabled()) {
                 sources.add(new BlueZScanner(new BlueZScanner.Settings(ble.bus(), ble.adapter(),
                         ble.receiverId() != null ? ble.receiverId() : config.gateway(), ble.recheck()),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, registrations), clock, null));
+                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, directory.registrations()), clock, null));
             }
             var counters = config.sources().httpCounters();
             if (counters.enabled()) {
@@ -250,22 +262,40 @@ public final class Gateway implements AutoCloseable {
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
     public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
                                                     SavedState saved) {
-        return handlers(config, keyedHash, telemetry, saved, new StoreLayout(config, saved));
+        return handlers(config, keyedHash, telemetry, saved, new StoreLayout(config, saved), new MemberDirectory(), PickupAlerts.NONE);
     }
 
     private static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
-                                                     SavedState saved, StoreLayout storeLayout) {
+                                                     SavedState saved, StoreLayout storeLayout, MemberDirectory members,
+                                                     PickupAlerts alerts) {
         TimeBuckets buckets = new TimeBuckets(config.core().bucket());
         Layout layout = storeLayout.view().layout();
+        ZoneTracker zones = new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()).with(layout), buckets, saved);
+        var journey = config.journey();
         return List.of(
                 storeLayout,
-                new PosTransactionHandler(config.store(), keyedHash),
+                new PosTransactionHandler(config.store(), keyedHash, members),
                 new FootfallHandler(buckets),
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
-                new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()).with(layout), buckets, saved),
+                zones,
+                // after the tracker: they read where members are, this observation included
+                new JourneyAttribution(zones, keyedHash, members, journey.attributionWindow()),
+                new PickupDesk(zones, keyedHash, members, Set.copyOf(journey.pickupZones()), journey.pickupNear(), journey.pickupRepeat(),
+                        alerts, saved),
                 new BeaconFleet(layout.watchedBeacons(), config.beacons().missingAfter(), config.beacons().healthEvery()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
+    }
+
+    /** Raises an arrival in the store: the staff displays' topic and the signal output, whichever there are. */
+    private void raisePickup(PickupDesk.PickupArrived arrived) {
+        if (localAlerts != null) {
+            localAlerts.arrived(arrived);
+        }
+        if (gpio != null && gpio.signalPickup()) {
+            metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome",
+                    "to", "gpio", "outcome", "sent").increment();
+        }
     }
 
     /**
@@ -385,6 +415,11 @@ public final class Gateway implements AutoCloseable {
         return core;
     }
 
+    /** The registered members as the handlers and radios read them. */
+    public MemberDirectory members() {
+        return directory;
+    }
+
     public CentralCommands commands() {
         return commands;
     }
@@ -423,6 +458,9 @@ public final class Gateway implements AutoCloseable {
             adminSocket.close();
         }
         gpio.close();
+        if (localAlerts != null) {
+            localAlerts.close();
+        }
         if (members != null) {
             try {
                 members.close();

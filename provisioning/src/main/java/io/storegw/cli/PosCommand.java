@@ -103,7 +103,7 @@ final class PosCommand {
                 System.err.println("storegw pos parse: " + file + ": " + e.getMessage());
                 return 1;
             }
-            PosTransactionHandler handler = new PosTransactionHandler(store, hash);
+            PosTransactionHandler handler = new PosTransactionHandler(store, hash, new io.storegw.gateway.members.MemberDirectory());
             for (PosTransaction t : result.transactions()) {
                 handler.onObservation(t, new Emitter() {
                     @Override

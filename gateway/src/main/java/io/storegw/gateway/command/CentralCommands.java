@@ -1,10 +1,14 @@
 package io.storegw.gateway.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegw.drivers.ble.identity.Registrations;
+import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.journey.PickupChange;
+import io.storegw.gateway.journey.PickupDesk;
+import io.storegw.gateway.layout.LayoutEditor;
 import io.storegw.gateway.members.Member;
+import io.storegw.gateway.members.MemberDirectory;
 import io.storegw.gateway.members.MemberForgotten;
 import io.storegw.gateway.members.MemberStore;
 import io.storegw.gateway.metrics.Metrics;
@@ -34,7 +38,8 @@ import org.tinylog.Logger;
 public final class CentralCommands implements Uplink.CommandListener, AutoCloseable {
 
     /** The commands this gateway takes; anything else is refused as unknown. */
-    public static final Set<String> NAMES = Set.of("ping", "members.upsert", "members.remove", "consent.revoke");
+    public static final Set<String> NAMES = Set.of("ping", "members.upsert", "members.remove", "consent.revoke",
+            "pickups.upsert", "pickups.remove", "zones.replace");
 
     /** How a command was answered: {@code status} is {@code ok}, {@code refused} or {@code failed}. */
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
@@ -60,12 +65,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final String version;
     private final Metrics metrics;
     private final ThreadPoolExecutor worker;
-    private final Registrations registrations;
+    private final MemberDirectory directory;
+    private final LayoutEditor layout;
 
-    /** @param registrations where the radios learn whose phones to recognise; published from the table at once */
-    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, Registrations registrations, CoreLoop core,
+    /** @param directory where the rest of the gateway reads the members; published from the table at once */
+    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, MemberDirectory directory, LayoutEditor layout, CoreLoop core,
                            Outbox outbox, Uplink uplink, Clock clock, String version, Metrics metrics) throws java.sql.SQLException, java.io.IOException {
-        this.registrations = registrations;
+        this.directory = directory;
+        this.layout = layout;
         this.verifier = verifier;
         this.maxAge = maxAge;
         this.members = members;
@@ -183,13 +190,34 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                 members.purged(pseudonym);
                 result.put("purged", purged);
             }
+            case "pickups.upsert" -> {
+                PickupDesk.Pickup pickup = pickup(body);
+                members.take(c.nonce(), c.issued());
+                core.instruct(new PickupChange.Upsert(pickup)).get(30, TimeUnit.SECONDS);
+                result.put("orderId", pickup.orderId());
+            }
+            case "pickups.remove" -> {
+                String orderId = orderId(body);
+                members.take(c.nonce(), c.issued());
+                core.instruct(new PickupChange.Remove(orderId)).get(30, TimeUnit.SECONDS);
+                result.put("orderId", orderId);
+            }
+            case "zones.replace" -> {
+                List<GatewayConfig.Zone> zones = zones(body);
+                members.take(c.nonce(), c.issued());
+                try {
+                    result.put("layoutVersion", layout.replaceZones(zones, "zones replaced by central").version());
+                } catch (IllegalArgumentException e) {
+                    throw new BadBody(e.getMessage());
+                }
+            }
             default -> throw new IllegalStateException("no case for " + c.name());
         }
         return result;
     }
 
     private void publishMembers() throws java.sql.SQLException, java.io.IOException {
-        registrations.publish(members.members().stream().map(Member::registered).toList());
+        directory.publish(members.members());
     }
 
     private static String pseudonym(JsonNode body) throws BadBody {
@@ -198,6 +226,35 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             throw new BadBody("expected body.pseudonym: 1 to 128 letters, digits and . _ : -");
         }
         return p;
+    }
+
+    private static List<GatewayConfig.Zone> zones(JsonNode body) throws BadBody {
+        JsonNode zones = body.path("zones");
+        if (!zones.isArray()) {
+            throw new BadBody("expected body.zones: a list of {name, receivers, beacons}, as in the config file");
+        }
+        try {
+            return List.of(CloudEventEncoder.JSON.treeToValue(zones, GatewayConfig.Zone[].class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            throw new BadBody("body.zones: " + e.getMessage());
+        }
+    }
+
+    private static String orderId(JsonNode body) throws BadBody {
+        String id = body.path("orderId").asText(null);
+        if (id == null || !PSEUDONYM.matcher(id).matches()) {
+            throw new BadBody("expected body.orderId: 1 to 128 letters, digits and . _ : -");
+        }
+        return id;
+    }
+
+    private static PickupDesk.Pickup pickup(JsonNode body) throws BadBody {
+        String orderId = orderId(body);
+        JsonNode ready = body.path("ready");
+        if (!ready.isBoolean()) {
+            throw new BadBody("expected body.ready: true once the order waits at the store, else false");
+        }
+        return new PickupDesk.Pickup(orderId, pseudonym(body), ready.asBoolean());
     }
 
     private static Member member(JsonNode body) throws BadBody {

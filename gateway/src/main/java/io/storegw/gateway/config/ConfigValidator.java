@@ -1,6 +1,7 @@
 package io.storegw.gateway.config;
 
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.presence.ZoneTracker;
 import java.net.URI;
 import org.eclipse.paho.mqttv5.common.util.MqttTopicValidator;
 import java.net.URISyntaxException;
@@ -110,6 +111,24 @@ final class ConfigValidator {
             v.duration("commands.maxAge", c.commands().maxAge(), Duration.ofSeconds(10), Duration.ofHours(24));
         }
         v.readable("commands.membersKeyFile", c.commands().membersKeyFile());
+        v.readable("commands.cardKeyFile", c.commands().cardKeyFile());
+        GatewayConfig.Journey journey = c.journey();
+        v.duration("journey.attributionWindow", journey.attributionWindow(), Duration.ZERO, ZoneTracker.ENDED_KEPT);
+        v.duration("journey.pickupRepeat", journey.pickupRepeat(), Duration.ofSeconds(10), Duration.ofHours(24));
+        if (journey.pickupNear() < 0 || journey.pickupNear() > 30) {
+            v.problem("journey.pickupNear", "expected 0 to 30 dB, got " + journey.pickupNear());
+        }
+        for (int i = 0; i < journey.pickupZones().size(); i++) {
+            v.name("journey.pickupZones[" + i + "]", journey.pickupZones().get(i));
+        }
+        if (journey.alertTopic() != null) {
+            if (!c.sources().localMqtt().enabled()) {
+                v.problem("journey.alertTopic", "needs sources.localMqtt: arrivals are announced on the store's own broker");
+            }
+            if (journey.alertTopic().isBlank() || journey.alertTopic().contains("+") || journey.alertTopic().contains("#")) {
+                v.problem("journey.alertTopic", "expected a topic name without wildcards, got '" + journey.alertTopic() + "'");
+            }
+        }
         GatewayConfig.Ble ble = c.sources().ble();
         if (ble.enabled()) {
             if (!ble.driver().equals("bluez")) {

@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public record GatewayConfig(String tenant, String store, String gateway, String timeZone, Path stateDir,
                             Uplink uplink, Outbox outbox, Core core, Sources sources, Gpio gpio, Presence presence,
-                            Beacons beacons, Commands commands, Admin admin) {
+                            Beacons beacons, Commands commands, Journey journey, Admin admin) {
 
     public GatewayConfig {
         timeZone = timeZone == null ? "UTC" : timeZone;
@@ -23,8 +23,29 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         presence = presence == null ? new Presence(null, null, null, null, null, null, null, null, null) : presence;
         beacons = beacons == null ? new Beacons(null, null, null) : beacons;
-        commands = commands == null ? new Commands(null, null, null) : commands;
+        commands = commands == null ? new Commands(null, null, null, null) : commands;
+        journey = journey == null ? new Journey(null, null, null, null, null) : journey;
         admin = admin == null ? new Admin(null, null) : admin;
+    }
+
+    /**
+     * Members' journeys: purchases tied to visits, click & collect arrivals. See {@code docs/journey.md}.
+     *
+     * @param attributionWindow a member's purchase is tied to their visit if it is open, or ended at most this long before
+     * @param pickupZones       zones where a member with an order ready is taken to have arrived to collect it
+     * @param pickupNear        dB within the phone's 1 m power at a pickup zone's receiver that count as arrived at
+     *                          once, before the zone tracker has settled (about 3 m at 10 dB)
+     * @param pickupRepeat      a member's arrival is raised again at the earliest after this
+     * @param alertTopic        the local MQTT topic (on {@code sources.localMqtt}'s broker) where staff displays hear
+     *                          arrivals, or null for none
+     */
+    public record Journey(Duration attributionWindow, List<String> pickupZones, Double pickupNear, Duration pickupRepeat, String alertTopic) {
+        public Journey {
+            attributionWindow = attributionWindow == null ? Duration.ofMinutes(60) : attributionWindow;
+            pickupZones = pickupZones == null ? List.of("pickup", "entrance") : List.copyOf(pickupZones);
+            pickupNear = pickupNear == null ? 10.0 : pickupNear;
+            pickupRepeat = pickupRepeat == null ? Duration.ofMinutes(10) : pickupRepeat;
+        }
     }
 
     /**
@@ -34,8 +55,11 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param maxAge         a command issued longer ago (or further ahead) than this is refused as stale
      * @param membersKeyFile the key the member table is encrypted with; default: the systemd credential
      *                       {@code members-key}, else {@code stateDir/members.key}, made on first use
+     * @param cardKeyFile    the tenant's key for loyalty-card hashes, shared with central so that a till's card
+     *                       matches a member's; default {@code stateDir/pseudonym.key}, this gateway's own
+     *                       (then cards are published as hashes central cannot match)
      */
-    public record Commands(Path publicKey, Duration maxAge, Path membersKeyFile) {
+    public record Commands(Path publicKey, Duration maxAge, Path membersKeyFile, Path cardKeyFile) {
         public Commands {
             maxAge = maxAge == null ? Duration.ofMinutes(5) : maxAge;
         }
@@ -395,7 +419,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         var u = uplink;
         return new GatewayConfig(tenant, store, gateway, timeZone, stateDir,
                 new Uplink(broker, u.clientId(), u.username(), u.passwordFile(), u.tls(), u.keepAlive(), u.maxInflight(), u.backoff()),
-                outbox, core, sources, gpio, presence, beacons, commands, admin);
+                outbox, core, sources, gpio, presence, beacons, commands, journey, admin);
     }
 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */

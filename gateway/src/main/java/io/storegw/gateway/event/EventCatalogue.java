@@ -23,6 +23,13 @@ public final class EventCatalogue {
             new EventType("visit", "started", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType VISIT_ENDED =
             new EventType("visit", "ended", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType JOURNEY_ATTRIBUTED =
+            new EventType("journey", "attributed", EventClass.NORMAL, Duration.ofDays(7));
+    /** Useless once the customer has gone: short-lived, so a long outage drops (and reports) it. */
+    public static final EventType PICKUP_ARRIVED =
+            new EventType("pickup", "arrived", EventClass.NORMAL, Duration.ofMinutes(15));
+    public static final EventType PICKUP_COLLECTED =
+            new EventType("pickup", "collected", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType BEACON_HEALTH =
             new EventType("beacon", "health", EventClass.BULK, Duration.ofDays(1));
     public static final EventType BEACON_MISSING =
@@ -43,7 +50,7 @@ public final class EventCatalogue {
             new EventType("gateway", "layout", EventClass.CRITICAL, Duration.ofDays(30));
 
     public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
-            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM,
+            PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, JOURNEY_ATTRIBUTED, PICKUP_ARRIVED, PICKUP_COLLECTED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM,
             GATEWAY_LAYOUT);
 
     private EventCatalogue() {

@@ -109,6 +109,16 @@ public final class ZoneTracker implements ObservationHandler {
     }
 
     /**
+     * A member's visit as it stands (open) or stood (ended lately): what a purchase or a pickup is
+     * related to.
+     *
+     * @param zone  the zone the member is counted in now, or null (between zones, or the visit ended)
+     * @param zones the zones in the order first entered, with the time spent in each so far
+     */
+    public record VisitSoFar(String visitId, Instant startedAt, Instant lastHeard, boolean open, String zone, List<ZoneDwell> zones) {
+    }
+
+    /**
      * An open visit as saved beside the outbox: enough to carry on after a restart without a second
      * {@code visit.started}, and to end it at the right time if the member left meanwhile.
      */
@@ -131,6 +141,11 @@ public final class ZoneTracker implements ObservationHandler {
     private final Map<String, Instant> forgotten = new HashMap<>();
     /** The core clock's time at the last tick. */
     private Instant lastTick = Instant.EPOCH;
+    /** Visits ended within {@link #ENDED_KEPT}, by member, oldest first: purchases after leaving still relate to them. */
+    private final LinkedHashMap<String, VisitSoFar> ended = new LinkedHashMap<>();
+    /** Longer than any attribution window a retailer would set; memory only, so a restart forgets them. */
+    public static final Duration ENDED_KEPT = Duration.ofHours(3);
+    private static final int ENDED_MAX = 20_000;
     private static final String MEMBER = "member:";
     private static final String ANONYMOUS = "anon:";
     /** An open visit's last-heard time is saved at most this often, so an outage ends it about right. */
@@ -216,6 +231,7 @@ public final class ZoneTracker implements ObservationHandler {
     public void onInstruction(Instruction instruction, Emitter out) {
         if (instruction instanceof MemberForgotten gone) {
             forgotten.put(MEMBER + gone.member(), lastTick);
+            ended.remove(gone.member());
             if (tracks.remove(MEMBER + gone.member()) != null) {
                 out.save(SAVED_PREFIX + gone.member(), null);
             }
@@ -285,6 +301,7 @@ public final class ZoneTracker implements ObservationHandler {
         occupancy.onTick(now, out, this::counted);
         lastTick = now;
         forgotten.values().removeIf(at -> at.isBefore(now.minus(FORGOTTEN_FOR)));
+        ended.values().removeIf(v -> v.lastHeard().isBefore(now.minus(ENDED_KEPT)));
         for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Track> e = it.next();
             String who = e.getKey();
@@ -409,6 +426,31 @@ public final class ZoneTracker implements ObservationHandler {
         out.emitAbout(member, EventCatalogue.VISIT_ENDED, member, new VisitEnded(member, v.id, v.startedAt,
                 t.lastHeard, Duration.between(v.startedAt, t.lastHeard).toSeconds(), zones));
         out.save(SAVED_PREFIX + member, null);
+        ended.remove(member);
+        ended.put(member, new VisitSoFar(v.id, v.startedAt, t.lastHeard, false, null, zones));
+        if (ended.size() > ENDED_MAX) {
+            ended.remove(ended.keySet().iterator().next());
+        }
+    }
+
+    /** The zone a receiver marks, or null. */
+    public String zoneOfReceiver(String receiverId) {
+        return zoneByReceiver.get(receiverId);
+    }
+
+    /** The member's open visit, else their last visit if it ended within {@link #ENDED_KEPT}; else null. */
+    public VisitSoFar visitOf(String member) {
+        Track t = tracks.get(MEMBER + member);
+        if (t == null || t.visit == null) {
+            return ended.get(member);
+        }
+        Map<String, Long> dwell = new LinkedHashMap<>(t.visit.dwellSeconds);
+        String zone = t.announced ? t.zone : null;
+        if (zone != null) {
+            dwell.merge(zone, Duration.between(t.since, t.lastHeard).toSeconds(), Long::sum);
+        }
+        return new VisitSoFar(t.visit.id, t.visit.startedAt, t.lastHeard, true, zone,
+                dwell.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList());
     }
 
     private void save(String who, Track t, Emitter out) {

@@ -46,6 +46,11 @@ public final class KeyedHash {
         return new KeyedHash(Files.readAllBytes(file));
     }
 
+    /** The reference of a loyalty card number: what tills' cards and central's member records are matched by. */
+    public String loyalty(String cardNumber) {
+        return of("loyalty", cardNumber);
+    }
+
     /** The reference for {@code value} in {@code domain} (so the same number in two roles does not match): 22 URL-safe characters. */
     public String of(String domain, String value) {
         try {

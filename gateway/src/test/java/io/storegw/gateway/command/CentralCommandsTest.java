@@ -103,6 +103,23 @@ class CentralCommandsTest {
                 assertRefused(refused, "malformed");
                 assertThat(refused.path("detail").asText()).contains("identityKey");
 
+                byte[] pickup = envelope("pickups.upsert", Instant.now(), "{\"orderId\": \"order-1\", \"pseudonym\": \"m-7\", \"ready\": true}");
+                assertThat(cmd.send("pickups.upsert", pickup, sign(central.getPrivate(), pickup)).path("status").asText()).isEqualTo("ok");
+                assertThat(gw.outbox().saved("pickup/", Object.class)).as("the order is kept with the outbox").hasSize(1);
+                byte[] done = envelope("pickups.remove", Instant.now(), "{\"orderId\": \"order-1\"}");
+                assertThat(cmd.send("pickups.remove", done, sign(central.getPrivate(), done)).path("status").asText()).isEqualTo("ok");
+                assertThat(gw.outbox().saved("pickup/", Object.class)).isEmpty();
+
+                byte[] zones = envelope("zones.replace", Instant.now(),
+                        "{\"zones\": [{\"name\": \"entrance\", \"receivers\": [\"door\"]}, {\"name\": \"pickup\", \"receivers\": [\"desk\"]}]}");
+                JsonNode replaced = cmd.send("zones.replace", zones, sign(central.getPrivate(), zones));
+                assertThat(replaced.path("status").asText()).as(replaced.toString()).isEqualTo("ok");
+                assertThat(replaced.path("result").path("layoutVersion").asLong()).isEqualTo(1);
+                byte[] empty = envelope("zones.replace", Instant.now(), "{\"zones\": [{\"name\": \"pickup\"}]}");
+                JsonNode refusedZones = cmd.send("zones.replace", empty, sign(central.getPrivate(), empty));
+                assertRefused(refusedZones, "malformed");
+                assertThat(refusedZones.path("detail").asText()).contains("receivers or beacons");
+
                 assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "ok")).isEqualTo(1);
                 assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "bad-signature")).isEqualTo(2);
                 assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "replayed")).isEqualTo(1);

@@ -88,7 +88,7 @@ class PipelineTest {
     @Test
     void aTransactionKeepsItsFiguresButNeverItsLoyaltyNumber() {
         KeyedHash hash = new KeyedHash(new byte[32]);
-        Pipeline p = pipeline(new PosTransactionHandler("s042", hash));
+        Pipeline p = pipeline(new PosTransactionHandler("s042", hash, new io.storegw.gateway.members.MemberDirectory()));
         var sale = new PosTransaction(clock.instant(), null, null, "till-2", LocalDate.parse("2026-11-23"), 17L, null, PosTransaction.Kind.SALE,
                 "EUR", PosTransaction.Totals.of(new BigDecimal("12.47")),
                 List.of(new PosTransaction.Line("4006381333931", null, BigDecimal.ONE, new BigDecimal("12.47"))),

@@ -81,12 +81,23 @@ class EventSchemaTest {
             gw.core().accept(new DeviceStatus(Instant.now(), "main/outer-beam", DeviceStatus.State.FAULT, "beam blocked for 10 s"));
             gw.core().accept(new BeaconTelemetry(Instant.now(), "door", "eddystone-uid:aabbccddeeff00112233/0102030405ff", 2950, 21.5, 12345, 86_400));
             gw.core().accept(new DoorCounts(Instant.now(), "axis-entrance", 12, 9)).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // m-42 is a member (card 9000000000000042) with a click & collect order waiting
+            String card = new io.storegw.gateway.privacy.KeyedHash(Files.readAllBytes(state.resolve("pseudonym.key"))).loyalty("9000000000000042");
+            gw.members().publish(List.of(new io.storegw.gateway.members.Member("m-42", "consent-1", null, null, List.of(card))));
+            gw.core().instruct(new io.storegw.gateway.journey.PickupChange.Upsert(
+                    new io.storegw.gateway.journey.PickupDesk.Pickup("order-7", "m-42", true))).get(10, java.util.concurrent.TimeUnit.SECONDS);
             // a member ten seconds at the door, ten in the aisle, half a minute ago: entered, exited, entered, exited
             Instant walk = Instant.now().minusSeconds(30);
             for (int sec = 0; sec < 20; sec++) {
                 gw.core().accept(new BleSighting(walk.plusSeconds(sec), sec < 10 ? "door" : "aisle", "member:m-42", -60, -59));
                 gw.core().accept(new BleSighting(walk.plusSeconds(sec), "door", "anon:phone-" + sec % 7, -60, -59));
             }
+            // ... then pays with the card: the sale is theirs, tied to the visit, and collects the order
+            gw.core().accept(new io.storegw.drivers.observation.PosTransaction(walk.plusSeconds(21), null, null, "till-2",
+                    java.time.LocalDate.now(), 18L, null, io.storegw.drivers.observation.PosTransaction.Kind.SALE, "EUR",
+                    io.storegw.drivers.observation.PosTransaction.Totals.of(new java.math.BigDecimal("12.47")),
+                    List.of(new io.storegw.drivers.observation.PosTransaction.Line("4006381333931", null, java.math.BigDecimal.ONE,
+                            new java.math.BigDecimal("12.47"))), List.of(), List.of(), java.util.Optional.of("9000000000000042"), "test"));
             // a technician's layout change, and a purge of bulk events (reported as dropped, reason purged)
             gw.core().instruct(new io.storegw.gateway.layout.LayoutChange(1, new io.storegw.gateway.layout.Layout(
                     List.of(new io.storegw.gateway.config.GatewayConfig.Zone("entrance", List.of("door"), List.of())), Map.of("door", 2.0),
@@ -168,7 +179,7 @@ class EventSchemaTest {
                 EventCatalogue.POS_TRANSACTION_COMPLETED.cloudEventType() + ".schema.json").toAbsolutePath().toUri().toString()), CONFIG);
         Path samples = Path.of("..", "device-drivers", "src", "test", "resources", "pos");
         GatewayIdentity id = new GatewayIdentity("acme", "s042", "gw1");
-        PosTransactionHandler handler = new PosTransactionHandler("s042", new KeyedHash(new byte[32]));
+        PosTransactionHandler handler = new PosTransactionHandler("s042", new KeyedHash(new byte[32]), new io.storegw.gateway.members.MemberDirectory());
         PosReader reader = new PosReader(new PosSettings(java.time.ZoneId.of("Europe/Berlin"), 1 << 20, List.of(), "EUR"));
         Map<String, String> encoded = new java.util.LinkedHashMap<>();
         for (String file : List.of("ncr_acs_SMALL.xml", "roqqio_sale_with_customer.xml", "json/square-payment-updated.json",

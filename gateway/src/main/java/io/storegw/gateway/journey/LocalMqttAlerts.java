@@ -1,0 +1,81 @@
+package io.storegw.gateway.journey;
+
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.metrics.Metrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.tinylog.Logger;
+
+/**
+ * Announces arrivals on the store's own broker for staff displays: JSON on one topic, QoS 1, sent at
+ * once without waiting. The store network needs no WAN for it. Paho keeps reconnecting by itself; an
+ * arrival while the broker is away is counted and logged, not queued (it would be stale by then).
+ */
+public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
+
+    private final MqttAsyncClient client;
+    private final String topic;
+    private final LongAdder sent;
+    private final LongAdder missed;
+
+    public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics)
+            throws IOException {
+        this.topic = topic;
+        this.sent = metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome", "to", "local-mqtt", "outcome", "sent");
+        this.missed = metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome", "to", "local-mqtt", "outcome", "missed");
+        try {
+            client = new MqttAsyncClient(broker, clientId, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IOException("pickup alerts: cannot use the store broker " + broker + ": " + e.getMessage(), e);
+        }
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setAutomaticReconnect(true);
+        options.setAutomaticReconnectDelay(1, 30);
+        options.setCleanStart(true);
+        if (username != null) {
+            options.setUserName(username);
+        }
+        if (passwordFile != null) {
+            options.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+        }
+        try {
+            client.connect(options);
+        } catch (MqttException e) {
+            Logger.warn("Pickup alerts: the store broker {} is not there yet ({}); retrying", broker, e.getMessage());
+        }
+    }
+
+    @Override
+    public void arrived(PickupDesk.PickupArrived arrived) {
+        try {
+            if (!client.isConnected()) {
+                throw new IllegalStateException("not connected to the store broker");
+            }
+            client.publish(topic, new MqttMessage(CloudEventEncoder.JSON.writeValueAsBytes(arrived), 1, false, null));
+            sent.increment();
+        } catch (MqttException | IOException | RuntimeException e) {
+            missed.increment();
+            Logger.warn("Pickup alert for order {} not shown on {}: {}", arrived.orderId(), topic, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(1_000);
+            }
+            client.close(true);
+        } catch (MqttException e) {
+            Logger.debug("Pickup alerts: {}", e.getMessage());
+        }
+    }
+}

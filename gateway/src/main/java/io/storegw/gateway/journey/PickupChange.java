@@ -1,0 +1,15 @@
+package io.storegw.gateway.journey;
+
+import io.storegw.gateway.core.Instruction;
+
+/** Central's change to a click & collect order: added or updated ({@code pickup} set), or removed. */
+public sealed interface PickupChange extends Instruction {
+
+    /** An order to expect; {@code ready} once it waits at the store. */
+    record Upsert(PickupDesk.Pickup pickup) implements PickupChange {
+    }
+
+    /** An order no longer expected (collected elsewhere, cancelled). */
+    record Remove(String orderId) implements PickupChange {
+    }
+}

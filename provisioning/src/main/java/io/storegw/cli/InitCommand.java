@@ -60,6 +60,12 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the MQTT password as its only line.")
     Path passwordFile;
 
+    @Option(names = "--central-key", paramLabel = "FILE", description = "Central's Ed25519 public key (PEM): take its signed commands (members, consent, pickups, zones).")
+    Path centralKey;
+
+    @Option(names = "--card-key", paramLabel = "FILE", description = "The tenant's loyalty-card key, shared with central, so tills' cards match members (with --central-key).")
+    Path cardKey;
+
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/storegw", description = "Where the outbox lives (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
@@ -154,6 +160,16 @@ final class InitCommand implements Callable<Integer> {
         c.put("gateway", gateway);
         c.put("stateDir", stateDir.toAbsolutePath().toString());
         c.put("uplink", uplink);
+        if (centralKey != null || cardKey != null) {
+            Map<String, Object> commands = new LinkedHashMap<>();
+            if (centralKey != null) {
+                commands.put("publicKey", centralKey.toAbsolutePath().toString());
+            }
+            if (cardKey != null) {
+                commands.put("cardKeyFile", cardKey.toAbsolutePath().toString());
+            }
+            c.put("commands", commands);
+        }
         c.put("admin", Map.of("socket", adminSocket.toAbsolutePath().toString()));
         return c;
     }

@@ -208,6 +208,27 @@ class StoregwCliTest {
     }
 
     @Test
+    void initTakesCentralsCommandKeyOnlyIfItIsAnEd25519PublicKey() throws Exception {
+        Path config = dir.resolve("storegw.yaml");
+        Path notAKey = Files.writeString(dir.resolve("central.pub"), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        Path cards = Files.write(dir.resolve("cards.key"), new byte[32]);
+        String[] flags = {"init", "--tenant", "acme", "--store", "s042", "--gateway-id", "gw1", "--broker", "tcp://central.example:1883",
+                "--central-key", notAKey.toString(), "--card-key", cards.toString(), "--state-dir", dir.resolve("state").toString(),
+                "--output", config.toString()};
+        Result refused = run(flags);
+        assertThat(refused.status()).isEqualTo(1);
+        assertThat(refused.err()).contains("commands.publicKey", "not an Ed25519 public key");
+        assertThat(config).doesNotExist();
+
+        java.security.KeyPair central = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Files.writeString(notAKey, "-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(central.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        Result written = run(flags);
+        assertThat(written.status()).as(written.err()).isZero();
+        assertThat(Files.readString(config)).contains("publicKey: " + notAKey, "cardKeyFile: " + cards);
+    }
+
+    @Test
     void statusAsksTheRunningGatewayOverItsAdminSocket() throws Exception {
         Path socket = dir.resolve("run").resolve("admin.sock");
         Path state = dir.resolve("state");

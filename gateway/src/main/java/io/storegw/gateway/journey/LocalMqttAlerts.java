@@ -36,6 +36,8 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
         } catch (MqttException e) {
             throw new IOException("pickup alerts: cannot use the store broker " + broker + ": " + e.getMessage(), e);
         }
+        metrics.gauge("storegw_pickup_alerts_connected", "1 while connected to the store broker that staff displays listen on",
+                () -> client.isConnected() ? 1 : 0);
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setAutomaticReconnect(true);
         options.setAutomaticReconnectDelay(1, 30);

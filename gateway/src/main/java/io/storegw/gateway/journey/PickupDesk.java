@@ -102,8 +102,9 @@ public final class PickupDesk implements ObservationHandler {
         if (last != null && s.at().isBefore(last.plus(repeat))) {
             return;
         }
-        ZoneTracker.VisitSoFar visit = tracker.visitOf(member);
-        String zone = visit != null && visit.open() && zones.contains(visit.zone()) ? visit.zone() : null;
+        // where the tracker places them now, before their stay counts: someone collecting may not stay long
+        String zone = tracker.placedIn(s.advertiser());
+        zone = zone != null && zones.contains(zone) ? zone : null;
         String how = "zone";
         if (zone == null) {
             String heardIn = tracker.zoneOfReceiver(s.receiverId());

@@ -433,6 +433,15 @@ public final class ZoneTracker implements ObservationHandler {
         }
     }
 
+    /**
+     * The zone the tracker places someone in now ({@code member:} or {@code anon:} key), counted stay or
+     * not yet: quicker than a visit's zone by {@code minDwell}; null when unplaced.
+     */
+    public String placedIn(String identityKey) {
+        Track t = tracks.get(identityKey);
+        return t == null ? null : t.zone;
+    }
+
     /** The zone a receiver marks, or null. */
     public String zoneOfReceiver(String receiverId) {
         return zoneByReceiver.get(receiverId);

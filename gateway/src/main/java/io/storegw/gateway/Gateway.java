@@ -262,7 +262,13 @@ public final class Gateway implements AutoCloseable {
     /** The core pipeline's handlers, in order; benchmarks build the same pipeline without a gateway around it. */
     public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
                                                     SavedState saved) {
-        return handlers(config, keyedHash, telemetry, saved, new StoreLayout(config, saved), new MemberDirectory(), PickupAlerts.NONE);
+        return handlers(config, keyedHash, telemetry, saved, new MemberDirectory(), PickupAlerts.NONE);
+    }
+
+    /** The same, with registered members and where arrivals are raised (the journey benchmark). */
+    public static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,
+                                                    SavedState saved, MemberDirectory members, PickupAlerts alerts) {
+        return handlers(config, keyedHash, telemetry, saved, new StoreLayout(config, saved), members, alerts);
     }
 
     private static List<ObservationHandler> handlers(GatewayConfig config, KeyedHash keyedHash, Supplier<Telemetry> telemetry,

@@ -5,6 +5,7 @@ import io.storegw.rigs.bench.BenchCommand;
 import io.storegw.rigs.bench.PosBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
+import io.storegw.rigs.journey.JourneyBenchCommand;
 import io.storegw.rigs.presence.PresenceBenchCommand;
 import picocli.CommandLine;
 
@@ -28,6 +29,7 @@ public final class DevMain {
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new BleBenchCommand())
                 .addSubcommand(new PosBenchCommand())
-                .addSubcommand(new PresenceBenchCommand());
+                .addSubcommand(new PresenceBenchCommand())
+                .addSubcommand(new JourneyBenchCommand());
     }
 }

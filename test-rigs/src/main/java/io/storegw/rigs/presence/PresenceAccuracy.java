@@ -273,7 +273,8 @@ public final class PresenceAccuracy {
                 (double) trueStays / visits, pct(entry, 50), pct(entry, 90), pct(exit, 50), pct(exit, 90), (double) missed / trueStays);
     }
 
-    private static double pct(List<Double> values, int p) {
+    /** The nearest-rank {@code p}th percentile, or NaN of nothing. */
+    public static double pct(List<Double> values, int p) {
         if (values.isEmpty()) {
             return Double.NaN;
         }

@@ -27,8 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,8 +71,6 @@ public final class BenchCommand implements Callable<Integer> {
     Path results;
 
     private static final int WINDOW_CAP = 64;
-    /** Reports are named by the minute they were written, so runs on the same day are all kept. */
-    public static final DateTimeFormatter REPORT_NAME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm");
 
     @Override
     public Integer call() throws Exception {
@@ -95,11 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(work);
         }
-        Files.createDirectories(results);
-        Path file = results.resolve(LocalDateTime.now().format(REPORT_NAME) + "-forwarding.md");
-        Files.write(file, report);
-        report.forEach(System.out::println);
-        System.out.println("\nwritten to " + file);
+        Reports.write(results, "forwarding", report);
         return 0;
     }
 

@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -104,11 +103,7 @@ public final class PosBenchCommand implements Callable<Integer> {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        Files.createDirectories(results);
-        Path file = results.resolve(LocalDateTime.now().format(BenchCommand.REPORT_NAME) + "-pos.md");
-        Files.write(file, report);
-        report.forEach(System.out::println);
-        System.out.println("\nwritten to " + file);
+        Reports.write(results, "pos", report);
         return 0;
     }
 

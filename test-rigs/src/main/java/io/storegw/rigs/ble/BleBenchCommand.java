@@ -1,8 +1,7 @@
 package io.storegw.rigs.ble;
 
 import io.storegw.gateway.testing.GatewayProcess;
-import io.storegw.rigs.bench.BenchCommand;
-import java.nio.file.Files;
+import io.storegw.rigs.bench.Reports;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -72,11 +71,7 @@ public final class BleBenchCommand implements Callable<Integer> {
             double[] s = scores.get(row[0]);
             report.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %s |", row[0], s[0], s[1], s[0] / baseline, row[1]));
         }
-        Files.createDirectories(results);
-        Path file = results.resolve(LocalDateTime.now().format(BenchCommand.REPORT_NAME) + "-ble.md");
-        Files.write(file, report);
-        report.forEach(System.out::println);
-        System.out.println("\nwritten to " + file);
+        Reports.write(results, "ble", report);
         return 0;
     }
 }

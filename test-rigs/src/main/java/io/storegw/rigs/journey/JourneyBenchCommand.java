@@ -1,8 +1,7 @@
 package io.storegw.rigs.journey;
 
 import io.storegw.drivers.virtual.PresenceScenario;
-import io.storegw.rigs.bench.BenchCommand;
-import java.nio.file.Files;
+import io.storegw.rigs.bench.Reports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -71,11 +70,7 @@ public final class JourneyBenchCommand implements Callable<Integer> {
                         + (chosen.alertP99() < 2 ? "met" : "NOT met against the ground truth (see the README)") + ".");
             }
         }
-        Files.createDirectories(results);
-        Path file = results.resolve(LocalDateTime.now().format(BenchCommand.REPORT_NAME) + "-journey.md");
-        Files.write(file, report);
-        report.forEach(System.out::println);
-        System.out.println("\nwritten to " + file);
+        Reports.write(results, "journey", report);
         return met ? 0 : 1;
     }
 }

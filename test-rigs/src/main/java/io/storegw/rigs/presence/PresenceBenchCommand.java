@@ -1,8 +1,7 @@
 package io.storegw.rigs.presence;
 
 import io.storegw.drivers.virtual.PresenceScenario;
-import io.storegw.rigs.bench.BenchCommand;
-import java.nio.file.Files;
+import io.storegw.rigs.bench.Reports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -71,11 +70,7 @@ public final class PresenceBenchCommand implements Callable<Integer> {
                         + (ok ? "met" : "NOT met"));
             }
         }
-        Files.createDirectories(results);
-        Path file = results.resolve(LocalDateTime.now().format(BenchCommand.REPORT_NAME) + "-presence.md");
-        Files.write(file, report);
-        report.forEach(System.out::println);
-        System.out.println("\nwritten to " + file);
+        Reports.write(results, "presence", report);
         return met ? 0 : 1;
     }
 }

@@ -46,6 +46,7 @@ import io.storegw.gateway.presence.PresenceCountsHandler;
 import io.storegw.gateway.presence.ZoneTracker;
 import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.gateway.store.FootfallHandler;
+import io.storegw.gateway.store.OccupancyHandler;
 import io.storegw.gateway.systemd.ServiceManager;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
@@ -278,10 +279,12 @@ public final class Gateway implements AutoCloseable {
         Layout layout = storeLayout.view().layout();
         ZoneTracker zones = new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()).with(layout), buckets, saved);
         var journey = config.journey();
+        FootfallHandler doors = new FootfallHandler(buckets);
         return List.of(
                 storeLayout,
                 new PosTransactionHandler(config.store(), keyedHash, members),
-                new FootfallHandler(buckets),
+                new OccupancyHandler(buckets, config.core().kAnonymity(), doors),
+                doors,
                 new DeviceHandler(),
                 new PresenceCountsHandler(buckets, config.core().kAnonymity()),
                 zones,

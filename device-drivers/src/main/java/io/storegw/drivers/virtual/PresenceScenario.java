@@ -35,14 +35,20 @@ public final class PresenceScenario implements Iterator<PresenceScenario.Second>
      *                        over D-Bus may deliver per device, bluez/bluez#119)
      * @param minZoneStay     shortest time spent in a zone
      * @param maxZoneStay     longest
+     * @param doorReceiver    one more receiver above the door, as a store wanting quick arrivals mounts one
      */
     public record Settings(long seed, int visits, Duration arrivalEvery, Duration advertEvery, Duration minZoneStay,
-                           Duration maxZoneStay, RadioModel.Settings radio) {
+                           Duration maxZoneStay, RadioModel.Settings radio, boolean doorReceiver) {
 
         /** The default scenario of the presence benchmark. */
         public static Settings defaults(long seed, int visits, Duration advertEvery) {
             return new Settings(seed, visits, Duration.ofSeconds(30), advertEvery, Duration.ofSeconds(45), Duration.ofMinutes(4),
-                    RadioModel.Settings.store());
+                    RadioModel.Settings.store(), false);
+        }
+
+        /** The same store with one more receiver above the door ({@link #DOOR_RECEIVER}, in the entrance zone). */
+        public Settings withDoorReceiver() {
+            return new Settings(seed, visits, arrivalEvery, advertEvery, minZoneStay, maxZoneStay, radio, true);
         }
     }
 
@@ -56,6 +62,10 @@ public final class PresenceScenario implements Iterator<PresenceScenario.Second>
     public record Second(Instant at, List<BleSighting> heard, Map<String, String> truth, List<Observation> doorsAndTills,
                          List<String> ordersReady) {
     }
+
+    /** The receiver above the door, when the scenario has one; it marks the entrance. */
+    public static final String DOOR_RECEIVER = "rx-door";
+    private static final StoreFloor.Point ABOVE_THE_DOOR = new StoreFloor.Point(5, 0.3);
 
     /** The door the virtual store's shoppers cross. */
     public static final String DOOR = "door-main";
@@ -90,6 +100,9 @@ public final class PresenceScenario implements Iterator<PresenceScenario.Second>
         this.radio = new RadioModel(settings.radio(), random.split());
         this.shopping = new SplittableRandom(settings.seed() * 31 + 17);
         StoreFloor.GRID.forEach(z -> receivers.put(VirtualStoreModel.receiverOf(z), StoreFloor.centreOf(z)));
+        if (settings.doorReceiver()) {
+            receivers.put(DOOR_RECEIVER, ABOVE_THE_DOOR);
+        }
         this.now = start;
     }
 

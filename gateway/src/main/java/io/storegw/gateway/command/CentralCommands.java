@@ -1,6 +1,8 @@
 package io.storegw.gateway.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.ble.identity.EidResolver;
+import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.event.CloudEventEncoder;
@@ -54,6 +56,9 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
 
     private static final Pattern PSEUDONYM = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]+");
+    /** The radios' EID drift tolerance, and the fastest rotation it lets them resolve. */
+    private static final Duration EID_DRIFT = IdentityResolver.Settings.defaults().eidDrift();
+    private static final int MIN_EID_EXPONENT = EidResolver.minExponent(EID_DRIFT);
 
     private final CommandVerifier verifier;
     private final MemberStore members;
@@ -273,6 +278,10 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             }
             if (exponent < 0 || exponent > 15 || !e.path("exponent").isInt()) {
                 throw new BadBody("expected body.eid.exponent: the rotation exponent, 0 to 15");
+            }
+            if (exponent < MIN_EID_EXPONENT) {
+                throw new BadBody("body.eid.exponent " + exponent + " rotates too fast to resolve within the gateway's "
+                        + EID_DRIFT.toMinutes() + "-minute clock drift tolerance; use " + MIN_EID_EXPONENT + " or more");
             }
             eid = new Member.Eid(key.toLowerCase(java.util.Locale.ROOT), exponent);
         }

@@ -11,6 +11,8 @@ public final class EventCatalogue {
             new EventType("pos", "transaction.completed", EventClass.CRITICAL, Duration.ofDays(30));
     public static final EventType STORE_FOOTFALL =
             new EventType("store", "footfall", EventClass.NORMAL, Duration.ofDays(7));
+    public static final EventType STORE_OCCUPANCY =
+            new EventType("store", "occupancy", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType PRESENCE_COUNTS =
             new EventType("presence", "counts", EventClass.NORMAL, Duration.ofDays(7));
     public static final EventType PRESENCE_ZONE_ENTERED =
@@ -49,7 +51,7 @@ public final class EventCatalogue {
     public static final EventType GATEWAY_LAYOUT =
             new EventType("gateway", "layout", EventClass.CRITICAL, Duration.ofDays(30));
 
-    public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, PRESENCE_COUNTS,
+    public static final List<EventType> ALL = List.of(POS_TRANSACTION_COMPLETED, STORE_FOOTFALL, STORE_OCCUPANCY, PRESENCE_COUNTS,
             PRESENCE_ZONE_ENTERED, PRESENCE_ZONE_EXITED, PRESENCE_ZONES, VISIT_STARTED, VISIT_ENDED, JOURNEY_ATTRIBUTED, PICKUP_ARRIVED, PICKUP_COLLECTED, BEACON_HEALTH, BEACON_MISSING, DEVICE_READING, DEVICE_STATUS, DEVICE_FAULT, GATEWAY_TELEMETRY, GATEWAY_DROPPED, GATEWAY_ALARM,
             GATEWAY_LAYOUT);
 

@@ -574,7 +574,7 @@ public final class Outbox implements AutoCloseable {
             EventClass cls = e.type().eventClass();
             Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
             fresh.add(new OutboxRow(nextSeq, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), payloads[i]));
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]));
             store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
                     e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i], e.member());
             rowsByClass[cls.ordinal()]++;

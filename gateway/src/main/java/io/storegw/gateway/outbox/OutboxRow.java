@@ -2,7 +2,11 @@ package io.storegw.gateway.outbox;
 
 import io.storegw.gateway.event.EventClass;
 
-/** One committed event as the uplink reads it: the encoded CloudEvent and what MQTT needs beside it. */
+/**
+ * One committed event as the uplink reads it: the encoded CloudEvent and what MQTT needs beside it.
+ *
+ * @param expiresMillis when its type's TTL runs out (epoch ms), or 0 for never
+ */
 public record OutboxRow(long seq, EventClass eventClass, String id, String type, String subject, String topic,
-                        long createdMillis, byte[] payload) {
+                        long createdMillis, long expiresMillis, byte[] payload) {
 }

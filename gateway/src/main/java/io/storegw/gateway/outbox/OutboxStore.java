@@ -45,7 +45,7 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement save;
     private PreparedStatement forget;
 
-    static final String READ = "SELECT seq, cls, id, type, subject, topic, created, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
+    static final String READ = "SELECT seq, cls, id, type, subject, topic, created, expires, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
 
     private OutboxStore(Path base) {
         this.base = base;
@@ -271,7 +271,7 @@ final class OutboxStore implements AutoCloseable {
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {
                 rows.add(new OutboxRow(rs.getLong(1), classes[rs.getInt(2)], rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getBytes(8)));
+                        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8), rs.getBytes(9)));
             }
         }
         return rows;

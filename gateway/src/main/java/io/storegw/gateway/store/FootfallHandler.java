@@ -18,6 +18,7 @@ public final class FootfallHandler implements ObservationHandler {
     private long in;
     private long out;
     private long occupancy;
+    private boolean counting;
 
     public FootfallHandler(TimeBuckets buckets) {
         this.bucket = new OpenBucket(buckets);
@@ -35,7 +36,18 @@ public final class FootfallHandler implements ObservationHandler {
         }
     }
 
+    /** Whether a door counter has counted anything since the start. */
+    public boolean counting() {
+        return counting;
+    }
+
+    /** People inside now by the door counters (never below zero). */
+    public long occupancy() {
+        return occupancy;
+    }
+
     private void count(long entered, long left) {
+        counting = true;
         in += entered;
         out += left;
         occupancy = Math.max(0, occupancy + entered - left);

@@ -283,7 +283,7 @@ public final class Uplink implements AutoCloseable {
     }
 
     private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
-        MqttMessage message = message(row, identity.source());
+        MqttMessage message = message(row, identity.source(), clock.millis());
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
@@ -307,9 +307,16 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    /** The MQTT message for one outbox row: QoS 1, the CloudEvents content type, and id/type/source/subject as user properties. */
-    public static MqttMessage message(OutboxRow row, String source) {
+    /**
+     * The MQTT message for one outbox row: QoS 1, the CloudEvents content type, id/type/source/subject as
+     * user properties, and the rest of its TTL as the message expiry: a broker holding it for a
+     * subscriber that is away drops it when the gateway would have (a pickup arrival after 15 minutes).
+     */
+    public static MqttMessage message(OutboxRow row, String source, long nowMillis) {
         MqttProperties p = new MqttProperties();
+        if (row.expiresMillis() > 0) {
+            p.setMessageExpiryInterval(Math.max(1, (row.expiresMillis() - nowMillis + 999) / 1000));
+        }
         p.setContentType(CloudEventEncoder.CONTENT_TYPE);
         p.setPayloadFormat(true);
         p.setUserProperties(List.of(new UserProperty("id", row.id()), new UserProperty("type", row.type()),

@@ -131,6 +131,10 @@ class CentralCommandsTest {
                 assertThat(gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert)).status()).isEqualTo("ok");
                 CentralCommands.Reply again = gw.commands().handle("members.upsert", upsert, sign(central.getPrivate(), upsert));
                 assertThat(again.reason()).isEqualTo("replayed");
+                byte[] fast = envelope("members.upsert", Instant.now(), member("m-10").replace("\"exponent\": 10", "\"exponent\": 2"));
+                CentralCommands.Reply tooFast = gw.commands().handle("members.upsert", fast, sign(central.getPrivate(), fast));
+                assertThat(tooFast.reason()).isEqualTo("malformed");
+                assertThat(tooFast.detail()).contains("use 5 or more");
             }
         }
     }

@@ -110,6 +110,26 @@ class PipelineTest {
     }
 
     @Test
+    void occupancyPutsTheDoorCountersBesidePhonesHeardAndSuppressesSmallCounts() {
+        FootfallHandler doors = new FootfallHandler(minute);
+        Pipeline p = pipeline(new io.storegw.gateway.store.OccupancyHandler(minute, 2, doors), doors);
+        p.process(new BleSighting(clock.instant(), "rx-a", "anon:x", -60, null));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(p.tick().events()).extracting(Event::data).containsExactly(new io.storegw.gateway.store.Occupancy(
+                Instant.parse("2026-11-23T10:00:00Z"), Instant.parse("2026-11-23T10:01:00Z"), null, null, null, 2));
+        for (int i = 0; i < 3; i++) {
+            p.process(door(DoorCrossing.Direction.IN));
+        }
+        p.process(door(DoorCrossing.Direction.OUT));
+        for (String who : List.of("member:a", "member:a", "anon:x", "anon:y", "staff:s", "ibeacon:e5b9e3a6-27e2-4c36-a257-7698da5fc140/1/2")) {
+            p.process(new BleSighting(clock.instant(), "rx-a", who, -60, null));
+        }
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(p.tick().events()).extracting(Event::data).contains(new io.storegw.gateway.store.Occupancy(
+                Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 2L, 3, null, 2));
+    }
+
+    @Test
     void aHandlerSeesOnlyItsOwnKindsAndIdsKeepIncreasing() {
         Pipeline p = pipeline(new FootfallHandler(minute), new PresenceCountsHandler(minute, 1));
         List<String> ids = new ArrayList<>();

@@ -130,8 +130,8 @@ public final class BenchCommand implements Callable<Integer> {
             Event e = samples.get(i % samples.size());
             Event fresh = new Event(e.id(), e.type(), Instant.now(), e.subject(), e.dataClass(), e.data());
             OutboxRow row = new OutboxRow(i, e.type().eventClass(), e.id(), e.type().cloudEventType(), e.subject(),
-                    id.topicOf(e.type()), 0, encoder.encode(fresh, i));
-            client.publish(row.topic(), Uplink.message(row, id.source()), null, release);
+                    id.topicOf(e.type()), 0, System.currentTimeMillis() + e.type().ttl().toMillis(), encoder.encode(fresh, i));
+            client.publish(row.topic(), Uplink.message(row, id.source(), System.currentTimeMillis()), null, release);
         }
         awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
         double seconds = (System.nanoTime() - started) / 1e9;

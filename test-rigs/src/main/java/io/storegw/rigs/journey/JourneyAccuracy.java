@@ -57,11 +57,14 @@ public final class JourneyAccuracy {
     private JourneyAccuracy() {
     }
 
-    /** The gateway's defaults on the virtual floor, with {@code pickupNear} dB for the quick arrival. */
-    static GatewayConfig config(double pickupNear) throws ConfigException {
+    /**
+     * The gateway's defaults on the virtual floor, with {@code pickupNear} dB for the quick arrival and,
+     * with {@code doorReceiver}, the receiver above the door in the entrance zone too.
+     */
+    static GatewayConfig config(double pickupNear, boolean doorReceiver) throws ConfigException {
         StringBuilder yaml = new StringBuilder("tenant: bench\nstore: s1\ngateway: gw1\nuplink:\n  broker: tcp://127.0.0.1:1883\npresence:\n  zones:\n");
-        PresenceScenario.zoneByReceiver().forEach((receiver, zone) ->
-                yaml.append("    - {name: ").append(zone).append(", receivers: [").append(receiver).append("]}\n"));
+        PresenceScenario.zoneByReceiver().forEach((receiver, zone) -> yaml.append("    - {name: ").append(zone).append(", receivers: [")
+                .append(receiver).append(doorReceiver && zone.equals("entrance") ? ", " + PresenceScenario.DOOR_RECEIVER : "").append("]}\n"));
         yaml.append("journey:\n  pickupNear: ").append(pickupNear).append('\n');
         return ConfigLoader.parse("bench.yaml", yaml.toString(), Path.of("."));
     }

@@ -16,8 +16,8 @@ class JourneyAccuracyTest {
     @Test
     void purchasesAreTiedRightNobodyIsGuessedAndArrivalsAreRaisedSooner() throws Exception {
         PresenceScenario.Settings scenario = PresenceScenario.Settings.defaults(7, 60, Duration.ofSeconds(1));
-        JourneyAccuracy.Score baseline = JourneyAccuracy.run("baseline", scenario, JourneyAccuracy.config(0));
-        JourneyAccuracy.Score chosen = JourneyAccuracy.run("default", scenario, JourneyAccuracy.config(10));
+        JourneyAccuracy.Score baseline = JourneyAccuracy.run("baseline", scenario, JourneyAccuracy.config(0, false));
+        JourneyAccuracy.Score chosen = JourneyAccuracy.run("default", scenario, JourneyAccuracy.config(10, false));
 
         assertThat(chosen.cardSales()).isGreaterThan(20);
         assertThat(chosen.precision()).isEqualTo(1.0);

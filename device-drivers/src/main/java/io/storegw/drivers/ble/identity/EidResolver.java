@@ -54,9 +54,14 @@ public final class EidResolver {
         int window = (int) Math.max(1, Math.min(Integer.MAX_VALUE, -Math.floorDiv(-driftSeconds, 1L << r.exponent())));
         if (window > MAX_WINDOW) {
             throw new IllegalArgumentException("rotation exponent %d rotates too fast to resolve with a drift tolerance of %d s; use %d or more"
-                    .formatted(r.exponent(), driftSeconds, 64 - Long.numberOfLeadingZeros(Math.max(1, driftSeconds / MAX_WINDOW))));
+                    .formatted(r.exponent(), driftSeconds, minExponent(Duration.ofSeconds(driftSeconds))));
         }
         ids.put(r.id(), r, new EidRotor(r, window));
+    }
+
+    /** The smallest rotation exponent whose EIDs resolve with this drift tolerance. */
+    public static int minExponent(Duration drift) {
+        return 64 - Long.numberOfLeadingZeros(Math.max(1, drift.toSeconds() / MAX_WINDOW));
     }
 
     public void remove(String id) {

@@ -38,9 +38,19 @@ public final class EventLines {
             case "pos.transaction.completed" -> String.format("%s #%d  %s %s, %d line%s%s", d.path("workstation").asText(),
                     d.path("sequenceNumber").asLong(), d.path("currency").asText(), d.path("total").asText(), d.path("lines").size(),
                     d.path("lines").size() == 1 ? "" : "s",
-                    d.path("loyaltyRef").isTextual() ? ", member " + d.path("loyaltyRef").asText().substring(0, 8) + "…" : "");
+                    d.path("member").isTextual() ? ", member " + d.path("member").asText()
+                            : d.path("loyaltyRef").isTextual() ? ", card " + d.path("loyaltyRef").asText().substring(0, 8) + "…" : "");
             case "store.footfall" -> String.format("%s–%s  in %d, out %d, inside %d", hhmmss(d.path("bucketStart")),
                     hhmmss(d.path("bucketEnd")), d.path("in").asLong(), d.path("out").asLong(), d.path("occupancy").asLong());
+            case "store.occupancy" -> String.format("%s–%s  inside %s by the doors, %s phones, %s members", hhmmss(d.path("bucketStart")),
+                    hhmmss(d.path("bucketEnd")), orSuppressed(d.path("inside"), "?"), orSuppressed(d.path("phones"), "<" + d.path("k").asInt()),
+                    orSuppressed(d.path("members"), "<" + d.path("k").asInt()));
+            case "journey.attributed" -> String.format("member %s paid %s %s %ds after entering; zones %s", d.path("member").asText(),
+                    d.path("currency").asText(), d.path("total").asText(), d.path("entryToCheckoutSeconds").asLong(),
+                    String.join(" > ", d.path("zones").findValuesAsText("zone")));
+            case "pickup.arrived" -> String.format("member %s is here for order %s (%s)", d.path("member").asText(), d.path("orderId").asText(),
+                    d.path("zone").asText());
+            case "pickup.collected" -> String.format("member %s collected order %s", d.path("member").asText(), d.path("orderId").asText());
             case "presence.counts" -> "devices per receiver: " + String.join(", ", StreamSupport
                     .stream(d.path("receivers").spliterator(), false)
                     .map(r -> r.path("receiver").asText().replaceFirst("^rx-", "") + " "
@@ -54,6 +64,10 @@ public final class EventLines {
                     d.path("zones").size());
             default -> d.toString();
         };
+    }
+
+    private static String orSuppressed(JsonNode count, String otherwise) {
+        return count.isNumber() ? count.asText() : otherwise;
     }
 
     private static String hhmmss(JsonNode instant) {

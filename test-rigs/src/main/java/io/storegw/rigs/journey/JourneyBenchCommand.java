@@ -4,6 +4,7 @@ import io.storegw.drivers.virtual.PresenceScenario;
 import io.storegw.gateway.testing.MosquittoBroker;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.rigs.bench.Reports;
+import io.storegw.rigs.presence.ScenarioOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code storegw bench-journey}: attribution and pickup-arrival figures against the virtual store's ground truth. */
@@ -29,11 +31,8 @@ import picocli.CommandLine.Option;
                 "mosquitto. Writes a dated report to --results."})
 public final class JourneyBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--visits", defaultValue = "300", description = "Visits per scenario (default: ${DEFAULT-VALUE}).")
-    int visits;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ScenarioOptions walk;
 
     @Option(names = "--alerts", defaultValue = "200", description = "Alerts timed end to end (default: ${DEFAULT-VALUE}).")
     int alerts;
@@ -46,15 +45,14 @@ public final class JourneyBenchCommand implements Callable<Integer> {
         List<String> report = new ArrayList<>();
         report.add("# storegw journey benchmark, " + LocalDateTime.now().toLocalDate());
         report.add("");
-        report.add("Scenario: the presence benchmark's virtual store and radio model, %d member visits, seed %d; 60%% pay with their card"
-                .formatted(visits, seed));
+        report.add("Scenario: the presence benchmark's virtual store and radio model, " + walk.describe() + "; 60% pay with their card");
         report.add("at the end of the checkout stay, 25% without it, 15% buy nothing; 20% come with a click & collect order ready.");
         report.add("Pickup zones: the defaults (pickup, entrance; this floor has no pickup desk, so the entrance). Alert latency: from the");
         report.add("first second the member is truly in the entrance zone to the alert, in seconds of scenario time (the alert itself is");
         report.add("raised in the same core-loop step that decides it).");
         boolean met = true;
         for (Duration every : List.of(Duration.ofSeconds(1), Duration.ofSeconds(10))) {
-            PresenceScenario.Settings scenario = PresenceScenario.Settings.defaults(seed, visits, every);
+            PresenceScenario.Settings scenario = walk.scenario(every);
             JourneyAccuracy.Score baseline = JourneyAccuracy.run("tracker placement only (pickupNear 0 dB, baseline)", scenario,
                     JourneyAccuracy.config(0, false));
             JourneyAccuracy.Score chosen = JourneyAccuracy.run("default (pickupNear 10 dB)", scenario, JourneyAccuracy.config(10, false));

@@ -1,6 +1,5 @@
 package io.storegw.rigs.presence;
 
-import io.storegw.drivers.virtual.PresenceScenario;
 import io.storegw.rigs.bench.Reports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code storegw bench-presence}: zone accuracy of the presence engine against the virtual store's ground truth. */
@@ -23,11 +23,8 @@ import picocli.CommandLine.Option;
                 "BlueZ over D-Bus may deliver per device). Writes a dated report to --results."})
 public final class PresenceBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--visits", defaultValue = "300", description = "Visits per scenario (default: ${DEFAULT-VALUE}).")
-    int visits;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    ScenarioOptions scenario;
 
     @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
     Path results;
@@ -37,8 +34,7 @@ public final class PresenceBenchCommand implements Callable<Integer> {
         List<String> report = new ArrayList<>();
         report.add("# storegw presence accuracy benchmark, " + LocalDateTime.now().toLocalDate());
         report.add("");
-        report.add("Scenario: the virtual store's 6 zones (10 m x 8 m each, one receiver per zone at its centre, 2.5 m up), %d member visits, seed %d."
-                .formatted(visits, seed));
+        report.add("Scenario: the virtual store's 6 zones (10 m x 8 m each, one receiver per zone at its centre, 2.5 m up), " + scenario.describe() + ".");
         report.add("Each visit: entrance, 2-4 aisles, checkout, out; 45 s to 4 min per zone, strolling; walking between zones.");
         report.add("Radio: -59 dBm at 1 m (phones differ, σ 3 dB), path-loss exponent 2.3, 3 dB per zone boundary, fading σ 4 dB,");
         report.add("body shadowing 10 dB (1 in 40 links a second, 15 s on average), 15% of advertisements dropped, sensitivity -95 dBm.");
@@ -47,7 +43,7 @@ public final class PresenceBenchCommand implements Callable<Integer> {
         report.add("was mostly not in, per visit. Latency: from the true entry (exit) to the event's publication, in seconds.");
         boolean met = true;
         for (Duration every : List.of(Duration.ofSeconds(1), Duration.ofSeconds(10))) {
-            List<PresenceAccuracy.Score> scores = PresenceAccuracy.run(PresenceScenario.Settings.defaults(seed, visits, every),
+            List<PresenceAccuracy.Score> scores = PresenceAccuracy.run(scenario.scenario(every),
                     PresenceAccuracy.placers());
             PresenceAccuracy.Score baseline = scores.get(0);
             report.add("");

@@ -1,6 +1,7 @@
 package io.storegw.gateway;
 
 import io.storegw.drivers.ble.bluez.BlueZScanner;
+import io.storegw.drivers.ble.identity.AppBeacon;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.ble.identity.SessionReferences;
 import io.storegw.drivers.counter.HttpCounterSource;
@@ -138,7 +139,7 @@ public final class Gateway implements AutoCloseable {
             if (config.commands().enabled()) {
                 members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()));
                 commands = new CentralCommands(new CommandVerifier(centralKey(config), config.commands().maxAge(), clock),
-                        config.commands().maxAge(), members, directory, editor, core, outbox, uplink, clock, Version.current(), metrics);
+                        config.commands(), members, directory, editor, core, outbox, uplink, clock, Version.current(), metrics);
                 uplink.listen(commands);
             } else {
                 members = null;
@@ -171,13 +172,13 @@ public final class Gateway implements AutoCloseable {
                                 .map(v -> new DeviceMapping.Field(v.field(), v.quantity(), v.unit())).toList())).toList(),
                         local.offlineAfter(),
                         local.deadLetter() != null ? local.deadLetter() : config.stateDir().resolve("local-mqtt").resolve("dead-letter")),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, directory.registrations()), Map.of(), clock));
+                        new IdentityResolver(identitySettings(config), List.of(), sessions, directory.registrations()), Map.of(), clock));
             }
             var ble = config.sources().ble();
             if (ble.enabled()) {
                 sources.add(new BlueZScanner(new BlueZScanner.Settings(ble.bus(), ble.adapter(),
                         ble.receiverId() != null ? ble.receiverId() : config.gateway(), ble.recheck()),
-                        new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(), sessions, directory.registrations()), clock, null));
+                        new IdentityResolver(identitySettings(config), List.of(), sessions, directory.registrations()), clock, null));
             }
             var counters = config.sources().httpCounters();
             if (counters.enabled()) {
@@ -305,6 +306,13 @@ public final class Gateway implements AutoCloseable {
             metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome",
                     "to", "gpio", "outcome", "sent").increment();
         }
+    }
+
+    /** How the radios recognise members: the defaults, and the app-beacon scheme when the retailer's app has one. */
+    static IdentityResolver.Settings identitySettings(GatewayConfig config) {
+        var scheme = config.commands().appBeacon();
+        return scheme == null ? IdentityResolver.Settings.defaults()
+                : IdentityResolver.Settings.defaults().withAppBeacon(new AppBeacon(scheme.uuid(), scheme.period()));
     }
 
     /**

@@ -67,6 +67,8 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final Uplink uplink;
     private final Clock clock;
     private final Duration maxAge;
+    /** Whether the radios know the app-beacon scheme, without which an app-beacon secret recognises nobody. */
+    private final boolean appBeacons;
     private final String version;
     private final Metrics metrics;
     private final ThreadPoolExecutor worker;
@@ -74,12 +76,13 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final LayoutEditor layout;
 
     /** @param directory where the rest of the gateway reads the members; published from the table at once */
-    public CentralCommands(CommandVerifier verifier, Duration maxAge, MemberStore members, MemberDirectory directory, LayoutEditor layout, CoreLoop core,
+    public CentralCommands(CommandVerifier verifier, GatewayConfig.Commands settings, MemberStore members, MemberDirectory directory, LayoutEditor layout, CoreLoop core,
                            Outbox outbox, Uplink uplink, Clock clock, String version, Metrics metrics) throws java.sql.SQLException, java.io.IOException {
         this.directory = directory;
         this.layout = layout;
         this.verifier = verifier;
-        this.maxAge = maxAge;
+        this.maxAge = settings.maxAge();
+        this.appBeacons = settings.appBeacon() != null;
         this.members = members;
         this.core = core;
         this.outbox = outbox;
@@ -177,9 +180,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                 result.put("backlog", outbox.rows());
             }
             case "members.upsert" -> {
-                members.upsert(c.nonce(), c.issued(), member(body));
+                Member m = member(body);
+                members.upsert(c.nonce(), c.issued(), m);
                 publishMembers();
                 result.put("members", members.size());
+                if (m.appBeaconSecret() != null && !appBeacons) {
+                    result.put("warning", "kept, but commands.appBeacon is not configured on this gateway: the member's"
+                            + " app-beacon phone is not recognised until it is");
+                }
             }
             case "members.remove" -> {
                 result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym(body)));

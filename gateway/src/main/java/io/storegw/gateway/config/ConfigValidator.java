@@ -112,6 +112,10 @@ final class ConfigValidator {
         }
         v.readable("commands.membersKeyFile", c.commands().membersKeyFile());
         v.readable("commands.cardKeyFile", c.commands().cardKeyFile());
+        if (c.commands().appBeacon() != null) {
+            v.required("commands.appBeacon.uuid", c.commands().appBeacon().uuid());
+            v.duration("commands.appBeacon.period", c.commands().appBeacon().period(), Duration.ofMinutes(1), Duration.ofDays(1));
+        }
         GatewayConfig.Journey journey = c.journey();
         v.duration("journey.attributionWindow", journey.attributionWindow(), Duration.ZERO, ZoneTracker.ENDED_KEPT);
         v.duration("journey.pickupRepeat", journey.pickupRepeat(), Duration.ofSeconds(10), Duration.ofHours(24));

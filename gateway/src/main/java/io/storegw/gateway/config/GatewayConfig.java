@@ -23,7 +23,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
         presence = presence == null ? new Presence(null, null, null, null, null, null, null, null, null) : presence;
         beacons = beacons == null ? new Beacons(null, null, null) : beacons;
-        commands = commands == null ? new Commands(null, null, null, null) : commands;
+        commands = commands == null ? new Commands(null, null, null, null, null) : commands;
         journey = journey == null ? new Journey(null, null, null, null, null) : journey;
         admin = admin == null ? new Admin(null, null) : admin;
     }
@@ -58,14 +58,23 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param cardKeyFile    the tenant's key for loyalty-card hashes, shared with central so that a till's card
      *                       matches a member's; default {@code stateDir/pseudonym.key}, this gateway's own
      *                       (then cards are published as hashes central cannot match)
+     * @param appBeacon      the retailer's iOS app-beacon scheme, without which members' app-beacon secrets
+     *                       recognise nobody (docs/identity.md)
      */
-    public record Commands(Path publicKey, Duration maxAge, Path membersKeyFile, Path cardKeyFile) {
+    public record Commands(Path publicKey, Duration maxAge, Path membersKeyFile, Path cardKeyFile, AppBeaconScheme appBeacon) {
         public Commands {
             maxAge = maxAge == null ? Duration.ofMinutes(5) : maxAge;
         }
 
         public boolean enabled() {
             return publicKey != null;
+        }
+    }
+
+    /** The app's iBeacon UUID and how often its major/minor rotates (15m). */
+    public record AppBeaconScheme(java.util.UUID uuid, Duration period) {
+        public AppBeaconScheme {
+            period = period == null ? Duration.ofMinutes(15) : period;
         }
     }
 

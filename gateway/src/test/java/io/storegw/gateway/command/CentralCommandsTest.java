@@ -135,6 +135,11 @@ class CentralCommandsTest {
                 CentralCommands.Reply tooFast = gw.commands().handle("members.upsert", fast, sign(central.getPrivate(), fast));
                 assertThat(tooFast.reason()).isEqualTo("malformed");
                 assertThat(tooFast.detail()).contains("use 5 or more");
+                byte[] iphone = envelope("members.upsert", Instant.now(),
+                        "{\"pseudonym\": \"m-11\", \"consent\": \"c-11\", \"appBeaconSecret\": \"000102030405060708090a0b0c0d0e0f\"}");
+                CentralCommands.Reply kept = gw.commands().handle("members.upsert", iphone, sign(central.getPrivate(), iphone));
+                assertThat(kept.status()).isEqualTo("ok");
+                assertThat((String) kept.result().get("warning")).as("no app-beacon scheme configured here").contains("commands.appBeacon");
             }
         }
     }

@@ -1,0 +1,50 @@
+package io.storegw.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storegw.drivers.ble.BleAddress;
+import io.storegw.drivers.ble.beacon.BeaconFrame;
+import io.storegw.drivers.ble.identity.AppBeacon;
+import io.storegw.drivers.ble.identity.Identity;
+import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.members.Member;
+import io.storegw.gateway.members.MemberDirectory;
+import io.storegw.gateway.testing.TestConfigs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The radios as the gateway builds them recognise an iPhone by the app-beacon scheme of the config, and only with it. */
+class MemberRecognitionTest {
+
+    static final UUID APP = UUID.fromString("e2c56db5-dffb-48d2-b060-d0f5a71096e0");
+    static final byte[] SECRET = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAppBeaconMemberIsRecognisedOnlyWhenTheConfigNamesTheScheme() {
+        Instant now = Instant.parse("2026-11-23T10:07:00Z");
+        int mm = AppBeacon.majorMinor(SECRET, new AppBeacon(APP, Duration.ofMinutes(15)).counter(now));
+        List<BeaconFrame> frames = List.of(new BeaconFrame.IBeacon(APP, mm >>> 16, mm & 0xFFFF, -59));
+        BleAddress address = BleAddress.parse("4A:11:22:33:44:55", true);
+        MemberDirectory members = new MemberDirectory();
+        members.publish(List.of(new Member("m-ios", "c-1", null, HexFormat.of().formatHex(SECRET), List.of())));
+
+        GatewayConfig with = TestConfigs.withoutSources(dir, "tcp://127.0.0.1:1883",
+                "commands:\n  appBeacon: {uuid: " + APP + ", period: 15m}\n");
+        IdentityResolver radio = new IdentityResolver(Gateway.identitySettings(with), List.of(), null, members.registrations());
+        assertThat(radio.resolve(address, frames, now).identity()).isEqualTo(new Identity.Member("m-ios", "app-beacon"));
+
+        GatewayConfig without = TestConfigs.withoutSources(dir, "tcp://127.0.0.1:1883", "");
+        IdentityResolver blind = new IdentityResolver(Gateway.identitySettings(without), List.of(), null, members.registrations());
+        assertThat(blind.resolve(address, frames, now).identity()).isNotInstanceOf(Identity.Member.class);
+    }
+}

@@ -2,11 +2,18 @@ package io.storegw.gateway.journey;
 
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.uplink.Backoff;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -25,6 +32,16 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
     private final String topic;
     private final LongAdder sent;
     private final LongAdder missed;
+    private final MqttConnectionOptions options;
+    private final String broker;
+    private final ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pickup-alerts-connect");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean closed;
+    /** Used on the retry thread only. */
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new java.util.SplittableRandom());
 
     public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics)
             throws IOException {
@@ -36,10 +53,10 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
         } catch (MqttException e) {
             throw new IOException("pickup alerts: cannot use the store broker " + broker + ": " + e.getMessage(), e);
         }
-        metrics.gauge("storegw_pickup_alerts_connected", "1 while connected to the store broker that staff displays listen on",
+        metrics.gauge("storegw_pickup_alerts_connected", "Whether connected (1) to the store broker that staff displays listen on",
                 () -> client.isConnected() ? 1 : 0);
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setAutomaticReconnect(true);
+        options = new MqttConnectionOptions();
+        options.setAutomaticReconnect(true); // once connected; the first connection is retried below
         options.setAutomaticReconnectDelay(1, 30);
         options.setCleanStart(true);
         if (username != null) {
@@ -48,10 +65,35 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
         if (passwordFile != null) {
             options.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
         }
+        this.broker = broker;
+        connect();
+    }
+
+    /**
+     * Paho reconnects by itself only after a connection it once had; a store broker that is not up when
+     * the gateway starts is tried again here, with the uplink's backoff, up to 30 s apart.
+     */
+    private void connect() {
+        if (closed) {
+            return;
+        }
         try {
-            client.connect(options);
+            client.connect(options, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    Logger.info("Pickup alerts: connected to the store broker {}", broker);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    long delay = backoff.nextDelayMillis();
+                    Logger.warn("Pickup alerts: the store broker {} is not there ({}); trying again in {} ms", broker,
+                            failure == null ? "no reason given" : failure.getMessage(), delay);
+                    retry.schedule(LocalMqttAlerts.this::connect, delay, TimeUnit.MILLISECONDS);
+                }
+            });
         } catch (MqttException e) {
-            Logger.warn("Pickup alerts: the store broker {} is not there yet ({}); retrying", broker, e.getMessage());
+            retry.schedule(this::connect, backoff.nextDelayMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -71,6 +113,8 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        retry.shutdownNow();
         try {
             if (client.isConnected()) {
                 client.disconnect(1_000);

@@ -33,6 +33,12 @@ public final class Metrics {
         gauges.put(series(name, labels), value);
     }
 
+    /** The current value of a gauge series, NaN when there is none. */
+    public double gauge(String name, String... labels) {
+        DoubleSupplier value = gauges.get(series(name, labels));
+        return value == null ? Double.NaN : value.getAsDouble();
+    }
+
     /** The current value of a counter series, 0 when it was never touched. */
     public long count(String name, String... labels) {
         LongAdder adder = counters.get(series(name, labels));

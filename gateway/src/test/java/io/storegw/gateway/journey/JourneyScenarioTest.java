@@ -82,7 +82,7 @@ class JourneyScenarioTest {
                 }
                 gw.members().publish(members);
                 Await.until(Duration.ofSeconds(20), "the alerts' connection to the store broker",
-                        () -> gw.metrics().scrape().contains("storegw_pickup_alerts_connected 1"));
+                        () -> gw.metrics().gauge("storegw_pickup_alerts_connected") == 1);
 
                 Truth truth = run(gw, clock, new PresenceScenario(PresenceScenario.Settings.defaults(11, 40, Duration.ofSeconds(1)), T0));
 

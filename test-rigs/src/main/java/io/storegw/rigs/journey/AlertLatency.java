@@ -77,7 +77,7 @@ final class AlertLatency {
                 gw.core().instruct(new PickupChange.Upsert(new PickupDesk.Pickup("order-m" + i, "m" + i, true))).get(10, TimeUnit.SECONDS);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!gw.metrics().scrape().contains("storegw_pickup_alerts_connected 1") && System.nanoTime() < deadline) {
+            while (gw.metrics().gauge("storegw_pickup_alerts_connected") != 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             for (int i = 0; i < samples; i++) {

@@ -70,6 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
     Path results;
 
+    @Option(names = "--commit-interval", paramLabel = "DURATION",
+            description = "The gateway's outbox.commitInterval, e.g. 0ms (default: the gateway's own).")
+    String commitInterval;
+
     private static final int WINDOW_CAP = 64;
 
     @Override
@@ -274,7 +278,7 @@ public final class BenchCommand implements Callable<Integer> {
         return events.subList(0, n);
     }
 
-    private static Path writeConfig(Path state, String uri, String gateway, int adminPort, boolean virtual) throws Exception {
+    private Path writeConfig(Path state, String uri, String gateway, int adminPort, boolean virtual) throws Exception {
         Files.createDirectories(state);
         return Files.writeString(state.resolve("storegw.yaml"), """
                 tenant: bench
@@ -286,6 +290,7 @@ public final class BenchCommand implements Callable<Integer> {
                   maxInflight: %d
                 outbox:
                   budget: 8GB
+                %s
                 core:
                   bucket: 1s
                 sources:
@@ -295,7 +300,8 @@ public final class BenchCommand implements Callable<Integer> {
                 admin:
                   http:
                     port: %d
-                """.formatted(gateway, state.toAbsolutePath(), uri, WINDOW_CAP, virtual, adminPort));
+                """.formatted(gateway, state.toAbsolutePath(), uri, WINDOW_CAP,
+                commitInterval == null ? "" : "  commitInterval: " + commitInterval, virtual, adminPort));
     }
 
     private List<String> render(Phase baseline, Phase live, Phase drain) {
@@ -305,7 +311,8 @@ public final class BenchCommand implements Callable<Integer> {
         out.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version()
                 + ", Mosquitto on 127.0.0.1 (max_inflight_messages 20), one QoS 1 subscriber.");
         try {
-            out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions()) + ".");
+            out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions())
+                    + "; outbox.commitInterval " + (commitInterval == null ? "default (0ms)" : commitInterval) + ".");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

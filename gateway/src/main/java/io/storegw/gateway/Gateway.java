@@ -137,7 +137,8 @@ public final class Gateway implements AutoCloseable {
                     ? tillTokens(pos.http().tokensFile()) : Map.of();
             LayoutEditor editor = new LayoutEditor(layout, core, Set.copyOf(tillByToken.values()));
             if (config.commands().enabled()) {
-                members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()));
+                members = MemberStore.open(config.stateDir().resolve("members"), membersKeyFile(config, System.getenv()),
+                        config.commands().maxAge());
                 commands = new CentralCommands(new CommandVerifier(centralKey(config), config.commands().maxAge(), clock),
                         config.commands(), members, directory, editor, core, outbox, uplink, clock, Version.current(), metrics);
                 uplink.listen(commands);
@@ -303,8 +304,7 @@ public final class Gateway implements AutoCloseable {
             localAlerts.arrived(arrived);
         }
         if (gpio != null && gpio.signalPickup()) {
-            metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome",
-                    "to", "gpio", "outcome", "sent").increment();
+            PickupAlerts.counter(metrics, "gpio", "sent").increment();
         }
     }
 

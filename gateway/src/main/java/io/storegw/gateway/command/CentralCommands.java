@@ -66,7 +66,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final Outbox outbox;
     private final Uplink uplink;
     private final Clock clock;
-    private final Duration maxAge;
     /** Whether the radios know the app-beacon scheme, without which an app-beacon secret recognises nobody. */
     private final boolean appBeacons;
     private final String version;
@@ -81,7 +80,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         this.directory = directory;
         this.layout = layout;
         this.verifier = verifier;
-        this.maxAge = settings.maxAge();
         this.appBeacons = settings.appBeacon() != null;
         this.members = members;
         this.core = core;
@@ -96,13 +94,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             return t;
         });
         publishMembers();
-        metrics.gauge("storegw_members", "Members central registered at this store", () -> {
-            try {
-                return members.size();
-            } catch (java.sql.SQLException e) {
-                return -1;
-            }
-        });
+        metrics.gauge("storegw_members", "Members central registered at this store", directory::size);
     }
 
     /**
@@ -168,7 +160,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     }
 
     private Map<String, Object> apply(SignedCommand c) throws Exception {
-        members.forgetNoncesBefore(clock.instant().minus(maxAge));
         JsonNode body = c.body();
         Map<String, Object> result = new LinkedHashMap<>();
         switch (c.name()) {
@@ -176,14 +167,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                 members.take(c.nonce(), c.issued());
                 result.put("time", clock.instant().toString());
                 result.put("version", version);
-                result.put("members", members.size());
+                result.put("members", directory.size());
                 result.put("backlog", outbox.rows());
             }
             case "members.upsert" -> {
                 Member m = member(body);
                 members.upsert(c.nonce(), c.issued(), m);
                 publishMembers();
-                result.put("members", members.size());
+                result.put("members", directory.size());
                 if (m.appBeaconSecret() != null && !appBeacons) {
                     result.put("warning", "kept, but commands.appBeacon is not configured on this gateway: the member's"
                             + " app-beacon phone is not recognised until it is");

@@ -46,8 +46,8 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
     public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics)
             throws IOException {
         this.topic = topic;
-        this.sent = metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome", "to", "local-mqtt", "outcome", "sent");
-        this.missed = metrics.counter("storegw_pickup_alerts_total", "Arrivals announced to the store, by where and outcome", "to", "local-mqtt", "outcome", "missed");
+        this.sent = PickupAlerts.counter(metrics, "local-mqtt", "sent");
+        this.missed = PickupAlerts.counter(metrics, "local-mqtt", "missed");
         try {
             client = new MqttAsyncClient(broker, clientId, new MemoryPersistence());
         } catch (MqttException e) {

@@ -49,7 +49,6 @@ public final class PickupDesk implements ObservationHandler {
 
     /** Where orders are saved; one key per order. */
     public static final String SAVED_PREFIX = "pickup/";
-    private static final int DEFAULT_TX_DBM = -59;
 
     private final ZoneTracker tracker;
     private final KeyedHash keyedHash;
@@ -108,7 +107,7 @@ public final class PickupDesk implements ObservationHandler {
         String how = "zone";
         if (zone == null) {
             String heardIn = tracker.zoneOfReceiver(s.receiverId());
-            int tx = s.txPower() != null ? s.txPower() : DEFAULT_TX_DBM;
+            int tx = s.txPower() != null ? s.txPower() : ZoneTracker.DEFAULT_TX_DBM;
             if (heardIn == null || !zones.contains(heardIn) || s.rssi() < tx - near) {
                 return;
             }

@@ -38,6 +38,11 @@ public final class MemberDirectory {
         return current.pseudonyms().contains(pseudonym);
     }
 
+    /** How many members there are. */
+    public int size() {
+        return current.pseudonyms().size();
+    }
+
     /** What the radios follow. */
     public Registrations registrations() {
         return registrations;

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -35,16 +36,21 @@ public final class MemberStore implements AutoCloseable {
     static final String SUFFIX = ".mv.db";
 
     private final Connection db;
+    private final Duration nonceLifetime;
 
-    private MemberStore(Connection db) {
+    private MemberStore(Connection db, Duration nonceLifetime) {
         this.db = db;
+        this.nonceLifetime = nonceLifetime;
     }
 
     /**
      * Opens (or creates) the table at {@code base} ({@code .mv.db} is added) encrypted with the key in
      * {@code keyFile}; a missing key file is made, owner-only, with 32 random bytes.
+     *
+     * @param maxAge how far a command's issue time may be from the gateway's clock: nonces older than twice
+     *               that before a new command are forgotten with it
      */
-    public static MemberStore open(Path base, Path keyFile) throws IOException, SQLException {
+    public static MemberStore open(Path base, Path keyFile, Duration maxAge) throws IOException, SQLException {
         if (!Files.exists(keyFile)) {
             KeyedHash.loadOrCreate(keyFile); // the same owner-only, synced, atomic creation of 32 random bytes
         }
@@ -72,7 +78,7 @@ public final class MemberStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS revoked(pseudonym VARCHAR(128) PRIMARY KEY, at BIGINT NOT NULL)");
         }
         db.setAutoCommit(false);
-        return new MemberStore(db);
+        return new MemberStore(db, maxAge.multipliedBy(2));
     }
 
     /** Every member, in pseudonym order. */
@@ -84,14 +90,6 @@ public final class MemberStore implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** How many members there are. */
-    public synchronized int size() throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM members")) {
-            rs.next();
-            return rs.getInt(1);
-        }
     }
 
     /** Takes a command's nonce that changes nothing here (ping, a layout change), so it cannot be replayed. */
@@ -149,15 +147,6 @@ public final class MemberStore implements AutoCloseable {
         commit();
     }
 
-    /** Forgets nonces issued before {@code before}: commands that old are refused as stale anyway. */
-    public synchronized void forgetNoncesBefore(Instant before) throws SQLException {
-        try (PreparedStatement p = db.prepareStatement("DELETE FROM nonces WHERE issued < ?")) {
-            p.setLong(1, before.toEpochMilli());
-            p.executeUpdate();
-        }
-        commit();
-    }
-
     private interface Change {
         void apply() throws SQLException;
     }
@@ -171,6 +160,12 @@ public final class MemberStore implements AutoCloseable {
                         throw new Replayed(nonce);
                     }
                 }
+            }
+            // Nonces issued well before this one cannot come back unrefused (they are stale by then): forget
+            // them in the same transaction, so the table stays small without a commit of its own.
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM nonces WHERE issued < ?")) {
+                p.setLong(1, issued.minus(nonceLifetime).toEpochMilli());
+                p.executeUpdate();
             }
             try (PreparedStatement p = db.prepareStatement("INSERT INTO nonces VALUES (?, ?)")) {
                 p.setString(1, nonce);

@@ -112,10 +112,10 @@ public final class ZoneTracker implements ObservationHandler {
      * A member's visit as it stands (open) or stood (ended lately): what a purchase or a pickup is
      * related to.
      *
-     * @param zone  the zone the member is counted in now, or null (between zones, or the visit ended)
-     * @param zones the zones in the order first entered, with the time spent in each so far
+     * @param zones the zones in the order first entered, with the time spent in each so far (the current
+     *              stay up to the last time heard)
      */
-    public record VisitSoFar(String visitId, Instant startedAt, Instant lastHeard, boolean open, String zone, List<ZoneDwell> zones) {
+    public record VisitSoFar(String visitId, Instant startedAt, Instant lastHeard, boolean open, List<ZoneDwell> zones) {
     }
 
     /**
@@ -127,7 +127,7 @@ public final class ZoneTracker implements ObservationHandler {
     }
 
     /** The 1 m power of a phone or beacon whose frames do not say: a typical iBeacon and phone. */
-    static final int DEFAULT_TX_DBM = -59;
+    public static final int DEFAULT_TX_DBM = -59;
     /** A signal within this many dB of its 1 m power comes from about a metre off: at the receiver. */
     static final double NEAR_LOSS_DB = 1;
     /** Where open visits are saved; one key per member. */
@@ -301,7 +301,10 @@ public final class ZoneTracker implements ObservationHandler {
         occupancy.onTick(now, out, this::counted);
         lastTick = now;
         forgotten.values().removeIf(at -> at.isBefore(now.minus(FORGOTTEN_FOR)));
-        ended.values().removeIf(v -> v.lastHeard().isBefore(now.minus(ENDED_KEPT)));
+        // oldest first (visits are appended as they end): stop at the first one still kept, no full scan per tick
+        for (var it = ended.values().iterator(); it.hasNext() && it.next().lastHeard().isBefore(now.minus(ENDED_KEPT)); ) {
+            it.remove();
+        }
         for (Iterator<Map.Entry<String, Track>> it = tracks.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Track> e = it.next();
             String who = e.getKey();
@@ -427,7 +430,7 @@ public final class ZoneTracker implements ObservationHandler {
                 t.lastHeard, Duration.between(v.startedAt, t.lastHeard).toSeconds(), zones));
         out.save(SAVED_PREFIX + member, null);
         ended.remove(member);
-        ended.put(member, new VisitSoFar(v.id, v.startedAt, t.lastHeard, false, null, zones));
+        ended.put(member, new VisitSoFar(v.id, v.startedAt, t.lastHeard, false, zones));
         if (ended.size() > ENDED_MAX) {
             ended.remove(ended.keySet().iterator().next());
         }
@@ -454,11 +457,10 @@ public final class ZoneTracker implements ObservationHandler {
             return ended.get(member);
         }
         Map<String, Long> dwell = new LinkedHashMap<>(t.visit.dwellSeconds);
-        String zone = t.announced ? t.zone : null;
-        if (zone != null) {
-            dwell.merge(zone, Duration.between(t.since, t.lastHeard).toSeconds(), Long::sum);
+        if (t.announced) {
+            dwell.merge(t.zone, Duration.between(t.since, t.lastHeard).toSeconds(), Long::sum);
         }
-        return new VisitSoFar(t.visit.id, t.visit.startedAt, t.lastHeard, true, zone,
+        return new VisitSoFar(t.visit.id, t.visit.startedAt, t.lastHeard, true,
                 dwell.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList());
     }
 

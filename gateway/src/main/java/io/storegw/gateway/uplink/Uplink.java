@@ -89,7 +89,7 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
             permits.release();
-            connectionLost("state publish failed: " + describe(failure));
+            connectionLost("state or command-answer publish failed: " + describe(failure));
         }
     };
 
@@ -123,12 +123,7 @@ public final class Uplink implements AutoCloseable {
      */
     public boolean reply(String topic, byte[] correlation, byte[] payload) {
         MqttAsyncClient c = client;
-        try {
-            if (c == null || !connected || !permits.tryAcquire(5, TimeUnit.SECONDS)) {
-                return false;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (c == null || !connected) {
             return false;
         }
         MqttProperties p = new MqttProperties();
@@ -136,10 +131,11 @@ public final class Uplink implements AutoCloseable {
         p.setPayloadFormat(true);
         p.setCorrelationData(correlation);
         try {
-            c.publish(topic, new MqttMessage(payload, 1, false, p), null, releaseOnly);
-            return true;
+            return publishInWindow(c, topic, new MqttMessage(payload, 1, false, p));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (MqttException | RuntimeException e) {
-            permits.release();
             Logger.warn("Cannot answer a command on {}: {}", topic, describe(e));
             return false;
         }
@@ -345,12 +341,21 @@ public final class Uplink implements AutoCloseable {
      * ("Too many publishes in progress"), dropping the connection right after every connect.
      */
     private void publishState(MqttAsyncClient c, String state, String reason) throws MqttException, InterruptedException {
+        publishInWindow(c, identity.stateTopic(), stateMessage(state, reason)); // a full window: the next refresh says it
+    }
+
+    /**
+     * Publishes a message of the gateway's own (state, a command's answer) in a place of the in-flight
+     * window, given back on PUBACK; false when the window stayed full for 5 s.
+     */
+    private boolean publishInWindow(MqttAsyncClient c, String topic, MqttMessage message) throws MqttException, InterruptedException {
         if (!permits.tryAcquire(5, TimeUnit.SECONDS)) {
-            return; // the window is full of events; the next refresh will say it
+            return false;
         }
         try {
-            c.publish(identity.stateTopic(), stateMessage(state, reason), null, releaseOnly);
-        } catch (MqttException e) {
+            c.publish(topic, message, null, releaseOnly);
+            return true;
+        } catch (MqttException | RuntimeException e) {
             permits.release();
             throw e;
         }

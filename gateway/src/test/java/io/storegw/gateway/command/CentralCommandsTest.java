@@ -155,9 +155,9 @@ class CentralCommandsTest {
         String raw = new String(file, StandardCharsets.ISO_8859_1);
         assertThat(raw).doesNotContain("member-with-a-findable-name").doesNotContain(EID_KEY).doesNotContain("CREATE TABLE");
         Path otherKey = Files.write(dir.resolve("other.key"), new byte[32]);
-        assertThatThrownBy(() -> MemberStore.open(config.stateDir().resolve("members"), otherKey))
+        assertThatThrownBy(() -> MemberStore.open(config.stateDir().resolve("members"), otherKey, Duration.ofMinutes(5)))
                 .hasMessageContaining("does not open with the key");
-        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"), Duration.ofMinutes(5))) {
             assertThat(store.members()).singleElement().satisfies(m -> {
                 assertThat(m.pseudonym()).isEqualTo("member-with-a-findable-name");
                 assertThat(m.eid().identityKey()).isEqualTo(EID_KEY);
@@ -220,14 +220,14 @@ class CentralCommandsTest {
             Await.until(Duration.ofSeconds(20), "the visit queued", () -> queuedAbout(gw, "m-7") > 0);
         }
         // the member table took the revocation, then the power went before the outbox was purged
-        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"), Duration.ofMinutes(5))) {
             store.revoke(UUID.randomUUID().toString(), Instant.now(), "m-7", Instant.now());
         }
         try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
             assertThat(queuedAbout(gw, "m-7")).isZero();
             assertThat(rows(gw)).anySatisfy(e -> assertThat(e.path("data").path("reason").asText()).isEqualTo("consent"));
         }
-        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"))) {
+        try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"), Duration.ofMinutes(5))) {
             assertThat(store.unpurged()).isEmpty();
         }
     }

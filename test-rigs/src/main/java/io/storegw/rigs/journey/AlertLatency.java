@@ -3,6 +3,7 @@ package io.storegw.rigs.journey;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.journey.PickupChange;
 import io.storegw.gateway.journey.PickupDesk;
 import io.storegw.gateway.members.Member;
@@ -57,10 +58,9 @@ final class AlertLatency {
         MqttAsyncClient display = client(store.uri(), "staff-display");
         display.setCallback(new io.storegw.gateway.uplink.MqttCallbackAdapter() {
             @Override
-            public void messageArrived(String topic, MqttMessage message) {
-                String body = new String(message.getPayload(), StandardCharsets.UTF_8);
-                int at = body.indexOf("\"orderId\":\"");
-                heard.putIfAbsent(body.substring(at + 11, body.indexOf('"', at + 11)), System.nanoTime());
+            public void messageArrived(String topic, MqttMessage message) throws java.io.IOException {
+                long at = System.nanoTime();
+                heard.putIfAbsent(CloudEventEncoder.JSON.readTree(message.getPayload()).path("orderId").asText(), at);
             }
         });
         display.subscribe(new MqttSubscription(TOPIC, 1)).waitForCompletion(10_000);

@@ -278,17 +278,12 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Reads durable rows after {@code afterSeq}, in sequence order; for the uplink's thread.
-     *
-     * <p>Bounded by the synced sequence, not by what H2 shows: H2 makes a commit visible to the other
-     * connection before it has written the commit to the file (the transaction's committing bit is cleared,
-     * then the store is written). A row published in that window and then lost to {@code kill -9} would
-     * have its number handed out again after the restart, to a different event (CI saw 4 such at
-     * KillRestartTest once the commit interval went to 0 ms and reads raced every commit).
+     * Reads committed rows after {@code afterSeq}, in sequence order; for the uplink's thread. Only what is
+     * on disk is ever seen: the committer holds the lock from its commit until the commit is synced.
      */
     public List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
         synchronized (readLock) {
-            return store.read(afterSeq, committedSeq, limit);
+            return store.read(afterSeq, limit);
         }
     }
 
@@ -500,10 +495,21 @@ public final class Outbox implements AutoCloseable {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
-            store.commit();
-            if (wrote || !drops.isEmpty()) {
-                store.sync();
-                commits.increment();
+            // H2 shows a commit to the reading connection before it has written it to the file. A row the
+            // uplink published in that window and then lost to kill -9 would see its number handed out again
+            // after the restart, to another event (CI saw it once reads raced every 0 ms commit). So readers
+            // wait out the commit and its sync, and find the sequence published when they get in.
+            synchronized (readLock) {
+                store.commit();
+                if (wrote || !drops.isEmpty()) {
+                    store.sync();
+                    commits.increment();
+                }
+                if (nextSeq != firstSeq) {
+                    recordCommitted(nextSeq - 1);
+                }
+                fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
+                committedSeq = nextSeq - 1;
             }
         } catch (SQLException | IOException | RuntimeException e) {
             store.rollback();
@@ -519,18 +525,9 @@ public final class Outbox implements AutoCloseable {
             pause();
             return;
         }
-        if (nextSeq != firstSeq) {
-            try {
-                reservation.committed(nextSeq - 1);
-            } catch (IOException e) {
-                Logger.error(e, "Cannot record the committed sequence beside the outbox");
-            }
-        }
         problem = null;
         publishTotals();
-        fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
         synchronized (commitSignal) {
-            committedSeq = nextSeq - 1;
             commitSignal.notifyAll();
         }
         acked.add(acknowledged.size());
@@ -718,6 +715,14 @@ public final class Outbox implements AutoCloseable {
             sum += n;
         }
         return sum;
+    }
+
+    private void recordCommitted(long seq) {
+        try {
+            reservation.committed(seq);
+        } catch (IOException e) {
+            Logger.error(e, "Cannot record the committed sequence beside the outbox");
+        }
     }
 
     /** Rewrites the file once the backlog has drained, so a past outage does not occupy the disk for ever. */

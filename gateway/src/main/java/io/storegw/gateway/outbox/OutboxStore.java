@@ -45,7 +45,7 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement save;
     private PreparedStatement forget;
 
-    static final String READ = "SELECT seq, cls, id, type, subject, topic, created, expires, payload FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
+    static final String READ = "SELECT seq, cls, id, type, subject, topic, created, expires, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?";
 
     private OutboxStore(Path base) {
         this.base = base;
@@ -262,11 +262,10 @@ final class OutboxStore implements AutoCloseable {
         }
     }
 
-    /** Reads rows in {@code (afterSeq, upToSeq]} in sequence order; called by the uplink's thread only. */
-    List<OutboxRow> read(long afterSeq, long upToSeq, int limit) throws SQLException {
+    /** Reads committed rows in sequence order; called by the uplink's thread only. */
+    List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
         read.setLong(1, afterSeq);
-        read.setLong(2, upToSeq);
-        read.setInt(3, limit);
+        read.setInt(2, limit);
         List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 256));
         EventClass[] classes = EventClass.values();
         try (ResultSet rs = read.executeQuery()) {

@@ -339,12 +339,12 @@ public final class BenchCommand implements Callable<Integer> {
         return String.join("; ", new java.util.TreeMap<>(p.extra()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
     }
 
-    /** The peak resident set of a process (VmHWM), in KiB. */
     /** The CPU time a child process has used so far (all its threads). */
     private static long cpuNanos(Process process) {
         return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the gateway process")).toNanos();
     }
 
+    /** The peak resident set of a process (VmHWM), in KiB. */
     static long peakRssKb(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmHWM:")) {

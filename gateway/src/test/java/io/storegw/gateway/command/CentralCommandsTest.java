@@ -168,7 +168,7 @@ class CentralCommandsTest {
 
     @Test
     void consentRevokedWhileTheUplinkIsDownLeavesNothingAboutTheMemberToPublish() throws Exception {
-        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker")); Central hq = Central.subscribedBeforeOutage(broker, "hq")) {
             GatewayConfig config = config(broker.uri());
             try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
                 for (String m : List.of("m-7", "m-8")) {
@@ -197,14 +197,12 @@ class CentralCommandsTest {
                 assertThat(queuedAbout(gw, "m-7")).isZero();
 
                 broker.start();
-                try (Central hq = new Central(broker.uri(), "hq")) {
-                    Await.until(Duration.ofSeconds(30), "the consent drop report and m-8's visit", () ->
-                            hq.events().values().stream().anyMatch(e -> e.path("data").path("reason").asText().equals("consent"))
-                                    && hq.events().values().stream().anyMatch(e -> e.path("data").path("member").asText().equals("m-8")));
-                    assertThat(hq.events().values()).noneMatch(e -> e.toString().contains("m-7"));
-                    assertThat(hq.awaitAccountedFor(gw.outbox().stats().committedSeq(), Duration.ofSeconds(10)))
-                            .as("every gap is a reported drop").isTrue();
-                }
+                Await.until(Duration.ofSeconds(30), "the consent drop report and m-8's visit", () ->
+                        hq.events().values().stream().anyMatch(e -> e.path("data").path("reason").asText().equals("consent"))
+                                && hq.events().values().stream().anyMatch(e -> e.path("data").path("member").asText().equals("m-8")));
+                assertThat(hq.events().values()).noneMatch(e -> e.toString().contains("m-7"));
+                assertThat(hq.awaitAccountedFor(gw.outbox().stats().committedSeq(), Duration.ofSeconds(10)))
+                        .as("every gap is a reported drop").isTrue();
             }
         }
     }

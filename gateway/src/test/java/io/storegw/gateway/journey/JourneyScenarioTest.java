@@ -62,7 +62,8 @@ class JourneyScenarioTest {
         StringBuilder zones = new StringBuilder("presence:\n  zones:\n");
         PresenceScenario.zoneByReceiver().forEach((receiver, zone) ->
                 zones.append("    - {name: ").append(zone).append(", receivers: [").append(receiver).append("]}\n"));
-        try (TestBroker central = TestBroker.create(dir.resolve("central")); TestBroker store = TestBroker.create(dir.resolve("store"))) {
+        try (TestBroker central = TestBroker.create(dir.resolve("central")); TestBroker store = TestBroker.create(dir.resolve("store"));
+             Central hq = Central.subscribedBeforeOutage(central, "hq")) {
             store.start();
             String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), central.uri(), 0, 0, zones + """
                     journey:
@@ -97,35 +98,33 @@ class JourneyScenarioTest {
                 assertThat(gw.uplink().connected()).isFalse();
 
                 central.start();
-                try (Central hq = new Central(central.uri(), "hq")) {
-                    long committed = gw.outbox().stats().committedSeq();
-                    assertThat(hq.awaitAccountedFor(committed, Duration.ofSeconds(60))).as("every gap a reported drop").isTrue();
-                    List<JsonNode> events = List.copyOf(hq.events().values());
+                long committed = gw.outbox().stats().committedSeq();
+                assertThat(hq.awaitAccountedFor(committed, Duration.ofSeconds(60))).as("every gap a reported drop").isTrue();
+                List<JsonNode> events = List.copyOf(hq.events().values());
 
-                    Map<String, String> attributed = new HashMap<>();
-                    for (JsonNode e : byType(events, "journey.attributed")) {
-                        attributed.put(e.path("data").path("transaction").asText(), e.path("data").path("member").asText());
-                    }
-                    long right = truth.paidWithCard.entrySet().stream().filter(p -> p.getValue().equals(attributed.get(p.getKey()))).count();
-                    double precision = attributed.isEmpty() ? 0 : (double) right / attributed.size();
-                    double recall = (double) right / truth.paidWithCard.size();
-                    assertThat(truth.paidWithCard).hasSizeGreaterThan(15);
-                    System.out.printf("journey scenario: %d visits, %d card sales, %d without card, %d orders; precision %.3f, recall %.3f%n",
-                            truth.visits, truth.paidWithCard.size(), truth.paidWithoutCard.size(), truth.orders.size(), precision, recall);
-                    assertThat(precision).as("attributions that are right").isEqualTo(1.0);
-                    assertThat(recall).as("card purchases tied to their visit").isGreaterThanOrEqualTo(0.95);
-                    assertThat(attributed.keySet()).as("nobody is guessed").doesNotContainAnyElementsOf(truth.paidWithoutCard);
-                    assertThat(byType(events, "pos.transaction.completed")).hasSize(truth.paidWithCard.size() + truth.paidWithoutCard.size());
-
-                    Set<String> collected = byType(events, "pickup.collected").stream()
-                            .map(e -> e.path("data").path("member").asText()).collect(Collectors.toSet());
-                    assertThat(collected).containsExactlyInAnyOrderElementsOf(truth.ordersCollected);
-
-                    long in = byType(events, "store.footfall").stream().mapToLong(e -> e.path("data").path("in").asLong()).sum();
-                    long out = byType(events, "store.footfall").stream().mapToLong(e -> e.path("data").path("out").asLong()).sum();
-                    assertThat(in).as("people in, as the door counted them").isEqualTo(truth.visits);
-                    assertThat(out).isEqualTo(truth.visits);
+                Map<String, String> attributed = new HashMap<>();
+                for (JsonNode e : byType(events, "journey.attributed")) {
+                    attributed.put(e.path("data").path("transaction").asText(), e.path("data").path("member").asText());
                 }
+                long right = truth.paidWithCard.entrySet().stream().filter(p -> p.getValue().equals(attributed.get(p.getKey()))).count();
+                double precision = attributed.isEmpty() ? 0 : (double) right / attributed.size();
+                double recall = (double) right / truth.paidWithCard.size();
+                assertThat(truth.paidWithCard).hasSizeGreaterThan(15);
+                System.out.printf("journey scenario: %d visits, %d card sales, %d without card, %d orders; precision %.3f, recall %.3f%n",
+                        truth.visits, truth.paidWithCard.size(), truth.paidWithoutCard.size(), truth.orders.size(), precision, recall);
+                assertThat(precision).as("attributions that are right").isEqualTo(1.0);
+                assertThat(recall).as("card purchases tied to their visit").isGreaterThanOrEqualTo(0.95);
+                assertThat(attributed.keySet()).as("nobody is guessed").doesNotContainAnyElementsOf(truth.paidWithoutCard);
+                assertThat(byType(events, "pos.transaction.completed")).hasSize(truth.paidWithCard.size() + truth.paidWithoutCard.size());
+
+                Set<String> collected = byType(events, "pickup.collected").stream()
+                        .map(e -> e.path("data").path("member").asText()).collect(Collectors.toSet());
+                assertThat(collected).containsExactlyInAnyOrderElementsOf(truth.ordersCollected);
+
+                long in = byType(events, "store.footfall").stream().mapToLong(e -> e.path("data").path("in").asLong()).sum();
+                long out = byType(events, "store.footfall").stream().mapToLong(e -> e.path("data").path("out").asLong()).sum();
+                assertThat(in).as("people in, as the door counted them").isEqualTo(truth.visits);
+                assertThat(out).isEqualTo(truth.visits);
             }
         }
     }

@@ -58,6 +58,18 @@ public final class Central implements AutoCloseable {
         client.subscribe(new MqttSubscription[] {new MqttSubscription("storegw/v1/#", 1)}).waitForCompletion(10_000);
     }
 
+    /**
+     * Central's persistent session made while {@code broker} is up, then the broker stopped: an uplink that
+     * is down from the start, where whatever the gateway publishes once the broker returns is queued for
+     * central even if the gateway connects first (a subscriber made after the restart could miss it).
+     */
+    public static Central subscribedBeforeOutage(TestBroker broker, String clientId) throws Exception {
+        broker.start();
+        Central central = new Central(broker.uri(), clientId);
+        broker.stop();
+        return central;
+    }
+
     private void record(String topic, MqttMessage message) throws IOException {
         JsonNode body = JSON.readTree(message.getPayload());
         if (topic.endsWith("/state")) {

@@ -46,9 +46,15 @@ public final class GatewayProcess {
 
     /** The same, with {@code env} added to the child's environment (as systemd sets {@code NOTIFY_SOCKET}). */
     public static Process start(Path config, Path log, java.util.Map<String, String> env) throws IOException {
+        return start(config, log, env, List.of());
+    }
+
+    /** The same, with JVM options after the appliance's (a benchmark's profiler, or a flag under trial). */
+    public static Process start(Path config, Path log, java.util.Map<String, String> env, List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(applianceJvmOptions());
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -74,6 +74,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The gateway's outbox.commitInterval, e.g. 0ms (default: the gateway's own).")
     String commitInterval;
 
+    @Option(names = "--gateway-java-option", paramLabel = "OPTION",
+            description = "A JVM option added after the appliance's for the gateway's child JVMs, e.g. a profiler; repeatable.")
+    List<String> gatewayJavaOptions = new ArrayList<>();
+
     private static final int WINDOW_CAP = 64;
 
     @Override
@@ -151,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path config = writeConfig(state, uri, "live", adminPort, true);
         AdminClient admin = new AdminClient(adminPort);
         rx.reset();
-        Process gateway = GatewayProcess.start(config, work.resolve("live.log"));
+        Process gateway = GatewayProcess.start(config, work.resolve("live.log"), Map.of(), gatewayJavaOptions);
         long peakRssKb;
         double produced;
         double seconds;
@@ -189,7 +193,7 @@ public final class BenchCommand implements Callable<Integer> {
     private long drainRest(String uri, Receiver rx, Path work, Path state) throws Exception {
         int adminPort = TestBroker.freePort();
         Path config = writeConfig(state, uri, "live", adminPort, false);
-        Process gateway = GatewayProcess.start(config, work.resolve("live-drain.log"));
+        Process gateway = GatewayProcess.start(config, work.resolve("live-drain.log"), Map.of(), gatewayJavaOptions);
         try {
             AdminClient admin = new AdminClient(adminPort);
             awaitMetric(admin, "storegw_outbox_committed_sequence", 1, Duration.ofSeconds(60));
@@ -231,7 +235,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path config = writeConfig(state, uri, "backlog", adminPort, false);
         rx.reset();
         long started = System.nanoTime();
-        Process gateway = GatewayProcess.start(config, work.resolve("backlog.log"));
+        Process gateway = GatewayProcess.start(config, work.resolve("backlog.log"), Map.of(), gatewayJavaOptions);
         long peakRssKb;
         double seconds;
         long fileAfter;
@@ -312,6 +316,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + ", Mosquitto on 127.0.0.1 (max_inflight_messages 20), one QoS 1 subscriber.");
         try {
             out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions())
+                    + (gatewayJavaOptions.isEmpty() ? "" : "; added: " + String.join(" ", gatewayJavaOptions))
                     + "; outbox.commitInterval " + (commitInterval == null ? "default (0ms)" : commitInterval) + ".");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -63,7 +63,8 @@ public final class MemberStore implements AutoCloseable {
         String password = HexFormat.of().formatHex(key) + " storegw";
         Connection db;
         try {
-            db = DriverManager.getConnection("jdbc:h2:file:" + base.toAbsolutePath() + ";CIPHER=AES;WRITE_DELAY=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE",
+            // MAX_COMPACT_TIME=0: H2's compaction on close lost committed rows (see OutboxStore).
+            db = DriverManager.getConnection("jdbc:h2:file:" + base.toAbsolutePath() + ";CIPHER=AES;WRITE_DELAY=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0",
                     "storegw", password);
         } catch (SQLException e) {
             if (e.getErrorCode() == 90049 || e.getErrorCode() == 28000) {

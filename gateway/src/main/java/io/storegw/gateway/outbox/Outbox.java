@@ -19,9 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -65,16 +63,17 @@ public final class Outbox implements AutoCloseable {
     static final long COMPACT_WHEN_LIVE_BELOW_BYTES = 4L << 20;
 
     /**
-     * @param saved handler state to keep with the events (a null value forgets the key)
-     * @param key   the idempotency key, or null: a key already committed makes the append a no-op that still succeeds
+     * @param encoded the events' JSON, encoded by the appending thread and numbered by the committer
+     * @param saved   handler state to keep with the events (a null value forgets the key)
+     * @param key     the idempotency key, or null: a key already committed makes the append a no-op that still succeeds
      */
-    private record Append(List<Event> events, Map<String, Object> saved, boolean internal, String key, CompletableFuture<Void> done) {
-        Append(List<Event> events, boolean internal, String key, CompletableFuture<Void> done) {
-            this(events, Map.of(), internal, key, done);
-        }
+    private record Append(List<Event> events, List<CloudEventEncoder.Encoded> encoded, Map<String, Object> saved, boolean internal,
+                          String key, CompletableFuture<Void> done) {
     }
 
-    /** A support case's removal of one class's oldest rows, reported like a shed. */
+    /** What became of an append in a commit. */
+    private enum Written { WRITTEN, REPEATED, REFUSED }
+
     /** A support purge of a class's oldest rows, or (with {@code member} set) a member's every queued row. */
     private record Purge(EventClass eventClass, String member, int max, CompletableFuture<Integer> done) {
     }
@@ -248,14 +247,29 @@ public final class Outbox implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("outbox is closed"));
             return done;
         }
-        appends.put(new Append(List.copyOf(events), saved, false, key, done));
+        Append append;
+        try {
+            append = encoded(events, saved, false, key, done);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e); // data Jackson cannot write fails this append, not the commit it would join
+            return done;
+        }
+        appends.put(append);
         return done;
+    }
+
+    private Append encoded(List<Event> events, Map<String, Object> saved, boolean internal, String key, CompletableFuture<Void> done) {
+        List<CloudEventEncoder.Encoded> encoded = new ArrayList<>(events.size());
+        for (Event e : events) {
+            encoded.add(encoder.encode(e));
+        }
+        return new Append(List.copyOf(events), encoded, saved, internal, key, done);
     }
 
     /** The opening alarm: queued before any source can fill the queue, exempt from push-back. */
     private void appendInternal(EventType type, String subject, Object data) {
         Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
-        if (!appends.offer(new Append(List.of(event), true, null, new CompletableFuture<>()))) {
+        if (!appends.offer(encoded(List.of(event), Map.of(), true, null, new CompletableFuture<>()))) {
             Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
         }
     }
@@ -438,7 +452,6 @@ public final class Outbox implements AutoCloseable {
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
         List<OutboxRow> acknowledged = new ArrayList<>();
-        Set<String> keys = new HashSet<>();
         int repeated = 0;
         Drops drops = new Drops();
         List<Purge> purging = new ArrayList<>();
@@ -446,11 +459,13 @@ public final class Outbox implements AutoCloseable {
         fresh.clear();
         try {
             for (Append append : batch) {
-                if (append.key() != null && (keys.contains(append.key()) || store.seen(append.key()))) {
-                    repeated++;
-                    accepted.add(new Append(List.of(), false, append.key(), append.done()));
-                } else if (insert(append, keys)) {
-                    accepted.add(append);
+                switch (insert(append)) {
+                    case WRITTEN -> accepted.add(append);
+                    case REPEATED -> {
+                        repeated++;
+                        accepted.add(new Append(List.of(), List.of(), Map.of(), false, append.key(), append.done()));
+                    }
+                    case REFUSED -> { } // its future has failed with the reason
                 }
             }
             store.flushInserts();
@@ -478,7 +493,7 @@ public final class Outbox implements AutoCloseable {
             for (int round = 0; round < 8 && !drops.isEmpty(); round++) {
                 long reportBytes = 0;
                 for (Event report : drops.reports()) {
-                    reportBytes += encoder.encode(report, nextSeq).length;
+                    reportBytes += encoder.encode(report).length();
                 }
                 if (total(bytesByClass) + reportBytes <= settings.budgetBytes() || !shed(drops, settings.budgetBytes() - reportBytes)) {
                     break;
@@ -486,7 +501,7 @@ public final class Outbox implements AutoCloseable {
             }
             // The report goes into the same transaction as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
-                insert(new Append(List.of(report), true, null, new CompletableFuture<>()), Set.of());
+                insert(encoded(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
             }
             store.flushInserts();
             // handler state must reach the disk like events
@@ -549,31 +564,40 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Encodes and inserts one append (and remembers its key), or refuses it when critical events would not fit. */
-    private boolean insert(Append append, Set<String> keys) throws SQLException {
+    /**
+     * Numbers and inserts one append and remembers its key; or finds its key committed before (or earlier in
+     * this commit); or refuses it, failing its future, when an event is too large or critical events would not fit.
+     */
+    private Written insert(Append append) throws SQLException {
+        long now = clock.millis();
+        // One insert both checks and remembers (a look-up first was 8% of the committer's time at full load).
+        // First, so a re-send of what is already durable succeeds even while the outbox is full.
+        if (append.key() != null && !store.rememberKey(append.key(), now)) {
+            return Written.REPEATED;
+        }
         List<Event> events = append.events();
-        byte[][] payloads = new byte[events.size()][];
         long critical = 0;
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = encoder.encode(events.get(i), nextSeq + i);
-            if (payloads[i].length > OutboxStore.MAX_PAYLOAD) {
+        for (int i = 0; i < events.size(); i++) {
+            int length = append.encoded().get(i).length();
+            if (length > OutboxStore.MAX_PAYLOAD) {
                 // Refused alone: in the batch it would fail the whole group commit, and its neighbours with it.
                 tooLarge.increment();
-                append.done().completeExceptionally(new IllegalArgumentException(events.get(i).type().key()
-                        + " event of " + payloads[i].length + " bytes is larger than the outbox takes (" + OutboxStore.MAX_PAYLOAD + ")"));
-                return false;
+                return refuse(append, new IllegalArgumentException(events.get(i).type().key()
+                        + " event of " + length + " bytes is larger than the outbox takes (" + OutboxStore.MAX_PAYLOAD + ")"));
             }
             if (events.get(i).type().eventClass() == EventClass.CRITICAL) {
-                critical += payloads[i].length;
+                critical += length;
             }
         }
         if (!append.internal() && critical > 0 && bytesByClass[EventClass.CRITICAL.ordinal()] + critical > settings.budgetBytes()) {
             pushedBack.increment();
-            append.done().completeExceptionally(new OutboxFullException(
+            return refuse(append, new OutboxFullException(
                     "outbox full: " + bytesByClass[EventClass.CRITICAL.ordinal()] + " bytes of critical events waiting"));
-            return false;
         }
-        long now = clock.millis();
+        byte[][] payloads = new byte[events.size()][];
+        for (int i = 0; i < payloads.length; i++) {
+            payloads[i] = append.encoded().get(i).withSequence(nextSeq + i);
+        }
         for (int i = 0; i < payloads.length; i++) {
             Event e = events.get(i);
             EventClass cls = e.type().eventClass();
@@ -592,11 +616,16 @@ public final class Outbox implements AutoCloseable {
                 store.save(e.getKey(), stateOf(e));
             }
         }
+        return Written.WRITTEN;
+    }
+
+    /** Fails an append that was not written; its key goes too, so that its re-send is judged afresh. */
+    private Written refuse(Append append, Exception why) throws SQLException {
         if (append.key() != null) {
-            store.rememberKey(append.key(), now);
-            keys.add(append.key());
+            store.forgetKey(append.key());
         }
-        return true;
+        append.done().completeExceptionally(why);
+        return Written.REFUSED;
     }
 
     private static byte[] stateOf(Map.Entry<String, Object> saved) {

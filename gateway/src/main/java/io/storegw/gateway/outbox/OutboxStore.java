@@ -43,7 +43,7 @@ final class OutboxStore implements AutoCloseable {
     private PreparedStatement delete;
     private PreparedStatement read;
     private PreparedStatement setNextSeq;
-    private PreparedStatement keySeen;
+    private PreparedStatement keyForget;
     private PreparedStatement keyRemember;
     private PreparedStatement keysForget;
     private PreparedStatement save;
@@ -99,7 +99,7 @@ final class OutboxStore implements AutoCloseable {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         delete = writer.prepareStatement("DELETE FROM events WHERE seq = ?");
         setNextSeq = writer.prepareStatement("UPDATE meta SET v = ? WHERE k = 'next_seq'");
-        keySeen = writer.prepareStatement("SELECT 1 FROM idempotency WHERE k = ?");
+        keyForget = writer.prepareStatement("DELETE FROM idempotency WHERE k = ?");
         keyRemember = writer.prepareStatement("INSERT INTO idempotency VALUES (?, ?)");
         keysForget = writer.prepareStatement("DELETE FROM idempotency WHERE at < ?");
         save = writer.prepareStatement("MERGE INTO saved KEY(k) VALUES (?, ?)");
@@ -161,18 +161,27 @@ final class OutboxStore implements AutoCloseable {
         return deleted;
     }
 
-    /** Whether an idempotency key is committed (or written earlier in this transaction). */
-    boolean seen(String key) throws SQLException {
-        keySeen.setString(1, key);
-        try (ResultSet rs = keySeen.executeQuery()) {
-            return rs.next();
+    /**
+     * Remembers an idempotency key; false when it is already there (committed, or written earlier in this
+     * transaction), in which case nothing changes: a failed statement leaves H2's transaction as it was.
+     */
+    boolean rememberKey(String key, long at) throws SQLException {
+        keyRemember.setString(1, key);
+        keyRemember.setLong(2, at);
+        try {
+            keyRemember.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.DUPLICATE_KEY_1) {
+                return false;
+            }
+            throw e;
         }
     }
 
-    void rememberKey(String key, long at) throws SQLException {
-        keyRemember.setString(1, key);
-        keyRemember.setLong(2, at);
-        keyRemember.executeUpdate();
+    void forgetKey(String key) throws SQLException {
+        keyForget.setString(1, key);
+        keyForget.executeUpdate();
     }
 
     /** Forgets keys remembered before {@code at}; returns how many. */

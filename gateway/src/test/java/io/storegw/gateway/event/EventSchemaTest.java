@@ -74,13 +74,7 @@ class EventSchemaTest {
                     () -> gw.metrics().count("storegw_core_observations_total") >= 20_000);
             // Telemetry comes every 2 s, but it is bulk: the 1 MB budget may have shed what came while the store
             // ran, and the purge below takes the oldest bulk. Validate one now, once the store is quiet.
-            Await.until(Duration.ofSeconds(20), "a telemetry event in the outbox", () -> {
-                try {
-                    return gw.outbox().read(0, 1_000_000).stream().anyMatch(r -> r.type().equals("io.storegw.gateway.telemetry.v1"));
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            awaitInOutbox(gw, "io.storegw.gateway.telemetry.v1", Duration.ofSeconds(20));
             validateOutbox(gw, validated);
             // store devices (local MQTT, counters) have no virtual twin yet: hand their observations over directly
             gw.core().accept(new DeviceReading(Instant.now(), "shelf-4", "shelf",
@@ -121,18 +115,22 @@ class EventSchemaTest {
             for (int i = 0; i < 8_000; i++) {
                 gw.core().accept(new DoorCrossing(t.plusSeconds(i), "door-main", DoorCrossing.Direction.IN));
             }
-            Await.until(Duration.ofSeconds(30), "a drop report in the outbox", () -> {
-                try {
-                    return gw.outbox().read(0, 1_000_000).stream().anyMatch(r -> r.type().equals("io.storegw.gateway.dropped.v1"));
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            awaitInOutbox(gw, "io.storegw.gateway.dropped.v1", Duration.ofSeconds(30));
             validateOutbox(gw, validated);
             assertNoSilentGap(gw);
         }
         assertThat(validated.keySet()).containsExactlyInAnyOrderElementsOf(
                 EventCatalogue.ALL.stream().map(EventType::cloudEventType).collect(Collectors.toSet()));
+    }
+
+    private static void awaitInOutbox(Gateway gw, String type, Duration timeout) throws InterruptedException {
+        Await.until(timeout, "a " + type + " event in the outbox", () -> {
+            try {
+                return gw.outbox().read(0, 1_000_000).stream().anyMatch(r -> r.type().equals(type));
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private void validateOutbox(Gateway gw, Map<String, Integer> validated) throws Exception {

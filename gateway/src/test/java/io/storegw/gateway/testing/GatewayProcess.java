@@ -54,6 +54,9 @@ public final class GatewayProcess {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(applianceJvmOptions());
+        // The appliance ships no SLF4J provider; this classpath has the test broker's logback, which would
+        // bind and load ~650 classes the appliance never does (and skew the benchmark's RSS).
+        command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -225,6 +225,10 @@ public final class BenchCommand implements Callable<Integer> {
                     batch.add(new Event(ids.next(), e.type(), Instant.now(), e.subject(), e.dataClass(), e.data()));
                 }
                 last = outbox.append(batch);
+                if (i % 16_000 == 15_000) {
+                    // The commit queue is bounded in appends, and these appends hold a thousand encoded events each.
+                    last.get(30, TimeUnit.MINUTES);
+                }
             }
             last.get(30, TimeUnit.MINUTES);
         }

@@ -249,7 +249,7 @@ public final class Outbox implements AutoCloseable {
         }
         Append append;
         try {
-            append = encoded(events, saved, false, key, done);
+            append = encodedAppend(events, saved, false, key, done);
         } catch (RuntimeException e) {
             done.completeExceptionally(e); // data Jackson cannot write fails this append, not the commit it would join
             return done;
@@ -258,7 +258,7 @@ public final class Outbox implements AutoCloseable {
         return done;
     }
 
-    private Append encoded(List<Event> events, Map<String, Object> saved, boolean internal, String key, CompletableFuture<Void> done) {
+    private Append encodedAppend(List<Event> events, Map<String, Object> saved, boolean internal, String key, CompletableFuture<Void> done) {
         List<CloudEventEncoder.Encoded> encoded = new ArrayList<>(events.size());
         for (Event e : events) {
             encoded.add(encoder.encode(e));
@@ -269,7 +269,7 @@ public final class Outbox implements AutoCloseable {
     /** The opening alarm: queued before any source can fill the queue, exempt from push-back. */
     private void appendInternal(EventType type, String subject, Object data) {
         Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
-        if (!appends.offer(encoded(List.of(event), Map.of(), true, null, new CompletableFuture<>()))) {
+        if (!appends.offer(encodedAppend(List.of(event), Map.of(), true, null, new CompletableFuture<>()))) {
             Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
         }
     }
@@ -501,7 +501,7 @@ public final class Outbox implements AutoCloseable {
             }
             // The report goes into the same transaction as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
-                insert(encoded(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
+                insert(encodedAppend(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
             }
             store.flushInserts();
             // handler state must reach the disk like events
@@ -594,20 +594,17 @@ public final class Outbox implements AutoCloseable {
             return refuse(append, new OutboxFullException(
                     "outbox full: " + bytesByClass[EventClass.CRITICAL.ordinal()] + " bytes of critical events waiting"));
         }
-        byte[][] payloads = new byte[events.size()][];
-        for (int i = 0; i < payloads.length; i++) {
-            payloads[i] = append.encoded().get(i).withSequence(nextSeq + i);
-        }
-        for (int i = 0; i < payloads.length; i++) {
+        for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
             EventClass cls = e.type().eventClass();
             Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
+            byte[] payload = append.encoded().get(i).withSequence(nextSeq);
             fresh.add(new OutboxRow(nextSeq, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i]));
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payload));
             store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payloads[i], e.member());
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payload, e.member());
             rowsByClass[cls.ordinal()]++;
-            bytesByClass[cls.ordinal()] += payloads[i].length;
+            bytesByClass[cls.ordinal()] += payload.length;
         }
         for (Map.Entry<String, Object> e : append.saved().entrySet()) {
             if (e.getValue() == null) {

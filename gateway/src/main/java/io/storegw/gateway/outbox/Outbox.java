@@ -55,6 +55,11 @@ public final class Outbox implements AutoCloseable {
     private static final int MAX_BATCH_EVENTS = 2_000;
     /** Events kept in memory for {@code storegw events tail}. */
     private static final int RECENT_EVENTS = 512;
+    /**
+     * Unacknowledged rows held for the uplink: about half a second at full load. Reads from here do not wait
+     * for the commit in progress, which the uplink otherwise did for every batch (its window ran dry).
+     */
+    private static final int UNSENT_ROWS = 2_048;
     private static final int MAX_VICTIMS = 5_000;
     private static final long MAINTENANCE_MILLIS = 1_000;
     /**
@@ -110,6 +115,7 @@ public final class Outbox implements AutoCloseable {
     private final Metrics metrics;
 
     private OutboxStore store;
+    private UnsentRows unsent;
     private long nextSeq;
     private final long[] rowsByClass = new long[EventClass.values().length];
     private final long[] bytesByClass = new long[EventClass.values().length];
@@ -202,6 +208,7 @@ public final class Outbox implements AutoCloseable {
         System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
         publishTotals();
         committedSeq = nextSeq - 1;
+        unsent = new UnsentRows(UNSENT_ROWS, nextSeq);
         return alarm;
     }
 
@@ -296,9 +303,15 @@ public final class Outbox implements AutoCloseable {
 
     /**
      * Reads committed rows after {@code afterSeq}, in sequence order; for the uplink's thread. Only what is
-     * on disk is ever seen: the committer holds the lock from its commit until the commit is synced.
+     * on disk is ever seen: the committer holds the lock from its commit until the commit is synced, and
+     * hands the newest rows to {@link UnsentRows} only after that, so a reader keeping up gets them from
+     * memory without waiting for the commit in progress.
      */
     public List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
+        List<OutboxRow> held = unsent.after(afterSeq, limit);
+        if (held != null) {
+            return held;
+        }
         synchronized (readLock) {
             return store.read(afterSeq, limit);
         }
@@ -531,6 +544,9 @@ public final class Outbox implements AutoCloseable {
                     recordCommitted(nextSeq - 1);
                 }
                 fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
+                SeqList gone = drops.all();
+                acknowledged.forEach(row -> gone.add(row.seq()));
+                unsent.committed(fresh, gone.values, gone.size);
                 committedSeq = nextSeq - 1;
             }
         } catch (SQLException | IOException | RuntimeException e) {
@@ -794,6 +810,17 @@ public final class Outbox implements AutoCloseable {
 
         boolean isEmpty() {
             return budget.size == 0 && expired.size == 0 && purged.size == 0 && consent.size == 0;
+        }
+
+        /** Every sequence number removed, whatever the reason, in a new list. */
+        SeqList all() {
+            SeqList all = new SeqList();
+            for (SeqList list : new SeqList[] {budget, expired, purged, consent}) {
+                for (int i = 0; i < list.size; i++) {
+                    all.add(list.values[i]);
+                }
+            }
+            return all;
         }
 
         /** One {@code gateway.dropped} event per reason that removed anything. */

@@ -604,4 +604,35 @@ class OutboxTest {
             assertThat(peak).as("about 28 MB passed through a 2 MB backlog").isLessThan(16L << 20);
         }
     }
+
+    /** The uplink reads the newest rows from memory; after a restart the same rows come from the file. */
+    @Test
+    void whatTheUplinkReadsFromMemoryIsWhatTheStoreHolds() throws Exception {
+        List<OutboxRow> fromMemory;
+        try (Outbox outbox = open(200_000, Map.of())) {
+            for (int i = 0; i < 300; i++) {
+                outbox.append(List.of(event(EventCatalogue.GATEWAY_TELEMETRY, i, 300),
+                        new Event(ids.next(), EventCatalogue.VISIT_STARTED, clock.instant(), "m-" + i % 3, DataClass.PSEUDONYMOUS,
+                                Map.of("n", i), "m-" + i % 3),
+                        event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 100)));
+            }
+            settle(outbox);
+            List<OutboxRow> first = outbox.read(0, 40);
+            outbox.protectUpTo(40);
+            first.subList(0, 30).forEach(outbox::acknowledge); // published and acknowledged
+            assertThat(outbox.forget("m-1").get(10, TimeUnit.SECONDS)).isPositive();
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 10))).get(10, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).as("the budget shed bulk rows").isPositive();
+            fromMemory = outbox.read(30, 100_000);
+            assertThat(outbox.read(0, 100_000)).isEqualTo(fromMemory);
+        }
+        try (Outbox reopened = open(200_000, Map.of())) {
+            List<OutboxRow> fromStore = reopened.read(0, 100_000);
+            assertThat(fromStore).extracting(OutboxRow::seq).containsExactlyElementsOf(fromMemory.stream().map(OutboxRow::seq).toList());
+            for (int i = 0; i < fromStore.size(); i++) {
+                assertThat(fromStore.get(i).payload()).isEqualTo(fromMemory.get(i).payload());
+            }
+        }
+    }
 }

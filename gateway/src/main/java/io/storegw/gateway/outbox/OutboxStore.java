@@ -21,7 +21,8 @@ import org.h2.mvstore.MVStore;
  * <p>{@code WRITE_DELAY=0} writes each commit at once and {@link #sync()} forces it to the device, so a
  * commit survives {@code kill -9} and power cuts; {@code RETENTION_TIME=0} lets H2 reuse freed space at
  * once, which keeps the file proportional to the backlog (measured: 2.3 GB vs about 200 MB for 100k rows
- * without it), as long as {@link #tidy()} frees the chunks that keep a few live pages. {@code FILE_LOCK=FS} is an OS lock, released when a killed process dies.
+ * without it), as long as {@link #tidy()} frees the chunks that keep a few live pages.
+ * {@code FILE_LOCK=FS} is an OS lock, released when a killed process dies.
  * {@code MAX_COMPACT_TIME=0} turns off the compaction H2 2.3.232 runs while closing a database: it lost
  * committed rows (OutboxTest's close-and-reopen after deletions found an empty table in 4 of 6 runs;
  * h2database#4247 reports the same), so an orderly restart could have emptied the outbox. The outbox

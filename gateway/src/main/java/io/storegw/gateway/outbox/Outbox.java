@@ -339,12 +339,12 @@ public final class Outbox implements AutoCloseable {
         protectedSeq = seq;
     }
 
-    /** Backlog figures. */
     /** Events waiting, from memory: cheap enough to ask every second (stats() reads the store). */
     public long rows() {
         return rows;
     }
 
+    /** Backlog figures, with the age of the oldest row read from the store. */
     public OutboxStats stats() {
         long oldest;
         synchronized (readLock) {
@@ -520,23 +520,20 @@ public final class Outbox implements AutoCloseable {
                 insert(encodedAppend(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
             }
             store.flushInserts();
-            // handler state must reach the disk like events
-            boolean wrote = nextSeq != firstSeq || accepted.stream().anyMatch(a -> !a.saved().isEmpty());
             if (nextSeq != firstSeq) {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
-            boolean moved = store.tidy();
+            store.tidy();
             // H2 shows a commit to the reading connection before it has written it to the file. A row the
             // uplink published in that window and then lost to kill -9 would see its number handed out again
             // after the restart, to another event (CI saw it once reads raced every 0 ms commit). So readers
             // wait out the commit and its sync, and find the sequence published when they get in.
             synchronized (readLock) {
-                store.commit();
-                // Any commit that wrote a chunk is synced, deletions and moved pages too: the chunks it
-                // emptied are reused by the next commit, and a power cut must not find that commit on the
-                // device while this one, which the file's newest state depends on, is not.
-                if (wrote || !drops.isEmpty() || !acknowledged.isEmpty() || moved) {
+                // Whatever wrote a chunk is synced (events, handler state, deletions, forgotten keys, moved
+                // pages): the chunks it emptied are reused by the next commit, and a power cut must not find
+                // that commit on the device while this one, which the file's newest state depends on, is not.
+                if (store.commit()) {
                     store.sync();
                     commits.increment();
                 }

@@ -121,18 +121,20 @@ final class OutboxStore implements AutoCloseable {
 
     /**
      * Moves the live pages out of mostly dead chunks into the next commit, so that those chunks' space is
-     * freed and reused; returns whether it moved any. H2 does this in its background writer, which
+     * freed and reused. H2 does this in its background writer, which
      * {@code WRITE_DELAY=0} does not start: without it, a chunk that keeps one live page (an index node,
      * an idempotency key) is never freed, and at full load the file grew by 12 MB/s while the backlog
      * stayed a few MB. Called by the committer before a commit, so the moved pages reach the disk with
      * that commit's sync, before the space they leave can be written over.
      */
-    boolean tidy() {
+    void tidy() {
         // Small steps, every commit: H2 moves the oldest, emptiest chunks first, the ones that would not
         // die by themselves. Measured at full load: 4 MB once a second took 80-650 ms a call (it moved the
         // young backlog too); 64 KB per commit held the file under 34 MB for about 3% of the committer.
         // A small file is left alone: there, every commit would move the whole store for nothing.
-        return pages.getFileStore().size() > TIDY_ABOVE_BYTES && pages.compact(TIDY_BELOW_FILL_PERCENT, TIDY_MOVE_BYTES);
+        if (pages.getFileStore().size() > TIDY_ABOVE_BYTES) {
+            pages.compact(TIDY_BELOW_FILL_PERCENT, TIDY_MOVE_BYTES);
+        }
     }
 
     long nextSeq() throws SQLException {
@@ -284,8 +286,11 @@ final class OutboxStore implements AutoCloseable {
         return out;
     }
 
-    void commit() throws SQLException {
+    /** Commits the writer's transaction; returns whether H2 wrote a chunk for it (nothing changed: nothing to sync). */
+    boolean commit() throws SQLException {
+        long version = pages.getCurrentVersion();
         writer.commit();
+        return pages.getCurrentVersion() != version;
     }
 
     void rollback() {

@@ -12,7 +12,6 @@ import io.storegw.gateway.metrics.Metrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
@@ -27,13 +26,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStoreException;
 import org.tinylog.Logger;
 
 /**
- * The durable queue between the core loop and the uplink, on one H2 file.
+ * The durable queue between the core loop and the uplink, on one file of H2's MVStore.
  *
  * <p>One committer thread owns all writes. Appends are gathered into a group commit: rows get their
- * sequence numbers in the same transaction, the commit is forced to disk, and only then do the
+ * sequence numbers in the same commit, the commit is forced to disk, and only then do the
  * appends' futures complete, which is when a source may acknowledge. Rows leave only on PUBACK
  * ({@link #acknowledge}), by TTL, or when shed past the byte budget; the last two are reported in a
  * {@code gateway.dropped} event naming the ranges, so central never sees a silent gap.
@@ -103,7 +104,7 @@ public final class Outbox implements AutoCloseable {
     /** This commit's rows, for {@link #recent} once the commit holds. */
     private final List<OutboxRow> fresh = new ArrayList<>();
     private final Object commitSignal = new Object();
-    private final Object readLock = new Object();
+    private final Object storeLock = new Object();
     private final SequenceReservation reservation;
     private final Thread committer;
     private final LongAdder appended;
@@ -159,7 +160,7 @@ public final class Outbox implements AutoCloseable {
      * and reported in a {@code gateway.alarm} event.
      */
     public static Outbox open(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics)
-            throws IOException, SQLException {
+            throws IOException {
         Outbox outbox = new Outbox(settings, identity, ids, clock, metrics);
         Alarm alarm = outbox.openStore();
         outbox.registerGauges();
@@ -170,7 +171,7 @@ public final class Outbox implements AutoCloseable {
         return outbox;
     }
 
-    private Alarm openStore() throws IOException, SQLException {
+    private Alarm openStore() throws IOException {
         Alarm alarm = null;
         try {
             store = OutboxStore.open(settings.path());
@@ -186,9 +187,10 @@ public final class Outbox implements AutoCloseable {
                 nextSeq = ceiling + 1;
                 metrics.counter("storegw_outbox_rollbacks_total", "Times the outbox file opened behind its last commit").increment();
             }
-        } catch (SQLException e) {
-            if (e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1) {
-                throw e; // another gateway holds it: not damage, and not ours to move
+        } catch (MVStoreException e) {
+            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+                // Another gateway holds it: not damage, and not ours to move.
+                throw new IOException("the outbox " + settings.path() + OutboxStore.SUFFIX + " is in use by another process", e);
             }
             Path file = Path.of(settings.path() + OutboxStore.SUFFIX);
             Path aside = file.resolveSibling(file.getFileName() + ".quarantine-"
@@ -237,7 +239,7 @@ public final class Outbox implements AutoCloseable {
      * Queues events under an idempotency key: if the key was committed within the idempotency window
      * (before or in the same group commit), nothing is written and the append still succeeds, so a
      * source that re-sends after a lost acknowledgement counts once. The key is committed in the same
-     * transaction as the events: both or neither, also under {@code kill -9}.
+     * commit as the events: both or neither, also under {@code kill -9}.
      */
     public CompletableFuture<Void> append(List<Event> events, String key) throws InterruptedException {
         return append(events, Map.of(), key);
@@ -245,7 +247,7 @@ public final class Outbox implements AutoCloseable {
 
     /**
      * Queues events together with handler state ({@link io.storegw.gateway.core.Emitter#save}): the
-     * state is written in the same transaction as the events, or not at all.
+     * state is written in the same commit as the events, or not at all.
      */
     public CompletableFuture<Void> append(List<Event> events, Map<String, Object> saved, String key) throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -286,14 +288,14 @@ public final class Outbox implements AutoCloseable {
 
     /** The handler state saved under keys starting with {@code prefix}; read at start, before the core loop runs. */
     public <T> List<T> saved(String prefix, Class<T> type) {
-        synchronized (readLock) {
+        synchronized (storeLock) {
             try {
                 List<T> out = new ArrayList<>();
                 for (byte[] json : store.saved(prefix)) {
                     out.add(CloudEventEncoder.JSON.readValue(json, type));
                 }
                 return out;
-            } catch (SQLException | IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // The events are what must not be lost; state that cannot be read is started afresh.
                 Logger.error(e, "Cannot read the state saved under {}; starting without it", prefix);
                 return List.of();
@@ -303,17 +305,18 @@ public final class Outbox implements AutoCloseable {
 
     /**
      * Reads committed rows after {@code afterSeq}, in sequence order; for the uplink's thread. Only what is
-     * on disk is ever seen: the committer holds the lock from its commit until the commit is synced, and
-     * hands the newest rows to {@link UnsentRows} only after that, so a reader keeping up gets them from
-     * memory without waiting for the commit in progress.
+     * on disk is ever seen: the committed sequence number is published after the commit's sync, and rows
+     * above it are not read. A reader keeping up gets the newest rows from {@link UnsentRows}, a reader
+     * behind (after a reconnect, or with a backlog) from the file, and neither waits for the commit in progress.
      */
-    public List<OutboxRow> read(long afterSeq, int limit) throws SQLException {
+    public List<OutboxRow> read(long afterSeq, int limit) {
         List<OutboxRow> held = unsent.after(afterSeq, limit);
         if (held != null) {
             return held;
         }
-        synchronized (readLock) {
-            return store.read(afterSeq, limit);
+        long upTo = committedSeq;
+        synchronized (storeLock) {
+            return store.read(afterSeq, limit, upTo);
         }
     }
 
@@ -347,12 +350,8 @@ public final class Outbox implements AutoCloseable {
     /** Backlog figures, with the age of the oldest row read from the store. */
     public OutboxStats stats() {
         long oldest;
-        synchronized (readLock) {
-            try {
-                oldest = rows == 0 ? 0 : store.oldestCreated();
-            } catch (SQLException e) {
-                oldest = 0;
-            }
+        synchronized (storeLock) {
+            oldest = rows == 0 ? 0 : store.oldestCreated();
         }
         return new OutboxStats(rows, bytes, committedSeq, oldest, store.fileBytes());
     }
@@ -484,7 +483,6 @@ public final class Outbox implements AutoCloseable {
                     case REFUSED -> { } // its future has failed with the reason
                 }
             }
-            store.flushInserts();
             deleteAcknowledged(acknowledged);
             for (Purge p; (p = purges.poll()) != null; ) {
                 purging.add(p);
@@ -515,38 +513,34 @@ public final class Outbox implements AutoCloseable {
                     break;
                 }
             }
-            // The report goes into the same transaction as the deletions it names: both or neither.
+            // The report goes into the same commit as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
                 insert(encodedAppend(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
             }
-            store.flushInserts();
             if (nextSeq != firstSeq) {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
             store.tidy();
-            // H2 shows a commit to the reading connection before it has written it to the file. A row the
-            // uplink published in that window and then lost to kill -9 would see its number handed out again
-            // after the restart, to another event (CI saw it once reads raced every 0 ms commit). So readers
-            // wait out the commit and its sync, and find the sequence published when they get in.
-            synchronized (readLock) {
-                // Whatever wrote a chunk is synced (events, handler state, deletions, forgotten keys, moved
-                // pages): the chunks it emptied are reused by the next commit, and a power cut must not find
-                // that commit on the device while this one, which the file's newest state depends on, is not.
-                if (store.commit()) {
-                    store.sync();
-                    commits.increment();
-                }
-                if (nextSeq != firstSeq) {
-                    recordCommitted(nextSeq - 1);
-                }
-                fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
-                SeqList gone = drops.all();
-                acknowledged.forEach(row -> gone.add(row.seq()));
-                unsent.committed(fresh, gone.values, gone.size);
-                committedSeq = nextSeq - 1;
+            // Whatever wrote a chunk is synced (events, handler state, deletions, forgotten keys, moved
+            // pages): the chunks it emptied are reused by the next commit, and a power cut must not find
+            // that commit on the device while this one, which the file's newest state depends on, is not.
+            if (store.commit()) {
+                store.sync();
+                commits.increment();
             }
-        } catch (SQLException | IOException | RuntimeException e) {
+            if (nextSeq != firstSeq) {
+                recordCommitted(nextSeq - 1);
+            }
+            fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
+            SeqList gone = drops.all();
+            acknowledged.forEach(row -> gone.add(row.seq()));
+            unsent.committed(fresh, gone.values, gone.size);
+            // Only now may readers see the new rows: a row the uplink published before its commit was on the
+            // device, and then lost to kill -9, would see its number handed out again after the restart, to
+            // another event (CI saw it once, when reads raced commits).
+            committedSeq = nextSeq - 1;
+        } catch (IOException | RuntimeException e) {
             store.rollback();
             nextSeq = firstSeq;
             System.arraycopy(savedRows, 0, rowsByClass, 0, rowsByClass.length);
@@ -588,7 +582,7 @@ public final class Outbox implements AutoCloseable {
      * Numbers and inserts one append and remembers its key; or finds its key committed before (or earlier in
      * this commit); or refuses it, failing its future, when an event is too large or critical events would not fit.
      */
-    private Written insert(Append append) throws SQLException {
+    private Written insert(Append append) {
         long now = clock.millis();
         // One insert both checks and remembers (a look-up first was 8% of the committer's time at full load).
         // First, so a re-send of what is already durable succeeds even while the outbox is full.
@@ -619,10 +613,10 @@ public final class Outbox implements AutoCloseable {
             EventClass cls = e.type().eventClass();
             Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
             byte[] payload = append.encoded().get(i).withSequence(nextSeq);
-            fresh.add(new OutboxRow(nextSeq, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payload));
-            store.insert(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payload, e.member());
+            OutboxRow row = new OutboxRow(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
+                    e.time().toEpochMilli(), now + route.ttlMillis(), payload);
+            fresh.add(row);
+            store.insert(row, e.member());
             rowsByClass[cls.ordinal()]++;
             bytesByClass[cls.ordinal()] += payload.length;
         }
@@ -637,7 +631,7 @@ public final class Outbox implements AutoCloseable {
     }
 
     /** Fails an append that was not written; its key goes too, so that its re-send is judged afresh. */
-    private Written refuse(Append append, Exception why) throws SQLException {
+    private Written refuse(Append append, Exception why) {
         if (append.key() != null) {
             store.forgetKey(append.key());
         }
@@ -653,18 +647,12 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    private void deleteAcknowledged(List<OutboxRow> done) throws SQLException {
+    private void deleteAcknowledged(List<OutboxRow> done) {
         for (OutboxRow row; (row = acks.poll()) != null; ) {
             done.add(row);
         }
-        if (done.isEmpty()) {
-            return;
-        }
-        long[] seqs = done.stream().mapToLong(OutboxRow::seq).toArray();
-        boolean[] deleted = store.delete(seqs, seqs.length);
-        for (int i = 0; i < deleted.length; i++) {
-            if (deleted[i]) {
-                OutboxRow row = done.get(i);
+        for (OutboxRow row : done) {
+            if (store.delete(row.eventClass(), row.seq())) {
                 rowsByClass[row.eventClass().ordinal()]--;
                 bytesByClass[row.eventClass().ordinal()] -= row.payload().length;
             }
@@ -675,7 +663,7 @@ public final class Outbox implements AutoCloseable {
      * Removes rows past their TTL. Each class is walked oldest-first on its index; rows are created in
      * sequence order, so once a row is younger than the class's shortest TTL, no later row can have expired.
      */
-    private void expire(long now, Drops drops) throws SQLException {
+    private void expire(long now, Drops drops) {
         for (EventClass cls : EventClass.values()) {
             long shortest = shortestTtlMillis[cls.ordinal()];
             List<long[]> victims = new ArrayList<>();
@@ -704,7 +692,7 @@ public final class Outbox implements AutoCloseable {
 
     /** Past the budget: bulk goes first, then normal, oldest first. Critical is never shed. */
     /** Sheds bulk, then normal, oldest first, until the rows fit {@code target}; returns whether anything went. */
-    private boolean shed(Drops drops, long target) throws SQLException {
+    private boolean shed(Drops drops, long target) {
         boolean shed = false;
         for (EventClass cls : new EventClass[] {EventClass.BULK, EventClass.NORMAL}) {
             while (total(bytesByClass) > target && bytesByClass[cls.ordinal()] > 0) {
@@ -729,15 +717,10 @@ public final class Outbox implements AutoCloseable {
         return shed;
     }
 
-    private void remove(List<long[]> victims, SeqList into) throws SQLException {
-        long[] seqs = new long[victims.size()];
-        for (int i = 0; i < seqs.length; i++) {
-            seqs[i] = victims.get(i)[0];
-        }
-        boolean[] deleted = store.delete(seqs, seqs.length);
-        for (int i = 0; i < seqs.length; i++) {
-            if (deleted[i]) {
-                long[] v = victims.get(i);
+    private void remove(List<long[]> victims, SeqList into) {
+        EventClass[] classes = EventClass.values();
+        for (long[] v : victims) {
+            if (store.delete(classes[(int) v[1]], v[0])) {
                 rowsByClass[(int) v[1]]--;
                 bytesByClass[(int) v[1]] -= v[2];
                 into.add(v[0]);
@@ -775,13 +758,17 @@ public final class Outbox implements AutoCloseable {
     private void compact() {
         long before = store.fileBytes();
         long started = System.nanoTime();
-        synchronized (readLock) {
+        synchronized (storeLock) {
             try {
-                store.shutdownCompact();
+                store.compactAndClose();
+            } catch (IOException | RuntimeException e) {
+                Logger.error(e, "Outbox compaction failed; reopening the file as it was");
+            }
+            try {
                 store = OutboxStore.open(settings.path());
-            } catch (SQLException e) {
-                problem = "outbox compaction failed: " + e.getMessage();
-                Logger.error(e, "Outbox compaction failed");
+            } catch (IOException | RuntimeException e) {
+                problem = "outbox cannot be reopened after compaction: " + e.getMessage();
+                Logger.error(e, "Outbox cannot be reopened after compaction");
                 return;
             }
         }
@@ -877,7 +864,7 @@ public final class Outbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (readLock) {
+        synchronized (storeLock) {
             store.close();
         }
         try {

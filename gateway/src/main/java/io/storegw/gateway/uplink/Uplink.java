@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -170,7 +169,7 @@ public final class Uplink implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (MqttException | IOException | GeneralSecurityException | SQLException | RuntimeException e) {
+            } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
                 lostReason = describe(e);
                 if (running) {
                     Logger.warn("Uplink to {}: {}", settings.broker(), lostReason);
@@ -233,7 +232,7 @@ public final class Uplink implements AutoCloseable {
     }
 
     /** Sends the outbox from its oldest row, keeping the window full, until the connection goes. */
-    private void pump(MqttAsyncClient c) throws InterruptedException, SQLException, MqttException {
+    private void pump(MqttAsyncClient c) throws InterruptedException, MqttException {
         long cursor = 0;
         ArrayDeque<OutboxRow> buffer = new ArrayDeque<>();
         long lastState = clock.millis();

@@ -233,7 +233,7 @@ public final class BenchCommand implements Callable<Integer> {
             last.get(30, TimeUnit.MINUTES);
         }
         double buildSeconds = (System.nanoTime() - buildStarted) / 1e9;
-        long fileFull = Files.size(state.resolve("outbox.mv.db"));
+        long fileFull = Files.size(state.resolve("outbox.mv"));
 
         int adminPort = TestBroker.freePort();
         Path config = writeConfig(state, uri, "backlog", adminPort, false);

@@ -1,0 +1,138 @@
+package io.storegw.gateway.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.storegw.gateway.event.EventClass;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStoreException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The outbox's file on its own: the layout of maps that the committer relies on, on a real file. */
+class OutboxStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static final EventClass[] CLASSES = EventClass.values();
+
+    private static OutboxRow row(long seq, EventClass cls) {
+        return new OutboxRow(seq, cls, "id-" + seq, "io.storegw.test.v1", "subject/" + seq, "storegw/v1/t/s/g/evt/test/x",
+                1_000 + seq, 2_000 + seq, ("{\"n\":" + seq + ",\"é\":\"ü\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<Long> seqs(List<OutboxRow> rows) {
+        return rows.stream().map(OutboxRow::seq).toList();
+    }
+
+    @Test
+    void readsMergeTheClassesInSequenceOrderFromTheCursorUpToTheLimitAndTheCommittedBound() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            for (long seq = 1; seq <= 30; seq++) {
+                // uneven runs per class, so that the merge must switch maps at every step and not
+                store.insert(row(seq, CLASSES[(int) (seq * seq % 7 % CLASSES.length)]), seq % 4 == 0 ? "m-" + seq % 3 : null);
+            }
+            store.commit();
+            assertThat(seqs(store.read(0, 100, 30))).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
+            assertThat(seqs(store.read(7, 5, 30))).containsExactly(8L, 9L, 10L, 11L, 12L);
+            assertThat(seqs(store.read(20, 100, 24))).as("nothing above the bound").containsExactly(21L, 22L, 23L, 24L);
+            assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).isTrue();
+            assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).as("already gone").isFalse();
+            assertThat(seqs(store.read(7, 3, 30))).containsExactly(8L, 10L, 11L);
+            OutboxRow back = store.read(11, 1, 30).get(0);
+            assertThat(back).usingRecursiveComparison().isEqualTo(row(12, back.eventClass()));
+            assertThat(back.payload()).isEqualTo(row(12, back.eventClass()).payload());
+        }
+    }
+
+    @Test
+    void theOldestOfAClassAndTheRowsAboutAMemberAreFoundWithTheirSizes() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            for (long seq = 1; seq <= 12; seq++) {
+                store.insert(row(seq, CLASSES[(int) (seq % 3)]), seq % 4 == 0 ? "m-1" : null);
+            }
+            List<long[]> oldest = store.oldest(CLASSES[1], 1, 2);
+            assertThat(oldest).extracting(r -> r[0]).containsExactly(4L, 7L);
+            assertThat(oldest.get(0)).containsExactly(4, 1, row(4, CLASSES[1]).payload().length, 1_004, 2_004);
+            assertThat(store.about("m-1")).extracting(r -> r[0]).containsExactly(4L, 8L, 12L);
+            assertThat(store.about("m-2")).isEmpty();
+            long[][] totals = store.totals();
+            assertThat(totals[0]).containsExactly(4, 4, 4);
+        }
+    }
+
+    @Test
+    void keysAreForgottenOldestFirstAndARefusedKeyMayBeRememberedAgain() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            assertThat(store.rememberKey("a", 100)).isTrue();
+            assertThat(store.rememberKey("a", 150)).as("already there").isFalse();
+            assertThat(store.rememberKey("b", 200)).isTrue();
+            store.forgetKey("b"); // its append was refused
+            assertThat(store.rememberKey("b", 300)).isTrue();
+            assertThat(store.rememberKey("c", 250)).as("the clock was set back").isTrue();
+            assertThat(store.rememberKey("d", 400)).isTrue();
+            store.commit();
+        }
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            assertThat(store.rememberKey("a", 500)).as("remembered across a restart").isFalse();
+            // a (100) goes; the refused b's first place finds b remembered at 300 and stops there; c (250) waits behind it
+            assertThat(store.forgetKeysBefore(260)).isEqualTo(1);
+            assertThat(store.rememberKey("a", 500)).isTrue();
+            assertThat(store.rememberKey("c", 500)).as("kept longer than its window, never shorter").isFalse();
+            assertThat(store.forgetKeysBefore(350)).isEqualTo(2); // b and c
+            assertThat(store.rememberKey("b", 600)).isTrue();
+            assertThat(store.rememberKey("d", 600)).isFalse();
+        }
+    }
+
+    @Test
+    void uncommittedChangesNeverReachTheFileAndARollbackForgetsThem() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            store.insert(row(1, EventClass.NORMAL), null);
+            store.save("visit/a", new byte[] {1});
+            store.setNextSeq(2);
+            assertThat(store.commit()).isTrue();
+            assertThat(store.commit()).as("nothing changed, nothing written").isFalse();
+            store.insert(row(2, EventClass.NORMAL), null);
+            store.delete(EventClass.NORMAL, 1);
+            store.rollback();
+            assertThat(seqs(store.read(0, 10, 10))).containsExactly(1L);
+            store.insert(row(3, EventClass.BULK), null);
+            store.save("visit/b", new byte[] {2});
+            store.save("visits/c", new byte[] {3});
+            store.setNextSeq(4);
+            // not committed: closing forgets it, as a kill -9 would
+        }
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            assertThat(seqs(store.read(0, 10, 10))).containsExactly(1L);
+            assertThat(store.nextSeq()).isEqualTo(2);
+            assertThat(store.saved("visit/")).containsExactly(new byte[] {1});
+        }
+    }
+
+    @Test
+    void savedStateIsFoundByPrefixInKeyOrder() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            store.save("visit/b", new byte[] {2});
+            store.save("visit/a", new byte[] {1});
+            store.save("visits", new byte[] {9});
+            store.save("zone/a", new byte[] {8});
+            store.forget("visit/c");
+            assertThat(store.saved("visit/")).containsExactly(new byte[] {1}, new byte[] {2});
+            store.forget("visit/a");
+            assertThat(store.saved("visit/")).containsExactly(new byte[] {2});
+        }
+    }
+
+    @Test
+    void aSecondProcessIsToldTheFileIsLocked() throws Exception {
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            assertThatThrownBy(() -> OutboxStore.open(dir.resolve("outbox")))
+                    .isInstanceOfSatisfying(MVStoreException.class, e -> assertThat(e.getErrorCode()).isEqualTo(DataUtils.ERROR_FILE_LOCKED));
+        }
+    }
+}

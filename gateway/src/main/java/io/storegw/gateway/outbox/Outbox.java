@@ -67,7 +67,7 @@ public final class Outbox implements AutoCloseable {
      * A drained store bigger than this is rewritten to its live size ... (at full load, with the
      * committer's tidying, the file of a live store stayed at 5-34 MB, and reached 60 MB in the faster runs).
      */
-    static final long COMPACT_ABOVE_BYTES = 64L << 20;
+    public static final long COMPACT_ABOVE_BYTES = 64L << 20;
     /** ... once what is still queued is this small, so the rewrite (which holds the committer) is short. */
     static final long COMPACT_WHEN_LIVE_BELOW_BYTES = 4L << 20;
 

@@ -34,20 +34,15 @@ record StoredEvent(OutboxRow row, String member) {
             OutboxRow r = e.row();
             buff.putVarLong(r.seq()).put((byte) r.eventClass().ordinal())
                     .putVarLong(r.createdMillis()).putVarLong(r.expiresMillis());
-            string(buff, r.id());
-            string(buff, r.type());
-            string(buff, r.subject());
-            string(buff, r.topic());
-            // Length + 1, so that 0 stands for "no member" and an empty pseudonym stays empty.
-            buff.putVarInt(e.member() == null ? 0 : e.member().length() + 1);
+            Utf8Type.put(buff, r.id());
+            Utf8Type.put(buff, r.type());
+            Utf8Type.put(buff, r.subject());
+            Utf8Type.put(buff, r.topic());
+            buff.put((byte) (e.member() == null ? 0 : 1));
             if (e.member() != null) {
-                buff.putStringData(e.member(), e.member().length());
+                Utf8Type.put(buff, e.member());
             }
             buff.putVarInt(r.payload().length).put(r.payload());
-        }
-
-        private static void string(WriteBuffer buff, String s) {
-            buff.putVarInt(s.length()).putStringData(s, s.length());
         }
 
         @Override
@@ -56,12 +51,11 @@ record StoredEvent(OutboxRow row, String member) {
             EventClass cls = CLASSES[buff.get()];
             long created = DataUtils.readVarLong(buff);
             long expires = DataUtils.readVarLong(buff);
-            String id = DataUtils.readString(buff);
-            String type = DataUtils.readString(buff);
-            String subject = DataUtils.readString(buff);
-            String topic = DataUtils.readString(buff);
-            int member = DataUtils.readVarInt(buff);
-            String who = member == 0 ? null : DataUtils.readString(buff, member - 1);
+            String id = Utf8Type.get(buff);
+            String type = Utf8Type.get(buff);
+            String subject = Utf8Type.get(buff);
+            String topic = Utf8Type.get(buff);
+            String who = buff.get() == 0 ? null : Utf8Type.get(buff);
             byte[] payload = new byte[DataUtils.readVarInt(buff)];
             buff.get(payload);
             return new StoredEvent(new OutboxRow(seq, cls, id, type, subject, topic, created, expires, payload), who);

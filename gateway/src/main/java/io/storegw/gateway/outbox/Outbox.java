@@ -351,7 +351,11 @@ public final class Outbox implements AutoCloseable {
     public OutboxStats stats() {
         long oldest;
         synchronized (storeLock) {
-            oldest = rows == 0 ? 0 : store.oldestCreated();
+            try {
+                oldest = rows == 0 ? 0 : store.oldestCreated();
+            } catch (RuntimeException e) {
+                oldest = 0; // a figure for a gauge: a store that cannot say is reported by the committer
+            }
         }
         return new OutboxStats(rows, bytes, committedSeq, oldest, store.fileBytes());
     }

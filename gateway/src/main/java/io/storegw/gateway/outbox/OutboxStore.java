@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -35,7 +36,8 @@ import org.h2.mvstore.type.LongDataType;
  *
  * <p>Writes come from the committer's thread only. Reads from other threads see the maps as they are,
  * including what the committer has written but not yet committed, so they bound themselves by the
- * committed sequence number ({@link #read}).
+ * committed sequence number ({@link #read}); and they pin the version they read ({@link #pinned}), because
+ * with a retention time of 0 the committer would otherwise reuse the space of pages they are still reading.
  */
 final class OutboxStore implements AutoCloseable {
 
@@ -207,13 +209,25 @@ final class OutboxStore implements AutoCloseable {
         saved.remove(key);
     }
 
-    /** The committed states under keys starting with {@code prefix}, in key order. */
+    /** The committed states under keys starting with {@code prefix}, in key order. Any thread. */
     List<byte[]> saved(String prefix) {
-        List<byte[]> out = new ArrayList<>();
-        for (Cursor<String, byte[]> cursor = saved.cursor(prefix); cursor.hasNext() && cursor.next().startsWith(prefix); ) {
-            out.add(cursor.getValue());
+        return pinned(() -> {
+            List<byte[]> out = new ArrayList<>();
+            for (Cursor<String, byte[]> cursor = saved.cursor(prefix); cursor.hasNext() && cursor.next().startsWith(prefix); ) {
+                out.add(cursor.getValue());
+            }
+            return out;
+        });
+    }
+
+    /** Runs a read from outside the committer with its version's pages kept from reuse until it is done. */
+    private <T> T pinned(Supplier<T> read) {
+        MVStore.TxCounter version = file.registerVersionUsage();
+        try {
+            return read.get();
+        } finally {
+            file.deregisterVersionUsage(version);
         }
-        return out;
     }
 
     /** Every queued row about one member, as (seq, cls, size, created, expires), in sequence order. */
@@ -271,6 +285,10 @@ final class OutboxStore implements AutoCloseable {
      * maps. Any thread: the bound keeps out what the committer has written and not yet made durable.
      */
     List<OutboxRow> read(long afterSeq, int limit, long upToSeq) {
+        return pinned(() -> merged(afterSeq, limit, upToSeq));
+    }
+
+    private List<OutboxRow> merged(long afterSeq, int limit, long upToSeq) {
         List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 256));
         List<Cursor<Long, StoredEvent>> cursors = new ArrayList<>(events.size());
         long[] heads = new long[events.size()];
@@ -296,8 +314,12 @@ final class OutboxStore implements AutoCloseable {
         return rows;
     }
 
-    /** When the oldest queued event was created (epoch ms), or 0 when none is. */
+    /** When the oldest queued event was created (epoch ms), or 0 when none is. Any thread. */
     long oldestCreated() {
+        return pinned(this::oldestCreatedNow);
+    }
+
+    private long oldestCreatedNow() {
         long oldestSeq = Long.MAX_VALUE;
         long created = 0;
         for (MVMap<Long, StoredEvent> map : events) {

@@ -131,6 +131,8 @@ public final class Outbox implements AutoCloseable {
     private volatile boolean closing;
     private volatile long purgeGeneration;
     private long lastMaintenance;
+    /** A failed rewrite is not tried again before this (epoch ms): it closes and reopens the store, holding the committer. */
+    private long compactNotBefore;
 
     private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
         this.settings = settings;
@@ -162,7 +164,13 @@ public final class Outbox implements AutoCloseable {
     public static Outbox open(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics)
             throws IOException {
         Outbox outbox = new Outbox(settings, identity, ids, clock, metrics);
-        Alarm alarm = outbox.openStore();
+        Alarm alarm;
+        try {
+            alarm = outbox.openStore();
+        } catch (IOException | RuntimeException e) {
+            outbox.reservation.close(); // the file that numbers events stays with whoever holds the store
+            throw e;
+        }
         outbox.registerGauges();
         outbox.committer.start();
         if (alarm != null) {
@@ -577,7 +585,8 @@ public final class Outbox implements AutoCloseable {
             purging.get(i).done().complete(purged[i]);
         }
         // Not "when empty": with a store open, events keep coming and the outbox is rarely empty at the end of a commit
-        if (!closing && total(bytesByClass) < COMPACT_WHEN_LIVE_BELOW_BYTES && store.fileBytes() > COMPACT_ABOVE_BYTES) {
+        if (!closing && total(bytesByClass) < COMPACT_WHEN_LIVE_BELOW_BYTES && store.fileBytes() > COMPACT_ABOVE_BYTES
+                && clock.millis() >= compactNotBefore) {
             compact();
         }
     }
@@ -694,7 +703,6 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** Past the budget: bulk goes first, then normal, oldest first. Critical is never shed. */
     /** Sheds bulk, then normal, oldest first, until the rows fit {@code target}; returns whether anything went. */
     private boolean shed(Drops drops, long target) {
         boolean shed = false;
@@ -766,7 +774,9 @@ public final class Outbox implements AutoCloseable {
             try {
                 store.compactAndClose();
             } catch (IOException | RuntimeException e) {
-                Logger.error(e, "Outbox compaction failed; reopening the file as it was");
+                // A full disk, say: every commit would otherwise try again while the file stays large.
+                compactNotBefore = clock.millis() + TimeUnit.HOURS.toMillis(1);
+                Logger.error(e, "Outbox compaction failed; reopening the file as it was, next try in an hour");
             }
             try {
                 store = OutboxStore.open(settings.path());

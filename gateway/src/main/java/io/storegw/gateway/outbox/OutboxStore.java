@@ -304,7 +304,7 @@ final class OutboxStore implements AutoCloseable {
                     next = c;
                 }
             }
-            if (heads[next] > upToSeq) {
+            if (heads[next] == Long.MAX_VALUE || heads[next] > upToSeq) { // every map read to its end, or past the bound
                 break;
             }
             Cursor<Long, StoredEvent> cursor = cursors.get(next);

@@ -40,6 +40,8 @@ class OutboxStoreTest {
             assertThat(seqs(store.read(0, 100, 30))).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
             assertThat(seqs(store.read(7, 5, 30))).containsExactly(8L, 9L, 10L, 11L, 12L);
             assertThat(seqs(store.read(20, 100, 24))).as("nothing above the bound").containsExactly(21L, 22L, 23L, 24L);
+            assertThat(seqs(store.read(25, 100, Long.MAX_VALUE))).as("no bound: to the end of every map")
+                    .containsExactly(26L, 27L, 28L, 29L, 30L);
             assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).isTrue();
             assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).as("already gone").isFalse();
             assertThat(seqs(store.read(7, 3, 30))).containsExactly(8L, 10L, 11L);
@@ -129,7 +131,7 @@ class OutboxStoreTest {
     }
 
     @Test
-    void aSecondProcessIsToldTheFileIsLocked() throws Exception {
+    void aSecondOpenerIsToldTheFileIsLocked() throws Exception {
         try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
             assertThatThrownBy(() -> OutboxStore.open(dir.resolve("outbox")))
                     .isInstanceOfSatisfying(MVStoreException.class, e -> assertThat(e.getErrorCode()).isEqualTo(DataUtils.ERROR_FILE_LOCKED));

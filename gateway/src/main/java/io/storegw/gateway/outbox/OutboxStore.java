@@ -149,14 +149,14 @@ final class OutboxStore implements AutoCloseable {
             for (Cursor<Long, StoredEvent> cursor = events.get(c).cursor(null); cursor.hasNext(); ) {
                 cursor.next();
                 totals[0][c]++;
-                totals[1][c] += cursor.getValue().row().payload().length;
+                totals[1][c] += cursor.getValue().summary()[2];
             }
         }
         return totals;
     }
 
     void insert(OutboxRow row, String member) {
-        events.get(row.eventClass().ordinal()).put(row.seq(), new StoredEvent(row, member));
+        events.get(row.eventClass().ordinal()).put(row.seq(), StoredEvent.of(row, member));
     }
 
     /** Deletes a row; returns whether it was still there. */
@@ -237,7 +237,7 @@ final class OutboxStore implements AutoCloseable {
             for (Cursor<Long, StoredEvent> cursor = map.cursor(null); cursor.hasNext(); ) {
                 cursor.next();
                 if (member.equals(cursor.getValue().member())) {
-                    out.add(summary(cursor.getValue().row()));
+                    out.add(cursor.getValue().summary());
                 }
             }
         }
@@ -250,13 +250,9 @@ final class OutboxStore implements AutoCloseable {
         List<long[]> out = new ArrayList<>(Math.min(limit, 256));
         for (Cursor<Long, StoredEvent> cursor = events.get(cls.ordinal()).cursor(afterSeq + 1); cursor.hasNext() && out.size() < limit; ) {
             cursor.next();
-            out.add(summary(cursor.getValue().row()));
+            out.add(cursor.getValue().summary());
         }
         return out;
-    }
-
-    private static long[] summary(OutboxRow row) {
-        return new long[] {row.seq(), row.eventClass().ordinal(), row.payload().length, row.createdMillis(), row.expiresMillis()};
     }
 
     /** Writes everything changed since the last commit as one chunk; returns whether there was anything (nothing: nothing to sync). */
@@ -328,7 +324,7 @@ final class OutboxStore implements AutoCloseable {
                 StoredEvent e = map.get(first);
                 if (e != null) {
                     oldestSeq = first;
-                    created = e.row().createdMillis();
+                    created = e.summary()[3];
                 }
             }
         }

@@ -7,17 +7,111 @@ import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.type.BasicDataType;
 
 /**
- * One queued event as the outbox file holds it: the row the uplink reads, and the member it is about (for a consent purge).
- *
- * @param member the member's pseudonym, or null for an anonymous event
+ * One queued event as the outbox file holds it: the row the uplink reads, and the member it is about (for
+ * a consent purge). Made by the committer it is a {@link Decoded} row; read from the file it stays the
+ * file's bytes until asked ({@link Stored}).
  */
-record StoredEvent(OutboxRow row, String member) {
+sealed interface StoredEvent {
 
-    /** The layout of a stored event in the file; the sequence number and class are repeated so a value reads back whole. */
-    static final class Type extends BasicDataType<StoredEvent> {
+    OutboxRow row();
+
+    /** The member's pseudonym, or null for an anonymous event. */
+    String member();
+
+    /** (seq, class ordinal, payload size, created, expires): what the committer's scans need of a row. */
+    long[] summary();
+
+    static StoredEvent of(OutboxRow row, String member) {
+        return new Decoded(row, member);
+    }
+
+    /** An event as the committer inserts it. */
+    record Decoded(OutboxRow row, String member) implements StoredEvent {
+
+        @Override
+        public long[] summary() {
+            return new long[] {row.seq(), row.eventClass().ordinal(), row.payload().length, row.createdMillis(), row.expiresMillis()};
+        }
+    }
+
+    /**
+     * An event as read from the file, decoded only as far as asked. MVStore reads whole pages: deleting an
+     * acknowledged row, or a scan for the oldest rows, decoded every event on the page (five strings and a
+     * payload each) for a number or nothing, and wrote them out again, re-encoded, into the page's next
+     * version. This copies the bytes once and writes them back as they are.
+     */
+    record Stored(byte[] bytes) implements StoredEvent {
+
+        @Override
+        public OutboxRow row() {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            long seq = DataUtils.readVarLong(b);
+            EventClass cls = Type.CLASSES[b.get()];
+            long created = DataUtils.readVarLong(b);
+            long expires = DataUtils.readVarLong(b);
+            String id = Utf8Type.get(b);
+            String type = Utf8Type.get(b);
+            String subject = Utf8Type.get(b);
+            String topic = Utf8Type.get(b);
+            if (b.get() != 0) {
+                skip(b);
+            }
+            byte[] payload = new byte[DataUtils.readVarInt(b)];
+            b.get(payload);
+            return new OutboxRow(seq, cls, id, type, subject, topic, created, expires, payload);
+        }
+
+        @Override
+        public String member() {
+            ByteBuffer b = afterHeader();
+            for (int i = 0; i < Type.STRINGS; i++) {
+                skip(b);
+            }
+            return b.get() == 0 ? null : Utf8Type.get(b);
+        }
+
+        @Override
+        public long[] summary() {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            long seq = DataUtils.readVarLong(b);
+            int cls = b.get();
+            long created = DataUtils.readVarLong(b);
+            long expires = DataUtils.readVarLong(b);
+            for (int i = 0; i < Type.STRINGS; i++) {
+                skip(b);
+            }
+            if (b.get() != 0) {
+                skip(b);
+            }
+            return new long[] {seq, cls, DataUtils.readVarInt(b), created, expires};
+        }
+
+        private ByteBuffer afterHeader() {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            DataUtils.readVarLong(b);
+            b.get();
+            DataUtils.readVarLong(b);
+            DataUtils.readVarLong(b);
+            return b;
+        }
+    }
+
+    /** Moves past a length-prefixed field. */
+    private static void skip(ByteBuffer b) {
+        int length = DataUtils.readVarInt(b);
+        b.position(b.position() + length);
+    }
+
+    /**
+     * The layout of a stored event in the file: seq, class, created, expires, id, type, subject, topic, an
+     * optional member, the payload. The sequence number and class are repeated so a value reads back whole.
+     */
+    final class Type extends BasicDataType<StoredEvent> {
 
         static final Type INSTANCE = new Type();
-        private static final EventClass[] CLASSES = EventClass.values();
+        static final EventClass[] CLASSES = EventClass.values();
+        /** The text fields every event has: id, type, subject, topic. */
+        static final int STRINGS = 4;
         private static final StoredEvent[] NONE = new StoredEvent[0];
 
         private Type() {
@@ -25,12 +119,19 @@ record StoredEvent(OutboxRow row, String member) {
 
         @Override
         public int getMemory(StoredEvent e) {
+            if (e instanceof Stored s) {
+                return 32 + s.bytes().length;
+            }
             OutboxRow r = e.row();
             return 96 + 2 * (r.id().length() + r.type().length() + r.subject().length() + r.topic().length()) + r.payload().length;
         }
 
         @Override
         public void write(WriteBuffer buff, StoredEvent e) {
+            if (e instanceof Stored s) {
+                buff.put(s.bytes());
+                return;
+            }
             OutboxRow r = e.row();
             buff.putVarLong(r.seq()).put((byte) r.eventClass().ordinal())
                     .putVarLong(r.createdMillis()).putVarLong(r.expiresMillis());
@@ -47,18 +148,24 @@ record StoredEvent(OutboxRow row, String member) {
 
         @Override
         public StoredEvent read(ByteBuffer buff) {
-            long seq = DataUtils.readVarLong(buff);
-            EventClass cls = CLASSES[buff.get()];
-            long created = DataUtils.readVarLong(buff);
-            long expires = DataUtils.readVarLong(buff);
-            String id = Utf8Type.get(buff);
-            String type = Utf8Type.get(buff);
-            String subject = Utf8Type.get(buff);
-            String topic = Utf8Type.get(buff);
-            String who = buff.get() == 0 ? null : Utf8Type.get(buff);
-            byte[] payload = new byte[DataUtils.readVarInt(buff)];
-            buff.get(payload);
-            return new StoredEvent(new OutboxRow(seq, cls, id, type, subject, topic, created, expires, payload), who);
+            int start = buff.position();
+            DataUtils.readVarLong(buff);
+            byte cls = buff.get();
+            if (cls < 0 || cls >= CLASSES.length) {
+                throw new IllegalStateException("not a stored event: class " + cls);
+            }
+            DataUtils.readVarLong(buff);
+            DataUtils.readVarLong(buff);
+            for (int i = 0; i < STRINGS; i++) {
+                skip(buff);
+            }
+            if (buff.get() != 0) {
+                skip(buff);
+            }
+            skip(buff);
+            byte[] bytes = new byte[buff.position() - start];
+            buff.get(start, bytes);
+            return new Stored(bytes);
         }
 
         @Override

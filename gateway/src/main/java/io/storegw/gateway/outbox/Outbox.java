@@ -533,6 +533,9 @@ public final class Outbox implements AutoCloseable {
                 reservation.reserve(nextSeq - 1);
                 store.setNextSeq(nextSeq);
             }
+            if (!Arrays.equals(bytesByClass, savedBytes)) {
+                store.setBytes(bytesByClass);
+            }
             store.tidy();
             // Whatever wrote a chunk is synced (events, handler state, deletions, forgotten keys, moved
             // pages): the chunks it emptied are reused by the next commit, and a power cut must not find

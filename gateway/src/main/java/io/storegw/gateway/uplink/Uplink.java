@@ -57,8 +57,12 @@ public final class Uplink implements AutoCloseable {
     }
 
     private static final long STATE_REFRESH_MILLIS = 60_000;
-    /** Rows per outbox query: fewer queries than one per window, still small on the heap. */
-    private static final int READ_BATCH = 256;
+    /**
+     * Rows per outbox read, which runs on this thread and so stops the publishing while it decodes: by the
+     * thread's CPU per event, 256 rows from the file cost about as long as a window of 20 takes to empty.
+     * With 32 the drain was 8% faster (three alternating pairs, 2026-12-01). A read is still at least a window.
+     */
+    private static final int READ_BATCH = 32;
 
     private final Settings settings;
     private final GatewayIdentity identity;

@@ -3,8 +3,8 @@ package io.storegw.drivers.source;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The daemon thread a polling source runs on: started with the source, interrupted and given five
- * seconds to finish when the source closes. The body returns when interrupted.
+ * The daemon thread a polling source runs on, at the lowest priority: started with the source, interrupted
+ * and given five seconds to finish when the source closes. The body returns when interrupted.
  */
 public final class SourceThread {
 
@@ -30,6 +30,9 @@ public final class SourceThread {
             }
         }, name);
         t.setDaemon(true);
+        // Below the uplink: a source that can outrun the uplink (the virtual store at full speed) otherwise
+        // takes the CPU the uplink's chain of wake-ups needs; see the appliance's JVM options.
+        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
         return new SourceThread(t);
     }

@@ -77,12 +77,7 @@ sealed interface StoredEvent {
             int cls = b.get();
             long created = DataUtils.readVarLong(b);
             long expires = DataUtils.readVarLong(b);
-            for (int i = 0; i < Type.STRINGS; i++) {
-                skip(b);
-            }
-            if (b.get() != 0) {
-                skip(b);
-            }
+            skipTexts(b);
             return new long[] {seq, cls, DataUtils.readVarInt(b), created, expires};
         }
 
@@ -93,6 +88,16 @@ sealed interface StoredEvent {
             DataUtils.readVarLong(b);
             DataUtils.readVarLong(b);
             return b;
+        }
+    }
+
+    /** Moves past the text fields and the optional member, to the payload's length. */
+    private static void skipTexts(ByteBuffer b) {
+        for (int i = 0; i < Type.STRINGS; i++) {
+            skip(b);
+        }
+        if (b.get() != 0) {
+            skip(b);
         }
     }
 
@@ -156,13 +161,8 @@ sealed interface StoredEvent {
             }
             DataUtils.readVarLong(buff);
             DataUtils.readVarLong(buff);
-            for (int i = 0; i < STRINGS; i++) {
-                skip(buff);
-            }
-            if (buff.get() != 0) {
-                skip(buff);
-            }
-            skip(buff);
+            skipTexts(buff);
+            skip(buff); // the payload
             byte[] bytes = new byte[buff.position() - start];
             buff.get(start, bytes);
             return new Stored(bytes);

@@ -68,7 +68,7 @@ class OutboxStoreTest {
     }
 
     @Test
-    void eventsReadFromTheFileAreScannedWithoutDecodingAndWrittenBackAsTheyWere() throws Exception {
+    void eventsReadFromTheFileComeBackWholeAfterScansAndARewriteOfTheirPage() throws Exception {
         Path base = dir.resolve("outbox");
         try (OutboxStore store = OutboxStore.open(base)) {
             for (long seq = 1; seq <= 300; seq++) {

@@ -459,14 +459,13 @@ public final class Outbox implements AutoCloseable {
         }
         batch.add(first);
         int events = first.events().size();
-        long deadline = System.nanoTime() + settings.commitInterval().toNanos();
-        while (events < MAX_BATCH_EVENTS) {
-            // Without a commit interval, batches form by themselves: what queued during the last fsync.
-            long wait = deadline - System.nanoTime();
-            Append next = wait > 0 ? appends.poll(wait, TimeUnit.NANOSECONDS) : appends.poll();
-            if (next == null) {
-                break;
-            }
+        if (!closing && !settings.commitInterval().isZero()) {
+            // One sleep, then what queued meanwhile: waiting on the queue instead woke this thread (and made
+            // the appending thread wake it) once per append, about 2,700 times a second at full load.
+            TimeUnit.NANOSECONDS.sleep(settings.commitInterval().toNanos());
+        }
+        // Without a commit interval, batches form by themselves: what queued during the last fsync.
+        for (Append next; events < MAX_BATCH_EVENTS && (next = appends.poll()) != null; ) {
             batch.add(next);
             events += next.events().size();
         }

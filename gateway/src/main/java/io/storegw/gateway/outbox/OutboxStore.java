@@ -3,6 +3,7 @@ package io.storegw.gateway.outbox;
 import io.storegw.gateway.event.EventClass;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -66,9 +67,9 @@ final class OutboxStore implements AutoCloseable {
     private final MVStore file;
     private final List<MVMap<Long, StoredEvent>> events = new ArrayList<>();
     /** Idempotency key → when it was remembered. */
-    private final MVMap<String, Long> keys;
+    private final MVMap<byte[], Long> keys;
     /** The keys in the order they were remembered, to forget the expired ones without a time index. */
-    private final MVMap<Long, String> keysInOrder;
+    private final MVMap<Long, byte[]> keysInOrder;
     private final MVMap<String, byte[]> saved;
     private final MVMap<String, Long> meta;
     private long nextKeyOrder;
@@ -81,9 +82,9 @@ final class OutboxStore implements AutoCloseable {
             events.add(file.openMap("events." + cls.name().toLowerCase(java.util.Locale.ROOT),
                     new MVMap.Builder<Long, StoredEvent>().keyType(LongDataType.INSTANCE).valueType(StoredEvent.Type.INSTANCE)));
         }
-        keys = file.openMap("keys", new MVMap.Builder<String, Long>().keyType(Utf8Type.INSTANCE).valueType(LongDataType.INSTANCE));
+        keys = file.openMap("keys", new MVMap.Builder<byte[], Long>().keyType(Utf8Type.Bytes.INSTANCE).valueType(LongDataType.INSTANCE));
         keysInOrder = file.openMap("keys.in_order",
-                new MVMap.Builder<Long, String>().keyType(LongDataType.INSTANCE).valueType(Utf8Type.INSTANCE));
+                new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(Utf8Type.Bytes.INSTANCE));
         saved = file.openMap("saved", new MVMap.Builder<String, byte[]>().keyType(Utf8Type.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         meta = file.openMap("meta", new MVMap.Builder<String, Long>().keyType(Utf8Type.INSTANCE).valueType(LongDataType.INSTANCE));
         Long last = keysInOrder.lastKey();
@@ -185,16 +186,17 @@ final class OutboxStore implements AutoCloseable {
 
     /** Remembers an idempotency key; false when it is already there (committed, or written earlier in this commit). */
     boolean rememberKey(String key, long at) {
-        if (keys.putIfAbsent(key, at) != null) {
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        if (keys.putIfAbsent(bytes, at) != null) {
             return false;
         }
-        keysInOrder.put(nextKeyOrder++, key);
+        keysInOrder.put(nextKeyOrder++, bytes);
         return true;
     }
 
     /** Forgets a key remembered in this commit; its place in {@link #keysInOrder} goes when the expired keys do. */
     void forgetKey(String key) {
-        keys.remove(key);
+        keys.remove(key.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -204,9 +206,9 @@ final class OutboxStore implements AutoCloseable {
      */
     int forgetKeysBefore(long at) {
         int forgotten = 0;
-        for (Cursor<Long, String> cursor = keysInOrder.cursor(null); cursor.hasNext(); ) {
+        for (Cursor<Long, byte[]> cursor = keysInOrder.cursor(null); cursor.hasNext(); ) {
             long order = cursor.next();
-            String key = cursor.getValue();
+            byte[] key = cursor.getValue();
             Long remembered = keys.get(key);
             if (remembered != null && remembered >= at) {
                 break;

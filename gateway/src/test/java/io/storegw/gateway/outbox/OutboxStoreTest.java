@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.LongDataType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,6 +147,31 @@ class OutboxStoreTest {
             assertThat(store.forgetKeysBefore(350)).isEqualTo(2); // b and c
             assertThat(store.rememberKey("b", 600)).isTrue();
             assertThat(store.rememberKey("d", 600)).isFalse();
+        }
+    }
+
+    @Test
+    void keysWrittenAsStringsByAnEarlierBuildAreStillRememberedAndForgotten() throws Exception {
+        // Until 2026-12 the keys' maps held Strings; the bytes on the file are the same.
+        List<String> written = List.of("pos/s1/till-1/2026-12-01/9", "pos/s1/till-1/2026-12-01/10", "pos/Kasse-Ü/ß/1");
+        try (MVStore file = new MVStore.Builder().fileName(dir.resolve("outbox") + OutboxStore.SUFFIX).open()) {
+            MVMap<String, Long> keys = file.openMap("keys", new MVMap.Builder<String, Long>().keyType(Utf8Type.INSTANCE).valueType(LongDataType.INSTANCE));
+            MVMap<Long, String> inOrder = file.openMap("keys.in_order",
+                    new MVMap.Builder<Long, String>().keyType(LongDataType.INSTANCE).valueType(Utf8Type.INSTANCE));
+            for (int i = 0; i < written.size(); i++) {
+                keys.put(written.get(i), 100L + i);
+                inOrder.put(i + 1L, written.get(i));
+            }
+            file.commit();
+        }
+        try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
+            for (String key : written) {
+                assertThat(store.rememberKey(key, 500)).as(key).isFalse();
+            }
+            assertThat(store.rememberKey("pos/s1/till-1/2026-12-01/11", 500)).isTrue();
+            assertThat(store.forgetKeysBefore(102)).as("the first two, oldest first").isEqualTo(2);
+            assertThat(store.rememberKey(written.get(0), 600)).isTrue();
+            assertThat(store.rememberKey(written.get(2), 600)).isFalse();
         }
     }
 

@@ -351,7 +351,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions())
                     + (gatewayJavaOptions.isEmpty() ? "" : "; added: " + String.join(" ", gatewayJavaOptions))
-                    + "; outbox.commitInterval " + (commitInterval == null ? "default (0ms)" : commitInterval) + ".");
+                    + "; outbox.commitInterval " + (commitInterval == null ? "default (" + GatewayConfig.Outbox.DEFAULT_COMMIT_INTERVAL.toMillis() + "ms)" : commitInterval) + ".");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.MosquittoBroker;
@@ -255,7 +256,7 @@ public final class PosBenchCommand implements Callable<Integer> {
         out.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + "; " + tills
                 + " tills (JDK HttpClient, HTTP/1.1 keep-alive), each posting one POSLog 6.0 sale per request and waiting for the answer.");
         out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions())
-                + "; outbox.commitInterval " + (commitInterval == null ? "default (0ms)" : commitInterval)
+                + "; outbox.commitInterval " + (commitInterval == null ? "default (" + GatewayConfig.Outbox.DEFAULT_COMMIT_INTERVAL.toMillis() + "ms)" : commitInterval)
                 + "; uplink to Mosquitto on 127.0.0.1. Baseline: a bare Netty HTTP server in the bench JVM answering 202 without reading the body.");
         out.add("");
         out.add("| phase | transactions/s | ratio to bare HTTP | ack p50 ms | ack p99 ms | answered | not 202 |");

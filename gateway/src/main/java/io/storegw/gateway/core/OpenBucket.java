@@ -6,10 +6,14 @@ import java.time.Instant;
 public final class OpenBucket {
 
     private final TimeBuckets buckets;
+    private final long widthMillis;
     private Instant start;
+    /** When the open bucket ends (epoch ms): every handler asks at every observation, so the answer "not yet" costs a compare. */
+    private long endMillis = Long.MIN_VALUE;
 
     public OpenBucket(TimeBuckets buckets) {
         this.buckets = buckets;
+        this.widthMillis = buckets.width().toMillis();
     }
 
     /**
@@ -17,16 +21,14 @@ public final class OpenBucket {
      * one just closed; otherwise null. Late observations (before the open bucket) count in the open one.
      */
     public Instant closeIfPast(Instant now) {
+        long millis = now.toEpochMilli();
+        if (millis < endMillis) {
+            return null;
+        }
         Instant current = buckets.startOf(now);
-        if (start == null) {
-            start = current;
-            return null;
-        }
-        if (!current.isAfter(start)) {
-            return null;
-        }
         Instant closed = start;
         start = current;
+        endMillis = current.toEpochMilli() + widthMillis;
         return closed;
     }
 

@@ -1,0 +1,28 @@
+package io.storegw.gateway.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class OpenBucketTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    @Test
+    void aBucketClosesOnceTimeReachesItsEndAndNotBefore() {
+        OpenBucket bucket = new OpenBucket(new TimeBuckets(Duration.ofMinutes(1)));
+        assertThat(bucket.closeIfPast(T0.plusSeconds(10))).as("the first observation opens a bucket").isNull();
+        assertThat(bucket.closeIfPast(T0.plusMillis(59_999))).isNull();
+        assertThat(bucket.closeIfPast(T0.plusSeconds(5))).as("late, counted in the open bucket").isNull();
+        assertThat(bucket.closeIfPast(T0.plusSeconds(60))).isEqualTo(T0);
+        assertThat(bucket.closeIfPast(T0.plusSeconds(90))).isNull();
+        assertThat(bucket.closeIfPast(T0.plusSeconds(30))).as("before the open bucket").isNull();
+        // a gap of several buckets closes the open one only, and opens the one now falls in
+        assertThat(bucket.closeIfPast(T0.plusSeconds(250))).isEqualTo(T0.plusSeconds(60));
+        assertThat(bucket.closeIfPast(T0.plusSeconds(299))).isNull();
+        assertThat(bucket.closeIfPast(T0.plusSeconds(300))).isEqualTo(T0.plusSeconds(240));
+        assertThat(bucket.endOf(T0)).isEqualTo(T0.plusSeconds(60));
+    }
+}

@@ -58,8 +58,8 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         // Ingestion runs below forwarding. The uplink needs little CPU but needs it at once, four wake-ups per
         // message (uplink, Paho's sender, receiver, callback) with at most a Receive Maximum in flight; at
         // equal priority a full-speed source and this loop delayed every wake-up, and forwarding fell to half
-        // of raw Paho. With the appliance's -XX:ThreadPriorityPolicy=1 this is nice 4 (no privilege needed
-        // to lower a priority); without it Java priorities are ignored on Linux.
+        // of raw Paho. With the appliance's JVM options this is nice 19 (no privilege needed to lower a
+        // priority); without -XX:ThreadPriorityPolicy=1 Java priorities are ignored on Linux.
         this.thread.setPriority(Thread.MIN_PRIORITY);
     }
 

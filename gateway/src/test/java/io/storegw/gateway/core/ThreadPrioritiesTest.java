@@ -40,8 +40,8 @@ class ThreadPrioritiesTest {
                 nice.putAll(niceByThread(gateway.pid()));
                 return nice.keySet().containsAll(java.util.List.of("core-loop", "source-virtual", "uplink", "outbox-committe"));
             });
-            assertThat(nice.get("core-loop")).isEqualTo(4);
-            assertThat(nice.get("source-virtual")).isEqualTo(4);
+            assertThat(nice.get("core-loop")).isEqualTo(19);
+            assertThat(nice.get("source-virtual")).isEqualTo(19);
             assertThat(nice.get("uplink")).isZero();
             assertThat(nice.get("outbox-committe")).as("outbox-committer").isZero();
         } finally {

@@ -219,7 +219,8 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         /**
          * Every commit rewrites the pages its rows touch (the tail of the queue, the keys' leaves, the paths
          * above them) and syncs: at full load, 2 ms of gathering made batches of about 45 events instead
-         * of 16 and cut the committer's CPU per event by a quarter (README, "Benchmarks"); a till waits 2 ms longer.
+         * of 16 and cut the committer's CPU per event by a quarter (README, "Benchmarks"); a till may wait
+         * up to 2 ms longer (with eight tills, no difference beyond the spread).
          */
         public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(2);
 

@@ -83,6 +83,16 @@ public final class Uplink implements AutoCloseable {
     private volatile MqttAsyncClient client;
     private volatile CommandListener commands;
     private final Semaphore permits = new Semaphore(0);
+    /**
+     * Rows read from the outbox and not yet published, oldest first; guarded by itself with {@link #readSeq},
+     * {@link #publishedSeq} and {@link #purgesSeen}. The uplink's thread fills it; a PUBACK hands its place in
+     * the window to the next row here, on Paho's callback thread ({@link #handOn}), so that a message in
+     * steady flow costs no wake-up of the uplink's thread.
+     */
+    private final ArrayDeque<OutboxRow> ahead = new ArrayDeque<>();
+    private long readSeq;
+    private long publishedSeq;
+    private long purgesSeen;
     private final MqttActionListener releaseOnly = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
@@ -237,35 +247,37 @@ public final class Uplink implements AutoCloseable {
 
     /** Sends the outbox from its oldest row, keeping the window full, until the connection goes. */
     private void pump(MqttAsyncClient c) throws InterruptedException, MqttException {
-        long cursor = 0;
-        ArrayDeque<OutboxRow> buffer = new ArrayDeque<>();
+        synchronized (ahead) { // a new connection sends everything unacknowledged again, from the oldest
+            ahead.clear();
+            readSeq = 0;
+            publishedSeq = 0;
+            purgesSeen = outbox.purgeGeneration();
+        }
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
         long rateCount = published.sum();
-        long purges = outbox.purgeGeneration();
         while (running && connected) {
-            if (!permits.tryAcquire(200, TimeUnit.MILLISECONDS)) {
-                continue;
-            }
-            if (purges != outbox.purgeGeneration()) {
-                purges = outbox.purgeGeneration();
-                buffer.clear(); // what was read ahead may be gone now (a revoked consent): read it again
-            }
-            if (buffer.isEmpty()) {
-                int limit = Math.max(window, READ_BATCH);
-                outbox.protectUpTo(cursor + limit);
-                List<OutboxRow> rows = outbox.read(cursor, limit);
-                if (rows.isEmpty()) {
-                    permits.release();
-                    outbox.awaitCommittedAbove(cursor, 200);
-                } else {
-                    buffer.addAll(rows);
+            if (permits.tryAcquire(200, TimeUnit.MILLISECONDS) && !publishNext(c)) {
+                // Nothing read ahead (the PUBACKs have handed on all of it): read on, outside the lock.
+                long after;
+                synchronized (ahead) {
+                    after = readSeq;
                 }
-            }
-            OutboxRow row = buffer.poll();
-            if (row != null) {
-                cursor = row.seq();
-                publish(c, row);
+                int limit = Math.max(window, READ_BATCH);
+                outbox.protectUpTo(after + limit);
+                List<OutboxRow> rows = outbox.read(after, limit);
+                synchronized (ahead) {
+                    if (after == readSeq && !rows.isEmpty()) { // else a purge reset the cursor meanwhile: read again
+                        ahead.addAll(rows);
+                        readSeq = rows.get(rows.size() - 1).seq();
+                    }
+                }
+                if (!publishNext(c)) {
+                    permits.release();
+                    if (rows.isEmpty()) {
+                        outbox.awaitCommittedAbove(after, 200);
+                    }
+                }
             }
             long now = System.nanoTime();
             if (now - rateMark > TimeUnit.SECONDS.toNanos(5)) {
@@ -281,15 +293,54 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
+    /**
+     * Publishes the next row read ahead in the place its caller holds in the window; false, keeping the
+     * place, when there is none. Under the lock, so rows go to Paho in sequence order whichever thread
+     * sends them.
+     */
+    private boolean publishNext(MqttAsyncClient c) throws MqttException {
+        synchronized (ahead) {
+            if (purgesSeen != outbox.purgeGeneration()) {
+                purgesSeen = outbox.purgeGeneration();
+                ahead.clear(); // what was read ahead may be gone now (a revoked consent): read it again
+                readSeq = publishedSeq;
+            }
+            OutboxRow row = ahead.poll();
+            if (row == null) {
+                return false;
+            }
+            publishedSeq = row.seq();
+            publish(c, row);
+            return true;
+        }
+    }
+
+    /** On a PUBACK: the place it frees goes to the next row, or back to the uplink's thread. */
+    private void handOn(MqttAsyncClient c) {
+        try {
+            if (running && connected && c == client && publishNext(c)) {
+                return;
+            }
+        } catch (MqttException e) {
+            connectionLost("publish failed: " + describe(e)); // publish() gave the place back and counted it
+            return;
+        } catch (RuntimeException e) {
+            permits.release();
+            connectionLost("publish failed: " + describe(e));
+            return;
+        }
+        permits.release();
+    }
+
     private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
         MqttMessage message = message(row, identity.source(), clock.millis());
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    permits.release();
                     outbox.acknowledge(row);
                     published.increment();
+                    handOn(c);
                 }
 
                 @Override

@@ -55,8 +55,8 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         this.failures = metrics.counter("storegw_core_handler_failures_total", "Observations a handler failed on (skipped)");
         metrics.gauge("storegw_core_queue_depth", "Observations waiting for the core loop", queue::size);
         this.thread = new Thread(this::run, "core-loop");
-        // Ingestion runs below forwarding. The uplink needs little CPU but needs it at once, four wake-ups per
-        // message (uplink, Paho's sender, receiver, callback) with at most a Receive Maximum in flight; at
+        // Ingestion runs below forwarding. Forwarding needs little CPU but needs it at once, three wake-ups per
+        // message (Paho's sender, receiver, callback) with at most a Receive Maximum in flight; at
         // equal priority a full-speed source and this loop delayed every wake-up, and forwarding fell to half
         // of raw Paho. With the appliance's JVM options this is nice 19 (no privilege needed to lower a
         // priority); without -XX:ThreadPriorityPolicy=1 Java priorities are ignored on Linux.

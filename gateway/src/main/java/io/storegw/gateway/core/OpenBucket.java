@@ -6,14 +6,12 @@ import java.time.Instant;
 public final class OpenBucket {
 
     private final TimeBuckets buckets;
-    private final long widthMillis;
     private Instant start;
     /** When the open bucket ends (epoch ms): every handler asks at every observation, so the answer "not yet" costs a compare. */
     private long endMillis = Long.MIN_VALUE;
 
     public OpenBucket(TimeBuckets buckets) {
         this.buckets = buckets;
-        this.widthMillis = buckets.width().toMillis();
     }
 
     /**
@@ -28,7 +26,7 @@ public final class OpenBucket {
         Instant current = buckets.startOf(now);
         Instant closed = start;
         start = current;
-        endMillis = current.toEpochMilli() + widthMillis;
+        endMillis = buckets.next(current).toEpochMilli();
         return closed;
     }
 

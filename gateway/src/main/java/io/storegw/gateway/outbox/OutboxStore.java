@@ -84,7 +84,7 @@ final class OutboxStore implements AutoCloseable {
         }
         keys = file.openMap("keys", new MVMap.Builder<byte[], Long>().keyType(Utf8Type.Bytes.INSTANCE).valueType(LongDataType.INSTANCE));
         keysInOrder = file.openMap("keys.in_order",
-                new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(Utf8Type.Bytes.INSTANCE));
+                new MVMap.Builder<Long, byte[]>().keyType(LongDataType.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         saved = file.openMap("saved", new MVMap.Builder<String, byte[]>().keyType(Utf8Type.INSTANCE).valueType(ByteArrayDataType.INSTANCE));
         meta = file.openMap("meta", new MVMap.Builder<String, Long>().keyType(Utf8Type.INSTANCE).valueType(LongDataType.INSTANCE));
         Long last = keysInOrder.lastKey();

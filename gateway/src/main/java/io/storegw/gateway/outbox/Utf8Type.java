@@ -6,6 +6,7 @@ import java.util.Arrays;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.type.BasicDataType;
+import org.h2.mvstore.type.ByteArrayDataType;
 
 /**
  * Strings in the outbox file, as their UTF-8 bytes. MVStore's own string type writes a char at a time
@@ -65,35 +66,34 @@ final class Utf8Type extends BasicDataType<String> {
     }
 
     /**
-     * Strings kept as their UTF-8 bytes in memory too, for the idempotency keys: every commit rewrites the
-     * pages that take the new keys (a leaf per till, the path above it, the tail of the keys' order), and
-     * encoding their strings again each time was a sixth of the committer at full load (JFR). The file's
-     * layout is {@link Utf8Type}'s, so a file written with either reads with the other. The order is the
-     * bytes' (code points'), which is String's own for every key without characters from U+E000 up.
+     * Idempotency keys kept as their UTF-8 bytes in memory too: every commit rewrites the pages that take
+     * the new keys (a leaf per till, the path above it), and encoding their strings again each time was a
+     * sixth of the committer at full load (JFR). H2's {@link ByteArrayDataType} writes this very layout
+     * ({@link Utf8Type}'s too, so a file written with either reads with the other) but has no order, which
+     * a key needs: this adds it. The order is the bytes' (code points'), which is String's own for every
+     * key without characters from U+E000 up.
      */
     static final class Bytes extends BasicDataType<byte[]> {
 
         static final Bytes INSTANCE = new Bytes();
-        private static final byte[][] NONE = new byte[0][];
+        private static final ByteArrayDataType LAYOUT = ByteArrayDataType.INSTANCE;
 
         private Bytes() {
         }
 
         @Override
         public int getMemory(byte[] b) {
-            return 24 + b.length;
+            return LAYOUT.getMemory(b);
         }
 
         @Override
         public void write(WriteBuffer buff, byte[] b) {
-            buff.putVarInt(b.length).put(b);
+            LAYOUT.write(buff, b);
         }
 
         @Override
         public byte[] read(ByteBuffer buff) {
-            byte[] b = new byte[DataUtils.readVarInt(buff)];
-            buff.get(b);
-            return b;
+            return LAYOUT.read(buff);
         }
 
         @Override
@@ -103,7 +103,7 @@ final class Utf8Type extends BasicDataType<String> {
 
         @Override
         public byte[][] createStorage(int size) {
-            return size == 0 ? NONE : new byte[size][];
+            return LAYOUT.createStorage(size);
         }
     }
 }

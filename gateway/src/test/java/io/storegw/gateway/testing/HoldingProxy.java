@@ -1,0 +1,114 @@
+package io.storegw.gateway.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a broker that can hold back everything the broker sends (its
+ * PUBACKs above all), so a test can act while a client has messages in flight.
+ */
+public final class HoldingProxy implements AutoCloseable {
+
+    private final ServerSocket server;
+    private final int brokerPort;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Object gate = new Object();
+    private boolean holding;
+
+    public HoldingProxy(int brokerPort) throws IOException {
+        this.brokerPort = brokerPort;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        daemon("proxy-accept", this::accept).start();
+    }
+
+    /** {@code tcp://127.0.0.1:PORT} to connect the client to. */
+    public String uri() {
+        return "tcp://127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** From now on, what the broker sends waits here. */
+    public void hold() {
+        synchronized (gate) {
+            holding = true;
+        }
+    }
+
+    /** Passes on what was held, and everything after it. */
+    public void release() {
+        synchronized (gate) {
+            holding = false;
+            gate.notifyAll();
+        }
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Socket broker = new Socket(InetAddress.getLoopbackAddress(), brokerPort);
+                client.setTcpNoDelay(true);
+                broker.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(broker);
+                daemon("proxy-up", () -> relay(client, broker, false)).start();
+                daemon("proxy-down", () -> relay(broker, client, true)).start();
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private void relay(Socket from, Socket to, boolean holdable) {
+        byte[] buffer = new byte[8192];
+        try (from; to) {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                if (holdable) {
+                    awaitReleased();
+                }
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // One side went: closing both (above) tells the other.
+        }
+    }
+
+    private void awaitReleased() throws InterruptedException {
+        synchronized (gate) {
+            while (holding && !server.isClosed()) {
+                gate.wait(100);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        release();
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // Closing anyway.
+        }
+        for (Socket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // Closing anyway.
+            }
+        }
+    }
+
+    private static Thread daemon(String name, Runnable task) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

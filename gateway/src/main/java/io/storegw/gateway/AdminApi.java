@@ -30,6 +30,8 @@ import java.util.function.Supplier;
 final class AdminApi {
 
     private static final int MAX_PAGE = 1_000;
+    /** Payload bytes per page of queued events (at least one event): an event may be about 1 MB. */
+    private static final long MAX_PAGE_BYTES = 1L << 20;
 
     private final Outbox outbox;
     private final StoreLayout layout;
@@ -55,7 +57,7 @@ final class AdminApi {
 
     /** {@code ?after=SEQ&limit=N}: queued events in sequence order, as central will get them. */
     private Answer peek(Request r) throws Exception {
-        List<OutboxRow> rows = outbox.read(number(r, "after", 0), (int) Math.min(MAX_PAGE, number(r, "limit", 10)));
+        List<OutboxRow> rows = outbox.read(number(r, "after", 0), (int) Math.min(MAX_PAGE, number(r, "limit", 10)), MAX_PAGE_BYTES);
         return Answer.rawJson(page(rows, rows.isEmpty() ? number(r, "after", 0) : rows.get(rows.size() - 1).seq(), 0));
     }
 

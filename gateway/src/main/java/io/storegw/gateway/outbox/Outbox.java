@@ -54,13 +54,16 @@ public final class Outbox implements AutoCloseable {
     }
 
     private static final int MAX_BATCH_EVENTS = 2_000;
-    /** Events kept in memory for {@code storegw events tail}. */
+    /** Events kept in memory for {@code storegw events tail}, and at most this many bytes of them. */
     private static final int RECENT_EVENTS = 512;
+    private static final long RECENT_BYTES = 1L << 20;
     /**
      * Unacknowledged rows held for the uplink: about a third of a second at full load. Reads from here do not wait
      * for the commit in progress, which the uplink otherwise did for every batch (its window ran dry).
      */
     private static final int UNSENT_ROWS = 2_048;
+    /** About 4,500 events of the virtual store's mix, or four of the largest events the outbox takes. */
+    private static final long UNSENT_BYTES = 4L << 20;
     private static final int MAX_VICTIMS = 5_000;
     private static final long MAINTENANCE_MILLIS = 1_000;
     /**
@@ -100,7 +103,7 @@ public final class Outbox implements AutoCloseable {
     private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
     private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Purge> purges = new ConcurrentLinkedQueue<>();
-    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
+    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS, RECENT_BYTES);
     /** This commit's rows, for {@link #recent} once the commit holds. */
     private final List<OutboxRow> fresh = new ArrayList<>();
     private final Object commitSignal = new Object();
@@ -218,7 +221,7 @@ public final class Outbox implements AutoCloseable {
         System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
         publishTotals();
         committedSeq = nextSeq - 1;
-        unsent = new UnsentRows(UNSENT_ROWS, nextSeq);
+        unsent = new UnsentRows(UNSENT_ROWS, UNSENT_BYTES, nextSeq);
         return alarm;
     }
 
@@ -316,15 +319,17 @@ public final class Outbox implements AutoCloseable {
      * on disk is ever seen: the committed sequence number is published after the commit's sync, and rows
      * above it are not read. A reader keeping up gets the newest rows from {@link UnsentRows}, a reader
      * behind (after a reconnect, or with a backlog) from the file, and neither waits for the commit in progress.
+     * Stops at {@code limit} rows or once {@code maxBytes} of payload are read, whichever comes first, but
+     * returns at least one row if there is one.
      */
-    public List<OutboxRow> read(long afterSeq, int limit) {
-        List<OutboxRow> held = unsent.after(afterSeq, limit);
+    public List<OutboxRow> read(long afterSeq, int limit, long maxBytes) {
+        List<OutboxRow> held = unsent.after(afterSeq, limit, maxBytes);
         if (held != null) {
             return held;
         }
         long upTo = committedSeq;
         synchronized (storeLock) {
-            return store.read(afterSeq, limit, upTo);
+            return store.read(afterSeq, limit, upTo, maxBytes);
         }
     }
 

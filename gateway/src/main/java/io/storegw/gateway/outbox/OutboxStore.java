@@ -299,13 +299,14 @@ final class OutboxStore implements AutoCloseable {
 
     /**
      * Reads rows after {@code afterSeq} and up to {@code upToSeq}, in sequence order, merging the classes'
-     * maps. Any thread: the bound keeps out what the committer has written and not yet made durable.
+     * maps, until {@code limit} rows or {@code maxBytes} of payload (at least one row). Any thread: the bound
+     * keeps out what the committer has written and not yet made durable.
      */
-    List<OutboxRow> read(long afterSeq, int limit, long upToSeq) {
-        return pinned(() -> merged(afterSeq, limit, upToSeq));
+    List<OutboxRow> read(long afterSeq, int limit, long upToSeq, long maxBytes) {
+        return pinned(() -> merged(afterSeq, limit, upToSeq, maxBytes));
     }
 
-    private List<OutboxRow> merged(long afterSeq, int limit, long upToSeq) {
+    private List<OutboxRow> merged(long afterSeq, int limit, long upToSeq, long maxBytes) {
         List<OutboxRow> rows = new ArrayList<>(Math.min(limit, 256));
         List<Cursor<Long, StoredEvent>> cursors = new ArrayList<>(events.size());
         long[] heads = new long[events.size()];
@@ -314,7 +315,8 @@ final class OutboxStore implements AutoCloseable {
             cursors.add(cursor);
             heads[c] = cursor.hasNext() ? cursor.next() : Long.MAX_VALUE;
         }
-        while (rows.size() < limit) {
+        long bytes = 0;
+        while (rows.size() < limit && (rows.isEmpty() || bytes < maxBytes)) {
             int next = 0;
             for (int c = 1; c < heads.length; c++) {
                 if (heads[c] < heads[next]) {
@@ -325,7 +327,9 @@ final class OutboxStore implements AutoCloseable {
                 break;
             }
             Cursor<Long, StoredEvent> cursor = cursors.get(next);
-            rows.add(cursor.getValue().row());
+            OutboxRow row = cursor.getValue().row();
+            rows.add(row);
+            bytes += row.payload().length;
             heads[next] = cursor.hasNext() ? cursor.next() : Long.MAX_VALUE;
         }
         return rows;

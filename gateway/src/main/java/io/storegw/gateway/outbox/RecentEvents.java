@@ -1,39 +1,30 @@
 package io.storegw.gateway.outbox;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The last events committed, in sequence order, for {@code storegw events tail}: what the gateway
- * publishes, visible locally even while the uplink is down. A fixed ring, so following costs no disk
- * reads and a slow reader cannot hold memory.
+ * publishes, visible locally even while the uplink is down. A fixed ring, bounded in events and in
+ * bytes, so following costs no disk reads and a slow reader cannot hold memory.
  */
 final class RecentEvents {
 
-    private final OutboxRow[] ring;
-    private long newestSeq;
+    private final RowRing rows;
 
-    RecentEvents(int capacity) {
-        this.ring = new OutboxRow[capacity];
+    RecentEvents(int capacity, long maxBytes) {
+        this.rows = new RowRing(capacity, maxBytes, 1);
     }
 
     synchronized void add(OutboxRow row) {
-        ring[(int) (row.seq() % ring.length)] = row;
-        newestSeq = row.seq();
+        rows.add(row);
     }
 
-    /** Up to {@code limit} events after {@code afterSeq}, oldest first; those already overwritten are skipped. */
+    /** Up to {@code limit} events after {@code afterSeq}, oldest first; those no longer held are skipped. */
     synchronized Page after(long afterSeq, int limit) {
-        long from = Math.max(afterSeq + 1, newestSeq - ring.length + 1);
-        List<OutboxRow> rows = new ArrayList<>();
-        for (long seq = Math.max(1, from); seq <= newestSeq && rows.size() < limit; seq++) {
-            OutboxRow row = ring[(int) (seq % ring.length)];
-            if (row != null && row.seq() == seq) {
-                rows.add(row);
-            }
-        }
-        long next = rows.isEmpty() ? Math.max(afterSeq, Math.min(newestSeq, from - 1)) : rows.get(rows.size() - 1).seq();
-        return new Page(rows, Math.max(0, from - afterSeq - 1), next);
+        long from = Math.max(afterSeq + 1, rows.floor());
+        List<OutboxRow> page = rows.from(from, limit, Long.MAX_VALUE);
+        long next = page.isEmpty() ? Math.max(afterSeq, Math.min(rows.newest(), from - 1)) : page.get(page.size() - 1).seq();
+        return new Page(page, Math.max(0, from - afterSeq - 1), next);
     }
 
     /**

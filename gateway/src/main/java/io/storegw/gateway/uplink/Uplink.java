@@ -63,6 +63,13 @@ public final class Uplink implements AutoCloseable {
      * With 32 the drain was 8% faster (three alternating pairs, 2026-12-01). A read is still at least a window.
      */
     private static final int READ_BATCH = 32;
+    /**
+     * Payload bytes read and not yet acknowledged (read ahead or in flight): the uplink reads no more until
+     * PUBACKs bring it under. About 2,000 events of the virtual store's mix, far above what a window of 64
+     * and a read hold; two of the largest events the outbox takes (about 1 MB), which with a window of 10
+     * and reads of 32 had filled the appliance's 64 MB heap.
+     */
+    private static final long MAX_UNACKED_BYTES = 2L << 20;
 
     private final Settings settings;
     private final GatewayIdentity identity;
@@ -85,14 +92,18 @@ public final class Uplink implements AutoCloseable {
     private final Semaphore permits = new Semaphore(0);
     /**
      * Rows read from the outbox and not yet published, oldest first; guarded by itself with {@link #readSeq},
-     * {@link #publishedSeq} and {@link #purgesSeen}. The uplink's thread fills it; a PUBACK hands its place in
-     * the window to the next row here, on Paho's callback thread ({@link #handOn}), so that a message in
-     * steady flow costs no wake-up of the uplink's thread.
+     * {@link #publishedSeq}, {@link #purgesSeen}, {@link #unackedBytes} and {@link #flight}. The uplink's
+     * thread fills it; a PUBACK hands its place in the window to the next row here, on Paho's callback
+     * thread ({@link #handOn}), so that a message in steady flow costs no wake-up of the uplink's thread.
      */
     private final ArrayDeque<OutboxRow> ahead = new ArrayDeque<>();
     private long readSeq;
     private long publishedSeq;
     private long purgesSeen;
+    /** Payload bytes of the rows read ahead and of those in flight on this connection. */
+    private long unackedBytes;
+    /** Counts connections, so that a late PUBACK of an earlier one does not count against this one's bytes. */
+    private long flight;
     private final MqttActionListener releaseOnly = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
@@ -252,6 +263,8 @@ public final class Uplink implements AutoCloseable {
             readSeq = 0;
             publishedSeq = 0;
             purgesSeen = outbox.purgeGeneration();
+            unackedBytes = 0;
+            flight++;
         }
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
@@ -260,16 +273,22 @@ public final class Uplink implements AutoCloseable {
             if (permits.tryAcquire(200, TimeUnit.MILLISECONDS) && !publishNext(c)) {
                 // Nothing read ahead (the PUBACKs have handed on all of it): read on, outside the lock.
                 long after;
+                long budget;
                 synchronized (ahead) {
+                    while (unackedBytes >= MAX_UNACKED_BYTES && running && connected) {
+                        ahead.wait(200); // large events in flight: their PUBACKs make room
+                    }
                     after = readSeq;
+                    budget = MAX_UNACKED_BYTES - unackedBytes;
                 }
                 int limit = Math.max(window, READ_BATCH);
                 outbox.protectUpTo(after + limit);
-                List<OutboxRow> rows = outbox.read(after, limit);
+                List<OutboxRow> rows = outbox.read(after, limit, Math.max(1, budget));
                 synchronized (ahead) {
                     if (after == readSeq && !rows.isEmpty()) { // else a purge reset the cursor meanwhile: read again
                         ahead.addAll(rows);
                         readSeq = rows.get(rows.size() - 1).seq();
+                        rows.forEach(r -> unackedBytes += r.payload().length);
                     }
                 }
                 if (!publishNext(c)) {
@@ -302,6 +321,7 @@ public final class Uplink implements AutoCloseable {
         synchronized (ahead) {
             if (purgesSeen != outbox.purgeGeneration()) {
                 purgesSeen = outbox.purgeGeneration();
+                ahead.forEach(r -> unackedBytes -= r.payload().length);
                 ahead.clear(); // what was read ahead may be gone now (a revoked consent): read it again
                 readSeq = publishedSeq;
             }
@@ -315,11 +335,23 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    /** On a PUBACK: the place it frees goes to the next row, or back to the uplink's thread. */
-    private void handOn(MqttAsyncClient c) {
+    /**
+     * On a PUBACK of {@code row}, sent on connection {@code rowFlight}: its bytes are free again, and the
+     * place it frees goes to the next row, or back to the uplink's thread.
+     */
+    private void handOn(MqttAsyncClient c, long rowFlight, OutboxRow row) {
         try {
-            if (running && connected && c == client && publishNext(c)) {
-                return;
+            synchronized (ahead) { // one lock per PUBACK: publishNext takes it again, for free
+                if (rowFlight == flight) {
+                    boolean full = unackedBytes >= MAX_UNACKED_BYTES;
+                    unackedBytes -= row.payload().length;
+                    if (full) {
+                        ahead.notifyAll();
+                    }
+                }
+                if (running && connected && c == client && publishNext(c)) {
+                    return;
+                }
             }
         } catch (MqttException e) {
             connectionLost("publish failed: " + describe(e)); // publish() gave the place back and counted it
@@ -332,15 +364,17 @@ public final class Uplink implements AutoCloseable {
         permits.release();
     }
 
+    /** Under the lock of {@link #ahead}. */
     private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
         MqttMessage message = message(row, identity.source(), clock.millis());
+        long rowFlight = flight;
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     outbox.acknowledge(row);
                     published.increment();
-                    handOn(c);
+                    handOn(c, rowFlight, row);
                 }
 
                 @Override

@@ -274,7 +274,7 @@ class CentralCommandsTest {
 
     private static List<JsonNode> rows(Gateway gw) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        for (OutboxRow row : gw.outbox().read(0, 100_000)) {
+        for (OutboxRow row : gw.outbox().read(0, 100_000, Long.MAX_VALUE)) {
             out.add(JSON.readTree(row.payload()));
         }
         return out;

@@ -125,11 +125,11 @@ class EventSchemaTest {
 
     private static void awaitInOutbox(Gateway gw, String type, Duration timeout) throws InterruptedException {
         Await.until(timeout, "a " + type + " event in the outbox",
-                () -> gw.outbox().read(0, 1_000_000).stream().anyMatch(r -> r.type().equals(type)));
+                () -> gw.outbox().read(0, 1_000_000, Long.MAX_VALUE).stream().anyMatch(r -> r.type().equals(type)));
     }
 
     private void validateOutbox(Gateway gw, Map<String, Integer> validated) throws Exception {
-        for (OutboxRow row : gw.outbox().read(0, 1_000_000)) {
+        for (OutboxRow row : gw.outbox().read(0, 1_000_000, Long.MAX_VALUE)) {
             JsonNode event = CloudEventEncoder.JSON.readTree(row.payload());
             String type = event.path("type").asText();
             JsonSchema schema = schemas.computeIfAbsent(type, t -> FACTORY.getSchema(
@@ -145,7 +145,7 @@ class EventSchemaTest {
         java.util.BitSet present = new java.util.BitSet();
         java.util.BitSet reported = new java.util.BitSet();
         long highest = 0;
-        for (OutboxRow row : gw.outbox().read(0, 1_000_000)) {
+        for (OutboxRow row : gw.outbox().read(0, 1_000_000, Long.MAX_VALUE)) {
             present.set((int) row.seq());
             highest = Math.max(highest, row.seq());
             if (row.type().equals("io.storegw.gateway.dropped.v1")) {

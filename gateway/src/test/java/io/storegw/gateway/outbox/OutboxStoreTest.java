@@ -40,15 +40,15 @@ class OutboxStoreTest {
                 store.insert(row(seq, CLASSES[(int) (seq * seq % 7 % CLASSES.length)]), seq % 4 == 0 ? "m-" + seq % 3 : null);
             }
             store.commit();
-            assertThat(seqs(store.read(0, 100, 30))).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
-            assertThat(seqs(store.read(7, 5, 30))).containsExactly(8L, 9L, 10L, 11L, 12L);
-            assertThat(seqs(store.read(20, 100, 24))).as("nothing above the bound").containsExactly(21L, 22L, 23L, 24L);
-            assertThat(seqs(store.read(25, 100, Long.MAX_VALUE))).as("no bound: to the end of every map")
+            assertThat(seqs(store.read(0, 100, 30, Long.MAX_VALUE))).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList());
+            assertThat(seqs(store.read(7, 5, 30, Long.MAX_VALUE))).containsExactly(8L, 9L, 10L, 11L, 12L);
+            assertThat(seqs(store.read(20, 100, 24, Long.MAX_VALUE))).as("nothing above the bound").containsExactly(21L, 22L, 23L, 24L);
+            assertThat(seqs(store.read(25, 100, Long.MAX_VALUE, Long.MAX_VALUE))).as("no bound: to the end of every map")
                     .containsExactly(26L, 27L, 28L, 29L, 30L);
             assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).isTrue();
             assertThat(store.delete(CLASSES[(int) (9L * 9 % 7 % CLASSES.length)], 9)).as("already gone").isFalse();
-            assertThat(seqs(store.read(7, 3, 30))).containsExactly(8L, 10L, 11L);
-            OutboxRow back = store.read(11, 1, 30).get(0);
+            assertThat(seqs(store.read(7, 3, 30, Long.MAX_VALUE))).containsExactly(8L, 10L, 11L);
+            OutboxRow back = store.read(11, 1, 30, Long.MAX_VALUE).get(0);
             assertThat(back).usingRecursiveComparison().isEqualTo(row(12, back.eventClass()));
             assertThat(back.payload()).isEqualTo(row(12, back.eventClass()).payload());
         }
@@ -95,7 +95,7 @@ class OutboxStoreTest {
             store.commit();
         }
         try (OutboxStore store = OutboxStore.open(base)) {
-            List<OutboxRow> back = store.read(0, 1_000, Long.MAX_VALUE);
+            List<OutboxRow> back = store.read(0, 1_000, Long.MAX_VALUE, Long.MAX_VALUE);
             assertThat(seqs(back)).hasSize(299).doesNotContain(150L);
             for (OutboxRow r : back) {
                 OutboxRow written = row(r.seq(), CLASSES[(int) (r.seq() % 3)]);
@@ -186,7 +186,7 @@ class OutboxStoreTest {
             store.insert(row(2, EventClass.NORMAL), null);
             store.delete(EventClass.NORMAL, 1);
             store.rollback();
-            assertThat(seqs(store.read(0, 10, 10))).containsExactly(1L);
+            assertThat(seqs(store.read(0, 10, 10, Long.MAX_VALUE))).containsExactly(1L);
             store.insert(row(3, EventClass.BULK), null);
             store.save("visit/b", new byte[] {2});
             store.save("visits/c", new byte[] {3});
@@ -194,7 +194,7 @@ class OutboxStoreTest {
             // not committed: closing forgets it, as a kill -9 would
         }
         try (OutboxStore store = OutboxStore.open(dir.resolve("outbox"))) {
-            assertThat(seqs(store.read(0, 10, 10))).containsExactly(1L);
+            assertThat(seqs(store.read(0, 10, 10, Long.MAX_VALUE))).containsExactly(1L);
             assertThat(store.nextSeq()).isEqualTo(2);
             assertThat(store.saved("visit/")).containsExactly(new byte[] {1});
         }

@@ -53,7 +53,7 @@ class OutboxTest {
     }
 
     private static List<OutboxRow> all(Outbox outbox) throws Exception {
-        return outbox.read(0, 1_000_000);
+        return outbox.read(0, 1_000_000, Long.MAX_VALUE);
     }
 
     private static JsonNode json(OutboxRow row) throws Exception {
@@ -474,8 +474,8 @@ class OutboxTest {
             long reads = 0;
             long after = 2_500;
             while (writing.get()) {
-                List<OutboxRow> newest = outbox.read(after, 1_000);
-                List<OutboxRow> fromFile = outbox.read(0, 1_000_000); // below memory's floor: the file
+                List<OutboxRow> newest = outbox.read(after, 1_000, Long.MAX_VALUE);
+                List<OutboxRow> fromFile = outbox.read(0, 1_000_000, Long.MAX_VALUE); // below memory's floor: the file
                 long durable = outbox.stats().committedSeq();
                 for (List<OutboxRow> rows : List.of(newest, fromFile)) {
                     if (!rows.isEmpty()) {
@@ -571,7 +571,7 @@ class OutboxTest {
             long full = outbox.stats().fileBytes();
             assertThat(full).isGreaterThan(Outbox.COMPACT_ABOVE_BYTES);
             for (long after = 0; ; ) {
-                List<OutboxRow> rows = outbox.read(after, 5_000);
+                List<OutboxRow> rows = outbox.read(after, 5_000, Long.MAX_VALUE);
                 if (rows.isEmpty()) {
                     break;
                 }
@@ -584,7 +584,7 @@ class OutboxTest {
             }
             assertThat(metrics.count("storegw_outbox_compactions_total")).isEqualTo(1);
             assertThat(outbox.stats().fileBytes()).isLessThan(full / 4);
-            assertThat(outbox.read(0, 100)).extracting(OutboxRow::seq).as("what was in flight survives the rewrite")
+            assertThat(outbox.read(0, 100, Long.MAX_VALUE)).extracting(OutboxRow::seq).as("what was in flight survives the rewrite")
                     .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(49_991, 50_000).boxed().toList());
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(50_001L);
@@ -602,7 +602,7 @@ class OutboxTest {
                 long read = 0;
                 while (!stop.get()) {
                     try {
-                        List<OutboxRow> rows = outbox.read(read, 500);
+                        List<OutboxRow> rows = outbox.read(read, 500, Long.MAX_VALUE);
                         inFlight.addAll(rows);
                         if (rows.isEmpty()) {
                             Thread.sleep(1);
@@ -654,20 +654,20 @@ class OutboxTest {
                         event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 100)));
             }
             settle(outbox);
-            List<OutboxRow> first = outbox.read(0, 40);
+            List<OutboxRow> first = outbox.read(0, 40, Long.MAX_VALUE);
             outbox.protectUpTo(40);
             first.subList(0, 30).forEach(outbox::acknowledge); // published and acknowledged
             assertThat(outbox.forget("m-1").get(10, TimeUnit.SECONDS)).isPositive();
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 10))).get(10, TimeUnit.SECONDS);
             settle(outbox);
             assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).as("the budget shed bulk rows").isPositive();
-            fromMemory = outbox.read(30, 100_000);
+            fromMemory = outbox.read(30, 100_000, Long.MAX_VALUE);
             // The same row objects (records with byte[] payloads compare them by identity): both reads came
             // from memory, where two reads of the store would have made two copies.
-            assertThat(outbox.read(0, 100_000)).isEqualTo(fromMemory);
+            assertThat(outbox.read(0, 100_000, Long.MAX_VALUE)).isEqualTo(fromMemory);
         }
         try (Outbox reopened = open(200_000, Map.of())) {
-            List<OutboxRow> fromStore = reopened.read(0, 100_000);
+            List<OutboxRow> fromStore = reopened.read(0, 100_000, Long.MAX_VALUE);
             assertThat(fromStore).extracting(OutboxRow::seq).containsExactlyElementsOf(fromMemory.stream().map(OutboxRow::seq).toList());
             for (int i = 0; i < fromStore.size(); i++) {
                 assertThat(fromStore.get(i).payload()).isEqualTo(fromMemory.get(i).payload());

@@ -71,7 +71,7 @@ class VisitRestartTest {
     private static List<JsonNode> events(Gateway gw, String type) {
         List<JsonNode> out = new ArrayList<>();
         try {
-            for (OutboxRow row : gw.outbox().read(0, 100_000)) {
+            for (OutboxRow row : gw.outbox().read(0, 100_000, Long.MAX_VALUE)) {
                 JsonNode e = CloudEventEncoder.JSON.readTree(row.payload());
                 if (e.path("type").asText().equals("io.storegw." + type + ".v1")) {
                     out.add(e);

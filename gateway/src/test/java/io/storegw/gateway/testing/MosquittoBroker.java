@@ -75,6 +75,14 @@ public final class MosquittoBroker implements TestBroker {
         TestBroker.awaitListening(port, Duration.ofSeconds(10));
     }
 
+    /** The running broker's process: the benchmark counts the CPU it takes. */
+    public synchronized ProcessHandle process() {
+        if (process == null) {
+            throw new IllegalStateException("mosquitto is not running");
+        }
+        return process.toHandle();
+    }
+
     @Override
     public synchronized void stop() {
         if (process != null) {

@@ -87,12 +87,15 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final int WINDOW_CAP = 64;
 
+    private CpuMeter cpu;
+
     @Override
     public Integer call() throws Exception {
         Path work = Files.createTempDirectory("storegw-bench");
         List<String> report = new ArrayList<>();
-        try (TestBroker broker = new MosquittoBroker(TestBroker.freePort(), work.resolve("mosquitto"))) {
+        try (MosquittoBroker broker = new MosquittoBroker(TestBroker.freePort(), work.resolve("mosquitto"))) {
             broker.start();
+            cpu = new CpuMeter(broker.process());
             List<Event> samples = sampleEvents(20_000);
             try (Receiver rx = new Receiver(broker.uri(), "storegw/v1/#")) {
                 // Unmeasured: the first run of the evening's full benchmark gave 7,565 events/s cold and 11,300
@@ -109,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
                 // machine (cold, then); measured on both sides of the gateway's phases, it is less of a lottery.
                 say("baseline again: raw Paho publishing " + baselineEvents + " events ...");
                 Phase after = baseline(broker.uri(), rx, samples);
-                report.addAll(render(Phase.mean(before, after), live, drain));
+                report.addAll(render(before, after, live, drain));
             }
         } finally {
             deleteTree(work);
@@ -118,15 +121,15 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Figures of one phase. */
-    record Phase(double eventsPerSecond, long p50Ms, long p99Ms, long missing, Map<String, String> extra) {
+    /** Figures of one phase; {@code cpu} is null for the mean of two. */
+    record Phase(double eventsPerSecond, long p50Ms, long p99Ms, long missing, Map<String, String> extra, CpuMeter.Use cpu) {
 
         /** Two runs of the baseline as one: the mean rate, the worse latencies, both rates in the notes. */
         static Phase mean(Phase a, Phase b) {
             Map<String, String> extra = new java.util.HashMap<>(a.extra());
             extra.put("runs (events/s)", String.format("%.0f before the gateway, %.0f after", a.eventsPerSecond(), b.eventsPerSecond()));
             return new Phase((a.eventsPerSecond() + b.eventsPerSecond()) / 2, Math.max(a.p50Ms(), b.p50Ms()),
-                    Math.max(a.p99Ms(), b.p99Ms()), a.missing() + b.missing(), extra);
+                    Math.max(a.p99Ms(), b.p99Ms()), a.missing() + b.missing(), extra, null);
         }
     }
 
@@ -155,6 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
         };
         rx.reset();
         rx.startSampling(baselineEvents);
+        CpuMeter.Mark mark = cpu.mark(null);
         long started = System.nanoTime();
         for (int i = 1; i <= baselineEvents; i++) {
             permits.acquire();
@@ -166,10 +170,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
         double seconds = (System.nanoTime() - started) / 1e9;
+        CpuMeter.Use use = cpu.since(mark, baselineEvents);
         client.disconnect().waitForCompletion(5_000);
         client.close();
         return new Phase(baselineEvents / seconds, rx.percentile(50), rx.percentile(99), rx.missing(baselineEvents),
-                Map.of("window", Integer.toString(window)));
+                Map.of("window", Integer.toString(window)), use);
     }
 
     private Phase live(String uri, Receiver rx, Path work) throws Exception {
@@ -183,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
         double produced;
         double seconds;
         long received;
-        double cpuMsPerThousand;
+        CpuMeter.Use use;
         try {
             awaitMetric(admin, "storegw_uplink_published_total", 1, Duration.ofSeconds(60));
             Thread.sleep(5_000); // warm-up: JIT, caches
@@ -191,11 +196,11 @@ public final class BenchCommand implements Callable<Integer> {
             long p0 = (long) admin.metric("storegw_outbox_committed_sequence").orElse(0);
             rx.startSampling(2_000_000);
             long t0 = System.nanoTime();
-            long cpu0 = cpuNanos(gateway);
+            CpuMeter.Mark mark = cpu.mark(gateway.toHandle());
             Thread.sleep(liveSeconds * 1000L);
             received = rx.count() - c0;
             // CPU per event is the steadier figure on a shared machine: it does not move with what the neighbours take
-            cpuMsPerThousand = (cpuNanos(gateway) - cpu0) / 1e6 / (received / 1000.0);
+            use = cpu.since(mark, received);
             seconds = (System.nanoTime() - t0) / 1e9;
             produced = (admin.metric("storegw_outbox_committed_sequence").orElse(0) - p0) / seconds;
             rx.stopSampling();
@@ -209,8 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
         return new Phase(received / seconds, rx.percentile(50), rx.percentile(99), rx.missing(committed), Map.of(
                 "committed events/s", String.format("%.0f", produced),
                 "peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0),
-                "gateway CPU ms per 1,000 events", String.format("%.0f", cpuMsPerThousand),
-                "events checked", Long.toString(committed)));
+                "gateway CPU ms per 1,000 events", String.format("%.0f", use.gatewayMs()),
+                "events checked", Long.toString(committed)), use);
     }
 
     private long drainRest(String uri, Receiver rx, Path work, Path state) throws Exception {
@@ -263,12 +268,15 @@ public final class BenchCommand implements Callable<Integer> {
         rx.reset();
         long started = System.nanoTime();
         Process gateway = GatewayProcess.start(config, work.resolve("backlog.log"), Map.of(), gatewayJavaOptions);
+        CpuMeter.Mark mark = cpu.mark(gateway.toHandle());
         long peakRssKb;
         double seconds;
         long fileAfter;
+        CpuMeter.Use use;
         try {
             awaitCount(rx, backlog, Duration.ofMinutes(30));
             seconds = (System.nanoTime() - started) / 1e9;
+            use = cpu.since(mark, backlog);
             AdminClient admin = new AdminClient(adminPort);
             if (fileFull > Outbox.COMPACT_ABOVE_BYTES) {
                 // A smaller file is not rewritten: waiting for that would wait for ever (it did, for --backlog 20000).
@@ -285,7 +293,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "file with backlog (MB)", String.format("%.0f", fileFull / 1048576.0),
                 "bytes per queued event", String.format("%.0f", (double) fileFull / backlog),
                 "file after drain (MB)", String.format("%.1f", fileAfter / 1048576.0),
-                "peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0)));
+                "peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0)), use);
     }
 
     /** Events as the gateway makes them from the virtual store, to publish in the baseline and fill the backlog. */
@@ -342,7 +350,8 @@ public final class BenchCommand implements Callable<Integer> {
                 commitInterval == null ? "" : "  commitInterval: " + commitInterval, virtual, liveRate, adminPort));
     }
 
-    private List<String> render(Phase baseline, Phase live, Phase drain) {
+    private List<String> render(Phase before, Phase after, Phase live, Phase drain) {
+        Phase baseline = Phase.mean(before, after);
         List<String> out = new ArrayList<>();
         out.add("# storegw forwarding benchmark, " + LocalDate.now());
         out.add("");
@@ -365,7 +374,24 @@ public final class BenchCommand implements Callable<Integer> {
         out.add(row("storegw backlog drain (" + backlog + " events)", drain, baseline, notes(drain)));
         out.add("");
         out.add("Targets: live >= 0.80, drain >= 0.70 of raw Paho; RSS <= 128 MB; no loss.");
+        out.add("");
+        out.add("Where the CPU went, in ms per 1,000 events (bench JVM: raw Paho publishing and the subscriber, or the subscriber alone),"
+                + " and how many of the machine's " + Runtime.getRuntime().availableProcessors() + " cores were busy (any process) or stolen:");
+        out.add("");
+        out.add("| phase | events/s | gateway | Mosquitto | bench JVM | all | cores busy | cores stolen |");
+        out.add("|---|---:|---:|---:|---:|---:|---:|---:|");
+        out.add(cpuRow("raw Paho, before", before));
+        out.add(cpuRow("storegw live", live));
+        out.add(cpuRow("storegw backlog drain", drain));
+        out.add(cpuRow("raw Paho, after", after));
         return out;
+    }
+
+    private static String cpuRow(String name, Phase p) {
+        CpuMeter.Use u = p.cpu();
+        return String.format("| %s | %.0f | %s | %.0f | %.0f | %.0f | %.2f | %.2f |", name, p.eventsPerSecond(),
+                u.gatewayMs() < 0 ? "-" : String.format("%.0f", u.gatewayMs()), u.brokerMs(), u.benchMs(), u.allMs(),
+                u.busyCores(), u.stealCores());
     }
 
     private static String row(String name, Phase p, Phase baseline, String notes) {
@@ -376,11 +402,6 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static String notes(Phase p) {
         return String.join("; ", new java.util.TreeMap<>(p.extra()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
-    }
-
-    /** The CPU time a child process has used so far (all its threads). */
-    private static long cpuNanos(Process process) {
-        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the gateway process")).toNanos();
     }
 
     /** The peak resident set of a process (VmHWM), in KiB. */

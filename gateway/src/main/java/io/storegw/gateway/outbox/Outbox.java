@@ -101,7 +101,7 @@ public final class Outbox implements AutoCloseable {
     private final Clock clock;
     /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
     private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
-    private final ConcurrentLinkedQueue<OutboxRow> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Purge> purges = new ConcurrentLinkedQueue<>();
     private final RecentEvents recent = new RecentEvents(RECENT_EVENTS, RECENT_BYTES);
     /** This commit's rows, for {@link #recent} once the commit holds. */
@@ -342,9 +342,18 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    /** The broker has the row (PUBACK): it may go. Any thread. */
+    /**
+     * The broker has the row (PUBACK): it may go. Any thread. Only what its deletion needs waits for the
+     * commit, not the payload: PUBACKs can come faster than a commit deletes large rows, and a backlog of
+     * 900 KB events held 56 acknowledged payloads (50 MB) in the queue and the commit's list when the
+     * gateway ran out of heap.
+     */
     public void acknowledge(OutboxRow row) {
-        acks.add(row);
+        acks.add(new Ack(row.seq(), row.eventClass(), row.payload().length));
+    }
+
+    /** An acknowledged row, as the committer deletes it. */
+    private record Ack(long seq, EventClass eventClass, int bytes) {
     }
 
     /**
@@ -482,7 +491,7 @@ public final class Outbox implements AutoCloseable {
         long[] savedRows = rowsByClass.clone();
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
-        List<OutboxRow> acknowledged = new ArrayList<>();
+        List<Ack> acknowledged = new ArrayList<>();
         int repeated = 0;
         Drops drops = new Drops();
         List<Purge> purging = new ArrayList<>();
@@ -553,7 +562,7 @@ public final class Outbox implements AutoCloseable {
             }
             fresh.forEach(recent::add); // before anyone hears of the commit, so whoever asks after it sees it
             SeqList gone = drops.all();
-            acknowledged.forEach(row -> gone.add(row.seq()));
+            acknowledged.forEach(ack -> gone.add(ack.seq()));
             unsent.committed(fresh, gone.values, gone.size);
             // Only now may readers see the new rows: a row the uplink published before its commit was on the
             // device, and then lost to kill -9, would see its number handed out again after the restart, to
@@ -667,14 +676,14 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    private void deleteAcknowledged(List<OutboxRow> done) {
-        for (OutboxRow row; (row = acks.poll()) != null; ) {
-            done.add(row);
+    private void deleteAcknowledged(List<Ack> done) {
+        for (Ack ack; (ack = acks.poll()) != null; ) {
+            done.add(ack);
         }
-        for (OutboxRow row : done) {
-            if (store.delete(row.eventClass(), row.seq())) {
-                rowsByClass[row.eventClass().ordinal()]--;
-                bytesByClass[row.eventClass().ordinal()] -= row.payload().length;
+        for (Ack ack : done) {
+            if (store.delete(ack.eventClass(), ack.seq())) {
+                rowsByClass[ack.eventClass().ordinal()]--;
+                bytesByClass[ack.eventClass().ordinal()] -= ack.bytes();
             }
         }
     }

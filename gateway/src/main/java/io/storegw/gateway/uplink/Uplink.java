@@ -92,7 +92,7 @@ public final class Uplink implements AutoCloseable {
     private final Semaphore permits = new Semaphore(0);
     /**
      * Rows read from the outbox and not yet published, oldest first; guarded by itself with {@link #readSeq},
-     * {@link #publishedSeq}, {@link #purgesSeen}, {@link #unackedBytes} and {@link #flight}. The uplink's
+     * {@link #publishedSeq}, {@link #purgesSeen} and {@link #unackedBytes}. The uplink's
      * thread fills it; a PUBACK hands its place in the window to the next row here, on Paho's callback
      * thread ({@link #handOn}), so that a message in steady flow costs no wake-up of the uplink's thread.
      */
@@ -100,10 +100,11 @@ public final class Uplink implements AutoCloseable {
     private long readSeq;
     private long publishedSeq;
     private long purgesSeen;
-    /** Payload bytes of the rows read ahead and of those in flight on this connection. */
+    /**
+     * Payload bytes of the rows read ahead and of those in flight on this connection: a late PUBACK of an
+     * earlier connection (its client is no longer {@link #client}) does not count.
+     */
     private long unackedBytes;
-    /** Counts connections, so that a late PUBACK of an earlier one does not count against this one's bytes. */
-    private long flight;
     private final MqttActionListener releaseOnly = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
@@ -264,7 +265,6 @@ public final class Uplink implements AutoCloseable {
             publishedSeq = 0;
             purgesSeen = outbox.purgeGeneration();
             unackedBytes = 0;
-            flight++;
         }
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
@@ -336,21 +336,21 @@ public final class Uplink implements AutoCloseable {
     }
 
     /**
-     * On a PUBACK of {@code row}, sent on connection {@code rowFlight}: its bytes are free again, and the
-     * place it frees goes to the next row, or back to the uplink's thread.
+     * On a PUBACK of {@code row}, sent by client {@code c}: on the current connection its bytes are free
+     * again, and the place it frees goes to the next row, or back to the uplink's thread.
      */
-    private void handOn(MqttAsyncClient c, long rowFlight, OutboxRow row) {
+    private void handOn(MqttAsyncClient c, OutboxRow row) {
         try {
             synchronized (ahead) { // one lock per PUBACK: publishNext takes it again, for free
-                if (rowFlight == flight) {
+                if (c == client) { // else an earlier connection's: only its place goes back
                     boolean full = unackedBytes >= MAX_UNACKED_BYTES;
                     unackedBytes -= row.payload().length;
                     if (full) {
                         ahead.notifyAll();
                     }
-                }
-                if (running && connected && c == client && publishNext(c)) {
-                    return;
+                    if (running && connected && publishNext(c)) {
+                        return;
+                    }
                 }
             }
         } catch (MqttException e) {
@@ -367,14 +367,13 @@ public final class Uplink implements AutoCloseable {
     /** Under the lock of {@link #ahead}. */
     private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
         MqttMessage message = message(row, identity.source(), clock.millis());
-        long rowFlight = flight;
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     outbox.acknowledge(row);
                     published.increment();
-                    handOn(c, rowFlight, row);
+                    handOn(c, row);
                 }
 
                 @Override

@@ -55,11 +55,7 @@ class PosLoadTest {
     @Test
     void tenThousandTransactionsThroughABrokerRestartAndAKillArriveExactlyOnce() throws Exception {
         int port = TestBroker.freePort();
-        StringBuilder tokens = new StringBuilder();
-        for (int t = 1; t <= TILLS; t++) {
-            tokens.append("till-").append(t).append(" token-of-till-").append(t).append("-0123456789\n");
-        }
-        Path tokensFile = Files.writeString(dir.resolve("pos-tokens"), tokens);
+        Path tokensFile = TestConfigs.tillTokens(dir.resolve("pos-tokens"), TILLS);
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
             String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n"),
@@ -118,7 +114,7 @@ class PosLoadTest {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         for (int seq = 1; seq <= PER_TILL; seq++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
-                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer token-of-till-" + till + "-0123456789")
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TestConfigs.tillToken(till))
                     .POST(HttpRequest.BodyPublishers.ofString(poslog(till, seq), StandardCharsets.UTF_8)).build();
             while (true) {
                 try {

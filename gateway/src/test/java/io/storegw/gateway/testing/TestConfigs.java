@@ -55,6 +55,20 @@ public final class TestConfigs {
         return yaml.replaceAll("(?s)sources:.*?admin:", java.util.regex.Matcher.quoteReplacement("sources:\n" + sources + "admin:"));
     }
 
+    /** Writes a POS tokens file for tills {@code till-1} to {@code till-N}; till n's token is {@link #tillToken}. */
+    public static Path tillTokens(Path file, int tills) throws java.io.IOException {
+        StringBuilder tokens = new StringBuilder();
+        for (int t = 1; t <= tills; t++) {
+            tokens.append("till-").append(t).append(' ').append(tillToken(t)).append('\n');
+        }
+        return java.nio.file.Files.writeString(file, tokens);
+    }
+
+    /** The bearer token of {@code till-n} in {@link #tillTokens}. */
+    public static String tillToken(int till) {
+        return "token-of-till-" + till + "-0123456789";
+    }
+
     /** The lines under {@code sources:} of a POS HTTP intake on {@code port} taking the tills of {@code tokensFile}. */
     public static String posHttp(int port, Path tokensFile) {
         return """

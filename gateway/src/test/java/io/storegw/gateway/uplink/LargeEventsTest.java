@@ -81,11 +81,7 @@ class LargeEventsTest {
         int tills = 8;
         int perTill = 5;
         int port = TestBroker.freePort();
-        StringBuilder tokens = new StringBuilder();
-        for (int t = 1; t <= tills; t++) {
-            tokens.append("till-").append(t).append(" token-of-till-").append(t).append("-0123456789\n");
-        }
-        Path tokensFile = Files.writeString(dir.resolve("pos-tokens"), tokens);
+        Path tokensFile = TestConfigs.tillTokens(dir.resolve("pos-tokens"), tills);
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
             Path config = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.withSources(
@@ -122,12 +118,12 @@ class LargeEventsTest {
     private static List<Integer> post(int till, int n, int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<Integer> codes = new ArrayList<>();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            lines.append("<LineItem><Sale><ItemID>").append(4006381000000L + i)
+                    .append("</ItemID><Quantity>1</Quantity><ExtendedAmount>0.01</ExtendedAmount></Sale></LineItem>");
+        }
         for (int seq = 1; seq <= n; seq++) {
-            StringBuilder lines = new StringBuilder();
-            for (int i = 0; i < 10_000; i++) {
-                lines.append("<LineItem><Sale><ItemID>").append(4006381000000L + i)
-                        .append("</ItemID><Quantity>1</Quantity><ExtendedAmount>0.01</ExtendedAmount></Sale></LineItem>");
-            }
             String poslog = """
                     <POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/" MajorVersion="6" MinorVersion="0">\
                     <Transaction><RetailStoreID>s042</RetailStoreID><WorkstationID>till-%d</WorkstationID>\
@@ -137,7 +133,7 @@ class LargeEventsTest {
                     <Total TotalType="TransactionGrandAmount">100.00</Total></RetailTransaction></Transaction></POSLog>"""
                     .formatted(till, seq, seq, lines);
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
-                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer token-of-till-" + till + "-0123456789")
+                    .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestConfigs.tillToken(till))
                     .POST(HttpRequest.BodyPublishers.ofString(poslog, StandardCharsets.UTF_8)).build();
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             codes.add(r.statusCode());

@@ -4,6 +4,7 @@ import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.Refused;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.EventTooLargeException;
 import io.storegw.gateway.outbox.Outbox;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,7 +180,9 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
                     done.complete(null);
                 } else {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    done.completeExceptionally(new Refused(Refused.Retry.LATER, cause.getMessage(), cause));
+                    // A full or failing outbox takes the same input later; an event too large for a row never will.
+                    Refused.Retry retry = cause instanceof EventTooLargeException ? Refused.Retry.NEVER : Refused.Retry.LATER;
+                    done.completeExceptionally(new Refused(retry, cause.getMessage(), cause));
                 }
             });
         }

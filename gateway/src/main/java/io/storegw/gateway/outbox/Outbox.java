@@ -240,7 +240,7 @@ public final class Outbox implements AutoCloseable {
      * Queues events for the next group commit (blocking while the commit queue is full).
      *
      * @return completes once every event is durable; fails with {@link OutboxFullException} when critical
-     *         events do not fit, or with the store's error
+     *         events do not fit, {@link EventTooLargeException} when an event never will, or with the store's error
      */
     public CompletableFuture<Void> append(List<Event> events) throws InterruptedException {
         return append(events, null);
@@ -625,7 +625,7 @@ public final class Outbox implements AutoCloseable {
             if (length > OutboxStore.MAX_PAYLOAD) {
                 // Refused alone: in the batch it would fail the whole group commit, and its neighbours with it.
                 tooLarge.increment();
-                return refuse(append, new IllegalArgumentException(events.get(i).type().key()
+                return refuse(append, new EventTooLargeException(events.get(i).type().key()
                         + " event of " + length + " bytes is larger than the outbox takes (" + OutboxStore.MAX_PAYLOAD + ")"));
             }
             if (events.get(i).type().eventClass() == EventClass.CRITICAL) {

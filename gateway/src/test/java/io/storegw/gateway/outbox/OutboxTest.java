@@ -347,7 +347,7 @@ class OutboxTest {
             CompletableFuture<Void> after = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 3, 10)));
             before.get(5, TimeUnit.SECONDS);
             after.get(5, TimeUnit.SECONDS);
-            assertThatThrownBy(() -> huge.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> huge.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(EventTooLargeException.class)
                     .hasMessageContaining("larger than the outbox takes");
             assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(1L, 2L);
             assertThat(metrics.count("storegw_outbox_too_large_total")).isEqualTo(1);

@@ -7,12 +7,14 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.PosLogs;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,15 +67,10 @@ class PosHttpEndToEndTest {
             byte[] roqqio = Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"));
             byte[] ncr = Files.readAllBytes(SAMPLES.resolve("ncr_acs_SMALL.xml"));
             for (byte[] body : List.of(roqqio, roqqio, ncr)) { // the second roqqio: a re-send after a lost answer
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
-                        .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = post(port, body);
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
             }
-            HttpResponse<String> broken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
-                    .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString("<POSLog><Transaction>")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(broken.statusCode()).isEqualTo(400);
+            assertThat(post(port, "<POSLog><Transaction>".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(400);
 
             Await.until(Duration.ofSeconds(30), "two transactions at central", () -> posEvents().size() >= 2);
             Thread.sleep(1_000); // a duplicate would have arrived by now
@@ -95,6 +92,46 @@ class PosHttpEndToEndTest {
                 assertThat(kept.count()).as("the refused body and its reason").isEqualTo(2);
             }
         }
+    }
+
+    @Test
+    void aSaleTooLargeForAnyEventIsRefusedForGoodAndTheTillPortGoesOn() throws Exception {
+        Path tokens = Files.writeString(dir.resolve("pos-tokens"), "till-7 " + TOKEN + "\n");
+        int port = TestBroker.freePort();
+        String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n"),
+                TestConfigs.posHttp(port, tokens) + """
+                            spool:
+                              enabled: true
+                              poll: 100ms
+                        """);
+        // 15,000 lines: a document under the 2 MB a till may send, whose event is over the 1,000,000 bytes a row takes.
+        String huge = PosLogs.sale(7, 1, 15_000);
+        assertThat(huge.length()).isLessThan(2_000_000);
+        try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+            HttpResponse<String> refused = post(port, huge.getBytes(StandardCharsets.UTF_8));
+            assertThat(refused.statusCode()).as("not 503: sending it again would never help").isEqualTo(422);
+            assertThat(refused.body()).contains("larger than the outbox takes");
+
+            Path spool = dir.resolve("gw").resolve("pos").resolve("spool");
+            Files.move(Files.writeString(spool.resolve("big.xml.tmp"), huge), spool.resolve("big.xml"));
+            Await.until(Duration.ofSeconds(30), "the spool file failed", () -> Files.exists(spool.resolve("failed").resolve("big.xml.reason")));
+            assertThat(Files.readString(spool.resolve("failed").resolve("big.xml.reason"))).contains("larger than the outbox takes");
+
+            assertThat(post(port, Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"))).statusCode()).isEqualTo(202);
+            Await.until(Duration.ofSeconds(30), "the next sale at central", () -> posEvents().size() == 1);
+            assertThat(gw.metrics().count("storegw_outbox_too_large_total")).isEqualTo(2);
+            assertThat(gw.metrics().count("storegw_bad_input_total", "source", "pos-http", "reason", "unprocessable")).isEqualTo(1);
+            assertThat(gw.metrics().count("storegw_bad_input_total", "source", "pos-spool", "reason", "unprocessable")).isEqualTo(1);
+            try (var kept = Files.list(dir.resolve("gw").resolve("pos").resolve("dead-letter"))) {
+                assertThat(kept.count()).as("the refused body and its reason").isEqualTo(2);
+            }
+        }
+    }
+
+    private HttpResponse<String> post(int port, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private List<JsonNode> posEvents() {

@@ -159,8 +159,8 @@ public final class Gateway implements AutoCloseable {
                 var till = pos.http();
                 sources.add(new PosHttpSource(new PosHttpSource.Settings(till.host(), till.port(), (int) pos.maxDocument().bytes(),
                         tillAuth(till, tillByToken, layout), pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
-                        posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key())),
-                        clock));
+                        posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key()),
+                        PosHttpSource.inProgressBudget(Runtime.getRuntime().maxMemory())), clock));
             }
             // one key per store day for every radio, in memory only: anonymous devices are counted one by one, never followed
             SessionReferences sessions = new SessionReferences(ZoneId.of(config.timeZone()), new SecureRandom());

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -53,21 +52,33 @@ import javax.net.ssl.SSLException;
  * {@code 400} with the reason for input that cannot be read and {@code 422} for input the gateway
  * cannot make events of (both bodies kept in the dead-letter folder), {@code 401} without valid
  * credentials, {@code 413} past the size limit, {@code 503} with {@code Retry-After} when the gateway
- * pushes back. Everything after the HTTP codec runs off the event loop, because handing over blocks
+ * pushes back or the port is already taking in as many bytes as it may ({@link DocumentAdmission}). Everything after the HTTP codec runs off the event loop, because handing over blocks
  * while the core loop's queue is full.
  */
 public final class PosHttpSource implements ObservationSource {
 
     /**
-     * @param auth       the schemes that may vouch for a till, asked in order
-     * @param deadLetter where refused bodies are kept, each with a {@code .reason} file
-     * @param tls        PEM certificate chain and PKCS#8 key for HTTPS, or null for plain HTTP
+     * @param auth            the schemes that may vouch for a till, asked in order
+     * @param deadLetter      where refused bodies are kept, each with a {@code .reason} file
+     * @param tls             PEM certificate chain and PKCS#8 key for HTTPS, or null for plain HTTP
+     * @param inProgressBytes how many bytes of documents the port takes in at once, received and not yet
+     *                        answered (at least {@code maxBytes}); see {@link #inProgressBudget}
      */
     public record Settings(String host, int port, int maxBytes, List<TillAuth> auth, Path deadLetter,
-                           PosSettings parser, Tls tls) {
+                           PosSettings parser, Tls tls, long inProgressBytes) {
         public Settings {
             auth = List.copyOf(auth);
+            inProgressBytes = Math.max(inProgressBytes, maxBytes);
         }
+    }
+
+    /**
+     * An eighth of the heap. A document in progress holds its body twice (Netty's buffer, then a copy), its
+     * parse and its events. With 24 tills posting 1.45 MB sales at once at {@code -Xmx64m}, a quarter of the
+     * heap passed and a third ran out of it; without a budget it ran out at once.
+     */
+    public static long inProgressBudget(long maxHeapBytes) {
+        return maxHeapBytes / 8;
     }
 
     /** The till port's certificate chain and its unencrypted PKCS#8 key, both PEM. */
@@ -79,6 +90,7 @@ public final class PosHttpSource implements ObservationSource {
     /** Refused bodies kept per run; beyond that they are only counted. */
     private static final long MAX_DEAD_LETTERS = 10_000;
     private static final int RETRY_AFTER_SECONDS = 5;
+    private static final CompletableFuture<Void> ANSWERED = CompletableFuture.completedFuture(null);
 
     private final Settings settings;
     private final PosReader reader;
@@ -90,6 +102,7 @@ public final class PosHttpSource implements ObservationSource {
         return t;
     });
     private final DeadLetters deadLetters;
+    private final DocumentAdmission.Budget inProgress;
     private volatile Channel channel;
     private volatile String problem;
 
@@ -98,6 +111,7 @@ public final class PosHttpSource implements ObservationSource {
         this.settings = settings;
         this.reader = new PosReader(settings.parser());
         this.deadLetters = new DeadLetters(settings.deadLetter(), clock, MAX_DEAD_LETTERS);
+        this.inProgress = new DocumentAdmission.Budget(settings.inProgressBytes());
         this.ssl = settings.tls() == null ? null : sslContext(settings.tls());
     }
 
@@ -139,17 +153,23 @@ public final class PosHttpSource implements ObservationSource {
                             if (ssl != null) {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
+                            DocumentAdmission admission = new DocumentAdmission(inProgress, settings.maxBytes(), () -> {
+                                sink.refused(NAME, "busy");
+                                return retryLater("the gateway is taking in " + inProgress.held() + " bytes of other documents");
+                            });
                             ch.pipeline().addLast(new ReadTimeoutHandler(30))
                                     .addLast(new HttpServerCodec(4096, 8192, 8192))
+                                    .addLast(admission)
                                     .addLast(new HttpObjectAggregator(settings.maxBytes()) {
                                         @Override
                                         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
                                                 throws Exception {
                                             sink.refused(NAME, "too-large");
+                                            admission.dropNext();
                                             super.handleOversizedMessage(ctx, oversized); // answers 413
                                         }
                                     })
-                                    .addLast(new Requests(sink));
+                                    .addLast(new Requests(sink, admission));
                         }
                     })
                     .bind(settings.host(), settings.port()).sync().channel();
@@ -174,13 +194,16 @@ public final class PosHttpSource implements ObservationSource {
     /** Routes on the event loop; authenticates, reads and hands over on a worker. */
     private final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final ObservationSink sink;
+        private final DocumentAdmission admission;
 
-        Requests(ObservationSink sink) {
+        Requests(ObservationSink sink, DocumentAdmission admission) {
             this.sink = sink;
+            this.admission = admission;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            long taken = admission.handOver();
             String path = request.uri().split("\\?", 2)[0];
             PosFormat format;
             if (path.equals("/pos/v1/poslog")) {
@@ -188,21 +211,36 @@ public final class PosHttpSource implements ObservationSource {
             } else if (path.startsWith(JSON_ROUTE) && PosFormat.jsonProfile(path.substring(JSON_ROUTE.length())).isPresent()) {
                 format = PosFormat.jsonProfile(path.substring(JSON_ROUTE.length())).get();
             } else {
+                inProgress.giveBack(taken);
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found: POST POSLog XML to /pos/v1/poslog, JSON to "
                         + JSON_ROUTE + "{square|shopify|lightspeed|generic}\n");
                 return;
             }
             if (!request.method().equals(HttpMethod.POST)) {
+                inProgress.giveBack(taken);
                 respond(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED, "only POST\n");
                 return;
             }
             byte[] body = ByteBufUtil.getBytes(request.content());
             HttpHeaders headers = request.headers().copy();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            workers.execute(() -> handle(ctx, keepAlive, format, headers, body));
+            // The document's bytes go back once it is answered, whether or not the till is still there to hear it.
+            workers.execute(() -> {
+                CompletableFuture<?> answered = null;
+                try {
+                    answered = handle(ctx, keepAlive, format, headers, body);
+                } finally {
+                    if (answered == null) {
+                        inProgress.giveBack(taken); // it threw
+                    } else {
+                        answered.whenComplete((v, e) -> inProgress.giveBack(taken));
+                    }
+                }
+            });
         }
 
-        private void handle(ChannelHandlerContext ctx, boolean keepAlive, PosFormat format, HttpHeaders headers, byte[] body) {
+        /** Completes once the document is answered. */
+        private CompletableFuture<?> handle(ChannelHandlerContext ctx, boolean keepAlive, PosFormat format, HttpHeaders headers, byte[] body) {
             String till = null;
             for (TillAuth scheme : settings.auth()) {
                 till = scheme.till(format, headers, body);
@@ -215,7 +253,7 @@ public final class PosHttpSource implements ObservationSource {
                 FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "a till's bearer token or a valid webhook signature is required\n");
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"storegw-pos\"");
                 send(ctx, keepAlive, r);
-                return;
+                return ANSWERED;
             }
             PosDocument document;
             try {
@@ -224,7 +262,7 @@ public final class PosHttpSource implements ObservationSource {
                 sink.refused(NAME, "malformed");
                 deadLetter(till, format, body, e.getMessage());
                 send(ctx, keepAlive, response(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n"));
-                return;
+                return ANSWERED;
             }
             List<CompletableFuture<Void>> durable = new ArrayList<>();
             try {
@@ -234,10 +272,10 @@ public final class PosHttpSource implements ObservationSource {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 send(ctx, keepAlive, retryLater("the gateway is stopping"));
-                return;
+                return ANSWERED;
             }
             String sender = till;
-            CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
+            return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     send(ctx, keepAlive, response(HttpResponseStatus.ACCEPTED, "{\"accepted\":%d,\"skipped\":%d}\n"
                             .formatted(document.transactions().size(), document.skipped().size()), "application/json"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.source.Await;
 import io.storegw.drivers.source.RecordingSink;
 import io.storegw.drivers.source.Refused;
 import java.io.InputStream;
@@ -51,13 +52,16 @@ class PosHttpSourceTest {
         source = start(null);
     }
 
+    /** Bytes of documents the port takes in at once in these tests: one document of the largest size. */
+    static final long IN_PROGRESS = 64 * 1024;
+
     static final List<TillAuth> AUTH = List.of(new TillAuth.BearerTokens(Map.of("s3cret-till-7", "till-7")),
             new TillAuth.SquareSignature("sq-signature-key-0123".getBytes(StandardCharsets.UTF_8), "https://hooks.example.com/storegw/square"),
             new TillAuth.ShopifySignature("shpss_0123456789abcdef".getBytes(StandardCharsets.UTF_8)));
 
     PosHttpSource start(PosHttpSource.Tls tls) {
         PosHttpSource s = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", 0, 64 * 1024, AUTH, dir.resolve("dead-letter"),
-                new PosSettings(ZoneId.of("Europe/Berlin"), 64 * 1024, List.of(), "EUR"), tls), Clock.systemUTC());
+                new PosSettings(ZoneId.of("Europe/Berlin"), 64 * 1024, List.of(), "EUR"), tls, IN_PROGRESS), Clock.systemUTC());
         s.start(sink);
         assertThat(s.problem()).isNull();
         return s;
@@ -195,6 +199,77 @@ class PosHttpSourceTest {
         try (var files = Files.list(dir.resolve("dead-letter"))) {
             assertThat(files.filter(f -> f.toString().endsWith(".xml"))).singleElement()
                     .satisfies(f -> assertThat(Files.readAllBytes(f)).isEqualTo(roqqio));
+        }
+    }
+
+    @Test
+    void documentsPastThePortsBudgetAreAskedToComeBackLaterBeforeTheirBodiesAreRead() throws Exception {
+        byte[] large = padded(roqqio, 40 * 1024); // two do not fit in the 64 KB the port takes in at once
+        sink.durable = new CompletableFuture<>(); // held: the first document stays in progress
+        CompletableFuture<HttpResponse<String>> first = postAsync(large);
+        Await.until(Duration.ofSeconds(10), "the first document handed over", () -> taken.size() == 1);
+
+        HttpResponse<String> busy = post("s3cret-till-7", large);
+        assertThat(busy.statusCode()).isEqualTo(503);
+        assertThat(busy.headers().firstValue("Retry-After")).contains("5");
+        assertThat(busy.body()).contains("taking in 40960 bytes of other documents");
+        // curl's way with a large body: headers first, the body only after "100 Continue" (the JDK's client hangs on a 503 here).
+        try (java.net.Socket curl = new java.net.Socket("127.0.0.1", source.port())) {
+            curl.setSoTimeout(10_000);
+            curl.getOutputStream().write(("POST /pos/v1/poslog HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-till-7\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + large.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(answer).as("answered from its headers, and the connection closed").startsWith("HTTP/1.1 503 ");
+        }
+        CompletableFuture<HttpResponse<String>> small = postAsync(roqqio); // fits beside the first
+        Await.until(Duration.ofSeconds(10), "the small document handed over", () -> taken.size() == 2);
+        assertThat(refused).containsEntry("pos-http/busy", 2);
+
+        sink.durable.complete(null);
+        assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        assertThat(small.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        assertThat(post("s3cret-till-7", large).statusCode()).as("answered documents give their bytes back").isEqualTo(202);
+    }
+
+    @Test
+    void documentsThatNeverArriveWholeGiveTheirBytesBack() throws Exception {
+        byte[] large = padded(roqqio, 40 * 1024);
+        // A body of unknown length (chunked) holds the largest document's bytes until it is over the limit and answered 413.
+        HttpResponse<String> oversized = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + "/pos/v1/poslog"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer s3cret-till-7")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[100 * 1024]))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(oversized.statusCode()).isEqualTo(413);
+        assertThat(post("s3cret-till-7", large).statusCode()).isEqualTo(202);
+        // A till that goes away halfway through its body.
+        try (java.net.Socket gone = new java.net.Socket("127.0.0.1", source.port())) {
+            gone.getOutputStream().write(("POST /pos/v1/poslog HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-till-7\r\n"
+                    + "Content-Length: 50000\r\n\r\n" + "<".repeat(1000)).getBytes(StandardCharsets.US_ASCII));
+            gone.getOutputStream().flush();
+            Thread.sleep(200);
+        }
+        Await.until(Duration.ofSeconds(10), "the bytes of the half-sent body back", () -> status(large) == 202);
+    }
+
+    /** {@code doc} with whitespace after its root element, to {@code size} bytes: the same document, larger. */
+    static byte[] padded(byte[] doc, int size) {
+        byte[] out = java.util.Arrays.copyOf(doc, size);
+        java.util.Arrays.fill(out, doc.length, size, (byte) ' ');
+        return out;
+    }
+
+    CompletableFuture<HttpResponse<String>> postAsync(byte[] body) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + "/pos/v1/poslog"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer s3cret-till-7")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The status of a post of {@code body}, or -1 when the connection failed. */
+    int status(byte[] body) {
+        try {
+            return post("s3cret-till-7", body).statusCode();
+        } catch (Exception e) {
+            return -1;
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.source.Await;
 import io.storegw.drivers.source.RecordingSink;
 import io.storegw.drivers.source.Refused;
 import java.io.InputStream;
@@ -59,11 +60,7 @@ class PosSpoolSourceTest {
     }
 
     static void until(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(10), "the spool folder", condition);
     }
 
     @Test

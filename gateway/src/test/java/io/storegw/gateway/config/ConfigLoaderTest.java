@@ -135,7 +135,7 @@ class ConfigLoaderTest {
 
     @Test
     void tillInputNeedsItsTokensFile() {
-        ConfigException e = problems(MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n    maxDocument: 100MB\n");
+        ConfigException e = problems(MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n    maxDocument: 9MB\n");
         assertThat(e.problems()).extracting(ConfigException.Problem::key)
                 .containsExactlyInAnyOrder("sources.pos.http.tokensFile", "sources.pos.maxDocument");
         assertThat(e.getMessage()).contains("required when sources.pos.http is enabled");

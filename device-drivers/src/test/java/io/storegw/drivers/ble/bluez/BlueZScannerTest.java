@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.source.Await;
 import io.storegw.drivers.source.RecordingSink;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -98,11 +99,7 @@ class BlueZScannerTest {
     }
 
     static void until(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 15 s for " + what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Await.until(Duration.ofSeconds(15), what, condition);
     }
 
     List<String> advertisers() {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.testing.Await;
-import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.PosLogs;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
@@ -20,9 +20,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,34 +35,14 @@ class PosHttpEndToEndTest {
 
     @TempDir
     Path dir;
-    TestBroker broker;
-    Central central;
+    @RegisterExtension
+    final BrokerAndCentral rig = new BrokerAndCentral(() -> dir.resolve("broker"));
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-    @BeforeEach
-    void startBrokerAndCentral() throws Exception {
-        broker = TestBroker.create(dir.resolve("broker"));
-        broker.start();
-        central = new Central(broker.uri(), "central-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void stop() {
-        central.close();
-        broker.close();
-    }
 
     @Test
     void everyAcceptedTransactionArrivesOnceEvenWhenTheTillSendsItAgain() throws Exception {
-        Path tokens = Files.writeString(dir.resolve("pos-tokens"), "# till, token\ntill-7 " + TOKEN + "\n");
         int port = TestBroker.freePort();
-        String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: America/New_York\n"),
-                TestConfigs.posHttp(port, tokens) + """
-                            spool:
-                              enabled: true
-                              poll: 100ms
-                        """);
-        try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+        try (Gateway gw = startWithTillPortAndSpool(port)) {
             byte[] roqqio = Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml"));
             byte[] ncr = Files.readAllBytes(SAMPLES.resolve("ncr_acs_SMALL.xml"));
             for (byte[] body : List.of(roqqio, roqqio, ncr)) { // the second roqqio: a re-send after a lost answer
@@ -96,18 +75,11 @@ class PosHttpEndToEndTest {
 
     @Test
     void aSaleTooLargeForAnyEventIsRefusedForGoodAndTheTillPortGoesOn() throws Exception {
-        Path tokens = Files.writeString(dir.resolve("pos-tokens"), "till-7 " + TOKEN + "\n");
         int port = TestBroker.freePort();
-        String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n"),
-                TestConfigs.posHttp(port, tokens) + """
-                            spool:
-                              enabled: true
-                              poll: 100ms
-                        """);
         // 15,000 lines: a document under the 2 MB a till may send, whose event is over the 1,000,000 bytes a row takes.
         String huge = PosLogs.sale(7, 1, 15_000);
         assertThat(huge.length()).isLessThan(2_000_000);
-        try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+        try (Gateway gw = startWithTillPortAndSpool(port)) {
             HttpResponse<String> refused = post(port, huge.getBytes(StandardCharsets.UTF_8));
             assertThat(refused.statusCode()).as("not 503: sending it again would never help").isEqualTo(422);
             assertThat(refused.body()).contains("larger than the outbox takes");
@@ -128,6 +100,18 @@ class PosHttpEndToEndTest {
         }
     }
 
+    /** A gateway taking till-7's documents on {@code port} and files from its spool folder. */
+    private Gateway startWithTillPortAndSpool(int port) throws Exception {
+        Path tokens = Files.writeString(dir.resolve("pos-tokens"), "# till, token\ntill-7 " + TOKEN + "\n");
+        String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), rig.broker().uri(), 0, 0, "timeZone: America/New_York\n"),
+                TestConfigs.posHttp(port, tokens) + """
+                            spool:
+                              enabled: true
+                              poll: 100ms
+                        """);
+        return Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC());
+    }
+
     private HttpResponse<String> post(int port, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
                 .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
@@ -135,7 +119,7 @@ class PosHttpEndToEndTest {
     }
 
     private List<JsonNode> posEvents() {
-        return central.events().values().stream()
+        return rig.central().events().values().stream()
                 .filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")).toList();
     }
 }

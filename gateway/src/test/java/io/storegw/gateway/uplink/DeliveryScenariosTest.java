@@ -9,8 +9,8 @@ import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.virtual.VirtualStoreModel;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.Central;
-import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +27,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,25 +39,11 @@ class DeliveryScenariosTest {
 
     @TempDir
     Path dir;
-    TestBroker broker;
-    Central central;
-
-    @BeforeEach
-    void startBrokerAndCentral() throws Exception {
-        broker = TestBroker.create(dir.resolve("broker"));
-        broker.start();
-        // Central's persistent session exists before any outage, as it would in production.
-        central = new Central(broker.uri(), "central-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void stop() {
-        central.close();
-        broker.close();
-    }
+    @RegisterExtension
+    final BrokerAndCentral rig = new BrokerAndCentral(() -> dir.resolve("broker"));
 
     private Gateway gateway(double rate, long limit, String extra) throws Exception {
-        return Gateway.start(TestConfigs.config(dir.resolve("gw"), broker.uri(), rate, limit, extra), Clock.systemUTC());
+        return Gateway.start(TestConfigs.config(dir.resolve("gw"), rig.broker().uri(), rate, limit, extra), Clock.systemUTC());
     }
 
     private static void awaitObservations(Gateway gw, long n) throws InterruptedException {
@@ -68,7 +53,7 @@ class DeliveryScenariosTest {
 
     @Test
     void brokerDownAtStartThenUpEverythingQueuedArrivesInOrder() throws Exception {
-        broker.stop();
+        rig.broker().stop();
         try (Gateway gw = gateway(2_000, 6_000, "")) {
             awaitObservations(gw, 6_000);
             Thread.sleep(1_500); // let the last buckets close
@@ -76,14 +61,14 @@ class DeliveryScenariosTest {
             assertThat(queued).isGreaterThan(100);
             assertThat(gw.uplink().connected()).isFalse();
             assertThat(gw.problem()).contains("uplink disconnected");
-            assertThat(central.events()).isEmpty();
+            assertThat(rig.central().events()).isEmpty();
 
-            broker.start();
-            assertThat(central.awaitAccountedFor(queued, Duration.ofSeconds(60)))
-                    .as("missing %s", central.gapSummary(queued)).isTrue();
-            assertThat(central.dropped()).isEmpty();
-            assertThat(central.arrivedInOrder()).isTrue();
-            assertThat(central.conflicts()).isZero();
+            rig.broker().start();
+            assertThat(rig.central().awaitAccountedFor(queued, Duration.ofSeconds(60)))
+                    .as("missing %s", rig.central().gapSummary(queued)).isTrue();
+            assertThat(rig.central().dropped()).isEmpty();
+            assertThat(rig.central().arrivedInOrder()).isTrue();
+            assertThat(rig.central().conflicts()).isZero();
             Await.until(Duration.ofSeconds(10), "outbox drained", () -> gw.outbox().stats().rows() == 0);
         }
     }
@@ -91,31 +76,31 @@ class DeliveryScenariosTest {
     @Test
     void brokerStoppedMidStreamNothingIsLost() throws Exception {
         try (Gateway gw = gateway(3_000, 0, "")) {
-            Await.until(Duration.ofSeconds(30), "events flowing", () -> central.events().size() > 200);
-            broker.stop();
+            Await.until(Duration.ofSeconds(30), "events flowing", () -> rig.central().events().size() > 200);
+            rig.broker().stop();
             long atStop = gw.outbox().stats().committedSeq();
             Await.until(Duration.ofSeconds(30), "events queued during the outage",
                     () -> gw.outbox().stats().committedSeq() > atStop + 300);
             assertThat(gw.uplink().connected()).isFalse();
-            broker.start();
+            rig.broker().start();
             Await.until(Duration.ofSeconds(30), "reconnected", () -> gw.uplink().connected());
             long committed = gw.outbox().stats().committedSeq();
-            assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
-                    .as("missing %s", central.gapSummary(committed)).isTrue();
-            assertThat(central.dropped()).isEmpty();
-            assertThat(central.conflicts()).isZero();
+            assertThat(rig.central().awaitAccountedFor(committed, Duration.ofSeconds(60)))
+                    .as("missing %s", rig.central().gapSummary(committed)).isTrue();
+            assertThat(rig.central().dropped()).isEmpty();
+            assertThat(rig.central().conflicts()).isZero();
             assertThat(gw.metrics().count("storegw_uplink_connects_total")).isGreaterThanOrEqualTo(2);
         }
     }
 
     @Test
     void overBudgetBulkIsShedFirstEveryDropIsReportedAndCriticalIsKept() throws Exception {
-        broker.stop();
+        rig.broker().stop();
         // How many footfall and presence events the buckets make depends on the core's timing, so make
         // about twice the budget (not just over it) for shedding to happen on every run.
         int sales = 800;
         List<CompletionStage<Void>> acknowledged = new ArrayList<>();
-        try (Gateway gw = Gateway.start(TestConfigs.withoutSources(dir.resolve("gw"), broker.uri(), "outbox:\n  budget: 1MB\n"),
+        try (Gateway gw = Gateway.start(TestConfigs.withoutSources(dir.resolve("gw"), rig.broker().uri(), "outbox:\n  budget: 1MB\n"),
                 Clock.systemUTC())) {
             Instant t = Instant.parse("2026-11-23T08:00:00Z");
             for (int i = 0; i < 3 * sales; i++) {
@@ -146,18 +131,18 @@ class DeliveryScenariosTest {
             long committed = gw.outbox().stats().committedSeq();
             assertThat(gw.outbox().stats().bytes()).isLessThanOrEqualTo(1L << 20);
 
-            broker.start();
-            assertThat(central.awaitAccountedFor(committed, Duration.ofSeconds(60)))
-                    .as("unreported gaps %s", central.gapSummary(committed)).isTrue();
-            assertThat(central.dropped()).isNotEmpty();
-            List<JsonNode> events = central.events().entrySet().stream()
+            rig.broker().start();
+            assertThat(rig.central().awaitAccountedFor(committed, Duration.ofSeconds(60)))
+                    .as("unreported gaps %s", rig.central().gapSummary(committed)).isTrue();
+            assertThat(rig.central().dropped()).isNotEmpty();
+            List<JsonNode> events = rig.central().events().entrySet().stream()
                     .filter(e -> e.getKey() <= committed).map(java.util.Map.Entry::getValue).toList();
             // Every sale that was acknowledged arrived: critical is never shed.
             assertThat(events.stream().filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1"))
                     .map(e -> e.path("data").path("sequenceNumber").asLong()).distinct().count()).isEqualTo(sales);
             // Bulk goes first, oldest first: a telemetry event that is still there was never passed over,
             // so no drop came after it. (Telemetry newer than the last drop may stay: the outbox has room then.)
-            long lastDrop = central.dropped().last();
+            long lastDrop = rig.central().dropped().last();
             List<Long> telemetryLeft = events.stream().filter(e -> e.path("type").asText().contains("gateway.telemetry"))
                     .map(e -> Long.parseLong(e.path("sequence").asText())).toList();
             long footfallLeft = events.stream().filter(e -> e.path("type").asText().contains("store.footfall")).count();
@@ -173,8 +158,8 @@ class DeliveryScenariosTest {
     void eventsCarryMqtt5PropertiesAndTheStateIsRetainedOnlineThenOffline() throws Exception {
         Gateway gw = gateway(1_000, 0, "");
         try {
-            Await.until(Duration.ofSeconds(30), "events flowing", () -> central.events().size() > 20);
-            MqttMessage m = central.messages().get(0);
+            Await.until(Duration.ofSeconds(30), "events flowing", () -> rig.central().events().size() > 20);
+            MqttMessage m = rig.central().messages().get(0);
             JsonNode body = io.storegw.gateway.event.CloudEventEncoder.JSON.readTree(m.getPayload());
             assertThat(m.getQos()).isEqualTo(1);
             assertThat(m.getProperties().getContentType()).isEqualTo("application/cloudevents+json; charset=utf-8");
@@ -182,22 +167,22 @@ class DeliveryScenariosTest {
                     .containsExactly("id", "type", "source", "subject");
             assertThat(m.getProperties().getUserProperties()).extracting(UserProperty::getValue).containsExactly(
                     body.path("id").asText(), body.path("type").asText(), "urn:storegw:acme:s042:gw1", body.path("subject").asText());
-            JsonNode state = central.states().get("storegw/v1/acme/s042/gw1/state");
+            JsonNode state = rig.central().states().get("storegw/v1/acme/s042/gw1/state");
             assertThat(state.path("state").asText()).isEqualTo("online");
             assertThat(state.has("backlogRows")).isTrue();
             assertThat(state.has("oldestQueuedAgeS")).isTrue();
             assertThat(new String(m.getPayload(), StandardCharsets.UTF_8)).doesNotContain("9000000");
             // The birth message shares the in-flight window with events: one connection, never refused for exceeding it.
-            Await.until(Duration.ofSeconds(10), "a few hundred events", () -> central.events().size() > 300);
+            Await.until(Duration.ofSeconds(10), "a few hundred events", () -> rig.central().events().size() > 300);
             assertThat(gw.metrics().count("storegw_uplink_connects_total")).isEqualTo(1);
         } finally {
             gw.close();
         }
         Await.until(Duration.ofSeconds(10), "offline state", () -> "offline".equals(
-                central.states().get("storegw/v1/acme/s042/gw1/state").path("state").asText()));
-        assertThat(central.states().get("storegw/v1/acme/s042/gw1/state").path("reason").asText()).isEqualTo("shutdown");
+                rig.central().states().get("storegw/v1/acme/s042/gw1/state").path("state").asText()));
+        assertThat(rig.central().states().get("storegw/v1/acme/s042/gw1/state").path("reason").asText()).isEqualTo("shutdown");
         // A late subscriber still learns the gateway's state: it is retained.
-        try (Central late = new Central(broker.uri(), "late-" + System.nanoTime())) {
+        try (Central late = new Central(rig.broker().uri(), "late-" + System.nanoTime())) {
             Await.until(Duration.ofSeconds(10), "retained state", () -> !late.states().isEmpty());
             assertThat(late.states().get("storegw/v1/acme/s042/gw1/state").path("state").asText()).isEqualTo("offline");
         }

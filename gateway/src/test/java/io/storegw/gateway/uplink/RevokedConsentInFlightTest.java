@@ -11,9 +11,8 @@ import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.Await;
-import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.HoldingProxy;
-import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,9 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,30 +39,17 @@ class RevokedConsentInFlightTest {
 
     @TempDir
     Path dir;
-    TestBroker broker;
-    Central central;
+    @RegisterExtension
+    final BrokerAndCentral rig = new BrokerAndCentral(() -> dir.resolve("broker"));
     final Clock clock = Clock.systemUTC();
     final Metrics metrics = new Metrics();
-
-    @BeforeEach
-    void startBrokerAndCentral() throws Exception {
-        broker = TestBroker.create(dir.resolve("broker"));
-        broker.start();
-        central = new Central(broker.uri(), "central-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void stop() {
-        central.close();
-        broker.close();
-    }
 
     @Test
     void rowsReadAheadAreNotSentAfterTheirMembersConsentIsRevoked() throws Exception {
         EventIds ids = new EventIds(clock);
         try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(),
                         Duration.ofDays(7)), ID, ids, clock, metrics);
-             HoldingProxy proxy = new HoldingProxy(broker.port());
+             HoldingProxy proxy = new HoldingProxy(rig.broker().port());
              Uplink uplink = new Uplink(new Uplink.Settings(proxy.uri(), "gw1", null, null, null, null, null,
                      Duration.ofSeconds(30), WINDOW, Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics)) {
             uplink.start();
@@ -89,14 +74,14 @@ class RevokedConsentInFlightTest {
 
             long last = outbox.stats().committedSeq();
             assertThat(last).as("the events and the consent report").isEqualTo(EVENTS + 1);
-            assertThat(central.awaitAccountedFor(last, Duration.ofSeconds(30))).as("missing %s", central.gapSummary(last)).isTrue();
-            Map<Long, JsonNode> received = central.events();
+            assertThat(rig.central().awaitAccountedFor(last, Duration.ofSeconds(30))).as("missing %s", rig.central().gapSummary(last)).isTrue();
+            Map<Long, JsonNode> received = rig.central().events();
             List<Long> aboutRevoked = received.entrySet().stream()
                     .filter(e -> "m-1".equals(e.getValue().path("subject").asText())).map(Map.Entry::getKey).sorted().toList();
             assertThat(aboutRevoked).as("only rows handed to the broker before the revocation").allMatch(seq -> seq <= WINDOW);
             assertThat(received.keySet()).as("every event about m-2")
                     .containsAll(LongStream.rangeClosed(1, EVENTS / 2).map(k -> 2 * k).boxed().toList());
-            assertThat(central.dropped()).as("every event about m-1 reported, sent or not")
+            assertThat(rig.central().dropped()).as("every event about m-1 reported, sent or not")
                     .containsAll(LongStream.rangeClosed(1, EVENTS / 2).map(k -> 2 * k - 1).boxed().toList());
             Await.until(Duration.ofSeconds(10), "outbox drained", () -> outbox.stats().rows() == 0);
         }

@@ -53,6 +53,8 @@ public final class LocalMqttSource implements ObservationSource {
 
     static final String NAME = "local-mqtt";
     private static final long MAX_DEAD_LETTERS = 1_000;
+    /** The largest MQTT packet the store's broker may send: device messages are a few KB, a JSON string at most 64 KB. */
+    static final long MAX_PACKET_BYTES = 256 * 1024;
     private static final Duration RETRY_CAP = Duration.ofSeconds(30);
 
     private final Settings settings;
@@ -124,6 +126,10 @@ public final class LocalMqttSource implements ObservationSource {
             options.setAutomaticReconnect(true);
             options.setAutomaticReconnectDelay(1, (int) RETRY_CAP.toSeconds());
             options.setKeepAliveInterval(30);
+            // Paho reads a whole packet into one array before anyone can look at its size: a retained 80 MB message
+            // ran the appliance's heap out at every start. MQTT 5 has the broker drop what is over this instead.
+            // (Paho also holds this client's own publishes to it, paho.mqtt.java#987; this client publishes nothing.)
+            options.setMaximumPacketSize(MAX_PACKET_BYTES);
             if (settings.username() != null) {
                 options.setUserName(settings.username());
             }

@@ -53,6 +53,8 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
+    /** The largest encoded event the outbox takes (a sale of about 14,000 lines); a larger one is refused for good. */
+    public static final int MAX_EVENT_BYTES = 1_000_000;
     private static final int MAX_BATCH_EVENTS = 2_000;
     /** Events kept in memory for {@code storegw events tail}, and at most this many bytes of them. */
     private static final int RECENT_EVENTS = 512;
@@ -622,11 +624,11 @@ public final class Outbox implements AutoCloseable {
         long critical = 0;
         for (int i = 0; i < events.size(); i++) {
             int length = append.encoded().get(i).length();
-            if (length > OutboxStore.MAX_PAYLOAD) {
+            if (length > MAX_EVENT_BYTES) {
                 // Refused alone: in the batch it would fail the whole group commit, and its neighbours with it.
                 tooLarge.increment();
                 return refuse(append, new EventTooLargeException(events.get(i).type().key()
-                        + " event of " + length + " bytes is larger than the outbox takes (" + OutboxStore.MAX_PAYLOAD + ")"));
+                        + " event of " + length + " bytes is larger than the outbox takes (" + MAX_EVENT_BYTES + ")"));
             }
             if (events.get(i).type().eventClass() == EventClass.CRITICAL) {
                 critical += length;

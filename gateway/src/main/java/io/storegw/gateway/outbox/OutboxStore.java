@@ -43,8 +43,6 @@ import org.h2.mvstore.type.LongDataType;
 final class OutboxStore implements AutoCloseable {
 
     static final String SUFFIX = ".mv";
-    /** The largest encoded event the outbox takes: a bigger one is a producer's bug, not a store event. */
-    static final int MAX_PAYLOAD = 1_000_000;
     /** The longest idempotency key; sources hash anything longer. */
     static final int MAX_KEY = 256;
     /** Where a compaction writes the new file before it replaces the old one. */

@@ -70,6 +70,13 @@ public final class Uplink implements AutoCloseable {
      * and reads of 32 had filled the appliance's 64 MB heap.
      */
     private static final long MAX_UNACKED_BYTES = 2L << 20;
+    /**
+     * The largest packet on this connection. MQTT 5 makes it a bound on what central's broker sends, which is
+     * commands of at most 64 KB (Paho would read a larger packet whole into the heap). Paho also holds this
+     * gateway's own publishes to it (eclipse-paho/paho.mqtt.java#987), so it passes the largest event with
+     * its topic and properties.
+     */
+    private static final long MAX_PACKET_BYTES = Outbox.MAX_EVENT_BYTES + 64 * 1024;
 
     private final Settings settings;
     private final GatewayIdentity identity;
@@ -221,6 +228,7 @@ public final class Uplink implements AutoCloseable {
         options.setAutomaticReconnect(false);
         options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
         options.setConnectionTimeout(10);
+        options.setMaximumPacketSize(MAX_PACKET_BYTES);
         if (settings.username() != null) {
             options.setUserName(settings.username());
         }

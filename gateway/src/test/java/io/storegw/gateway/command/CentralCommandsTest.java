@@ -248,6 +248,29 @@ class CentralCommandsTest {
         assertThat(reply.path("reason").asText()).as(reply.toString()).isEqualTo(reason);
     }
 
+    /**
+     * Paho reads a packet whole before anyone sees its size, so the uplink announces a Maximum Packet Size (the
+     * largest event and 64 KB) and central's broker keeps back anything larger: a command of 1.2 MB gets no
+     * answer at all (one of 100 KB is answered "malformed"), and the next command is answered.
+     */
+    @Test
+    void aCommandOverTheLargestPacketTheUplinkTakesNeverReachesIt() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            try (Gateway gw = Gateway.start(config(broker.uri()), Clock.systemUTC()); Commander cmd = new Commander(broker.uri())) {
+                Await.until(Duration.ofSeconds(20), "the uplink", gw.uplink()::connected);
+                byte[] large = envelope("ping", Instant.now(), "{\"pad\": \"" + "x".repeat(100 * 1024) + "\"}");
+                assertRefused(cmd.send("ping", large, sign(central.getPrivate(), large)), "malformed");
+                byte[] huge = envelope("ping", Instant.now(), "{\"pad\": \"" + "x".repeat(1_200_000) + "\"}");
+                assertThat(cmd.sendUnanswered("ping", huge, sign(central.getPrivate(), huge), Duration.ofSeconds(3)))
+                        .as("kept back by the broker").isTrue();
+                byte[] ping = envelope("ping", Instant.now(), "{}");
+                assertThat(cmd.send("ping", ping, sign(central.getPrivate(), ping)).path("status").asText()).isEqualTo("ok");
+                assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "malformed")).isEqualTo(1);
+            }
+        }
+    }
+
     private static String member(String pseudonym) {
         return """
                 {"pseudonym": "%s", "consent": "consent-2026-0042", "eid": {"identityKey": "%s", "exponent": 10},
@@ -306,6 +329,21 @@ class CentralCommandsTest {
         }
 
         JsonNode send(String name, byte[] payload, String signature) throws Exception {
+            byte[] correlation = publish(name, payload, signature);
+            MqttMessage reply = replies.poll(15, TimeUnit.SECONDS);
+            assertThat(reply).as("an answer to " + name).isNotNull();
+            assertThat(reply.getProperties().getCorrelationData()).isEqualTo(correlation);
+            return JSON.readTree(reply.getPayload());
+        }
+
+        /** True when no answer came within {@code wait}. */
+        boolean sendUnanswered(String name, byte[] payload, String signature, Duration wait) throws Exception {
+            publish(name, payload, signature);
+            return replies.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
+        }
+
+        /** Publishes the command; its correlation data. */
+        private byte[] publish(String name, byte[] payload, String signature) throws Exception {
             byte[] correlation = HexFormat.of().parseHex(UUID.randomUUID().toString().replace("-", ""));
             MqttProperties p = new MqttProperties();
             p.setResponseTopic("central/replies/acme/s042/gw1");
@@ -315,10 +353,7 @@ class CentralCommandsTest {
             }
             MqttMessage m = new MqttMessage(payload, 1, false, p);
             client.publish("storegw/v1/acme/s042/gw1/cmd/" + name, m).waitForCompletion(10_000);
-            MqttMessage reply = replies.poll(15, TimeUnit.SECONDS);
-            assertThat(reply).as("an answer to " + name).isNotNull();
-            assertThat(reply.getProperties().getCorrelationData()).isEqualTo(correlation);
-            return JSON.readTree(reply.getPayload());
+            return correlation;
         }
 
         @Override

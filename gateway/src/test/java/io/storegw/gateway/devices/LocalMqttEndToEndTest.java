@@ -8,6 +8,7 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,53 @@ class LocalMqttEndToEndTest {
                 assertThat(central.messages().toString()).doesNotContain("58:78:20:76:BC:24", "c2a1f0aa12bc", "F3:52:85");
                 device.disconnect();
                 device.close();
+            }
+        }
+    }
+
+    /**
+     * A message far larger than any device sends, retained, so that it would come again at every restart: the
+     * gateway at the appliance's heap does not read it (the store's broker keeps it back, see LocalMqttSource)
+     * and goes on with the next reading.
+     */
+    @Test
+    void aHugeRetainedMessageOnTheStoreBrokerDoesNotStopTheGateway() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            try (Central central = new Central(broker.uri(), "central-local-huge")) {
+                MqttClient device = new MqttClient(broker.uri(), "store-devices", new MemoryPersistence());
+                device.connect(new MqttConnectionOptions());
+                MqttMessage huge = new MqttMessage(("{\"grams\": \"" + "9".repeat(80 << 20) + "\"}").getBytes(StandardCharsets.US_ASCII));
+                huge.setRetained(true);
+                device.publish("store/shelves/9/weight", huge);
+                huge = null; // the test JVM's heap, too
+                Path config = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, ""), """
+                          localMqtt:
+                            enabled: true
+                            broker: %s
+                            devices:
+                              - topic: store/shelves/+/weight
+                                device: shelf-{2}
+                                kind: shelf
+                                values:
+                                  - {field: grams, quantity: weight, unit: g}
+                        """.formatted(broker.uri())));
+                Process gateway = GatewayProcess.start(config, dir.resolve("gateway.log"));
+                try {
+                    Await.until(Duration.ofSeconds(60), "the gateway connected to central", () -> !central.states().isEmpty());
+                    Thread.sleep(2_000); // the retained message, had it been sent, would be read by now
+                    device.publish("store/shelves/4/weight", new MqttMessage("{\"grams\": 812.5}".getBytes(StandardCharsets.UTF_8)));
+                    Await.until(Duration.ofSeconds(30), "the next reading at central", () -> ofType(central, "device.reading").size() == 1);
+                    assertThat(gateway.isAlive()).as("the gateway is running; its log:\n%s", Files.readString(dir.resolve("gateway.log"))).isTrue();
+                    assertThat(ofType(central, "device.reading").get(0).path("data").path("device").asText()).isEqualTo("shelf-4");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\ngateway log:\n" + Files.readString(dir.resolve("gateway.log")), e);
+                } finally {
+                    gateway.destroy();
+                    gateway.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                    device.disconnect();
+                    device.close();
+                }
             }
         }
     }

@@ -31,7 +31,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -69,6 +71,7 @@ public final class HttpCounterSource implements ObservationSource {
     static final String NAME = "http-counters";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long DURABLE_WAIT_SECONDS = 60;
+    private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     private final Settings settings;
     private final Clock clock;
@@ -171,7 +174,7 @@ public final class HttpCounterSource implements ObservationSource {
 
     private Totals fetch(Counter c) throws IOException, InterruptedException {
         HttpResponse<byte[]> r = clients.get(c.id()).send(HttpRequest.newBuilder(c.url()).timeout(Duration.ofSeconds(10)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+                atMost(MAX_ANSWER_BYTES));
         if (r.statusCode() != 200) {
             throw new IOException("HTTP " + r.statusCode() + " from " + c.url());
         }
@@ -188,6 +191,61 @@ public final class HttpCounterSource implements ObservationSource {
         }
         String serial = StrictJson.text(json, "serial");
         return new Totals(serial == null ? "" : serial, in.asLong(), out.asLong());
+    }
+
+    /**
+     * The body as bytes, failing once it passes {@code max}: a counter answers in a few hundred bytes, and a
+     * URL that reaches something else (a camera's video stream) would otherwise be read into the heap for ever.
+     */
+    static HttpResponse.BodyHandler<byte[]> atMost(int max) {
+        return info -> new HttpResponse.BodySubscriber<>() {
+            private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
+            private Flow.Subscription subscription;
+            private long seen;
+            private boolean over;
+
+            @Override
+            public CompletionStage<byte[]> getBody() {
+                return bytes.getBody();
+            }
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                bytes.onSubscribe(s);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) {
+                if (over) {
+                    return; // what was on its way when the subscription was cancelled
+                }
+                for (ByteBuffer b : item) {
+                    seen += b.remaining();
+                }
+                if (seen > max) {
+                    over = true;
+                    subscription.cancel();
+                    bytes.onError(new IOException("an answer of more than " + max + " bytes; a counter's totals take a few hundred"));
+                    return;
+                }
+                bytes.onNext(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (!over) {
+                    bytes.onError(t);
+                }
+            }
+
+            @Override
+            public void onComplete() {
+                if (!over) {
+                    bytes.onComplete();
+                }
+            }
+        };
     }
 
     private void remember(String id, Totals totals) {

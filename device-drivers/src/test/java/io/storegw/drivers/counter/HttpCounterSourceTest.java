@@ -53,6 +53,30 @@ class HttpCounterSourceTest {
         camera.stop(0);
     }
 
+    /** A URL that reaches a video stream instead of a counter: read up to the limit, then the counter is offline. */
+    @Test
+    void anEndlessAnswerIsCutOffAndTheCounterReportedUnreachable() throws Exception {
+        camera.createContext("/mjpg/video.mjpg", exchange -> {
+            exchange.sendResponseHeaders(200, 0); // chunked, no end
+            byte[] frame = new byte[16 * 1024];
+            try (var out = exchange.getResponseBody()) {
+                for (int i = 0; i < 100_000; i++) { // 1.6 GB at most, should nobody stop reading
+                    out.write(frame);
+                }
+            } catch (java.io.IOException closedByTheReader) {
+                // expected: the source stops reading
+            }
+        });
+        URI url = URI.create("http://127.0.0.1:" + camera.getAddress().getPort() + "/mjpg/video.mjpg");
+        HttpCounterSource s = new HttpCounterSource(new HttpCounterSource.Settings(List.of(new HttpCounterSource.Counter("entrance", url, null, null)),
+                Duration.ofSeconds(10), dir.resolve("counters.json")), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(poll(s)).singleElement().isInstanceOfSatisfying(DeviceStatus.class, st -> {
+            assertThat(st.state()).isEqualTo(DeviceStatus.State.OFFLINE);
+            assertThat(st.reason()).contains("more than 65536 bytes");
+        });
+        assertThat(s.problem()).contains("counter entrance: an answer of more than 65536 bytes");
+    }
+
     HttpCounterSource source() throws Exception {
         URI url = URI.create("http://127.0.0.1:" + camera.getAddress().getPort() + "/local/tvpc/.api?live-sum.json");
         return new HttpCounterSource(new HttpCounterSource.Settings(List.of(new HttpCounterSource.Counter("entrance", url, null, null)),

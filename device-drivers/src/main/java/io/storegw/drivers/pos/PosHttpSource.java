@@ -52,8 +52,9 @@ import javax.net.ssl.SSLException;
  * {@code 400} with the reason for input that cannot be read and {@code 422} for input the gateway
  * cannot make events of (both bodies kept in the dead-letter folder), {@code 401} without valid
  * credentials, {@code 413} past the size limit, {@code 503} with {@code Retry-After} when the gateway
- * pushes back or the port is already taking in as many bytes as it may ({@link DocumentAdmission}). Everything after the HTTP codec runs off the event loop, because handing over blocks
- * while the core loop's queue is full.
+ * pushes back or the port is already taking in as many bytes as it may ({@link DocumentAdmission}).
+ * Everything after the HTTP codec runs off the event loop, because handing over blocks while the core
+ * loop's queue is full.
  */
 public final class PosHttpSource implements ObservationSource {
 

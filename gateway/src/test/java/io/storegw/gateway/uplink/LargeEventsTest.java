@@ -121,6 +121,43 @@ class LargeEventsTest {
         }
     }
 
+    /** A till's file export of a day: 30 sales of 1.45 MB dropped in the spool folder at once, taken one file at a time. */
+    @Test
+    void aSpoolFolderFullOfTheLargestSalesIsTakenWithinTheAppliancesHeap() throws Exception {
+        int files = 30;
+        Path spool = Files.createDirectories(dir.resolve("spool"));
+        for (int i = 1; i <= files; i++) {
+            Files.writeString(spool.resolve("sale-%03d.xml".formatted(i)), PosLogs.sale(1, i, 12_000));
+        }
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            Path config = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.withSources(
+                    TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "timeZone: Europe/Berlin\n"), """
+                      pos:
+                        spool:
+                          enabled: true
+                          folder: %s
+                          poll: 100ms
+                    """.formatted(spool.toAbsolutePath())));
+            try (Central central = new Central(broker.uri(), "central-large-spool")) {
+                Process gateway = GatewayProcess.start(config, dir.resolve("gateway.log"));
+                try {
+                    Await.until(Duration.ofSeconds(120), "every file taken", () -> spool.resolve("done").toFile().list() != null
+                            && spool.resolve("done").toFile().list().length == files);
+                    Await.until(Duration.ofSeconds(120), "every sale at central", () -> central.events().values().stream()
+                            .filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")).count() == files);
+                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", tail(dir.resolve("gateway.log"))).isTrue();
+                    assertThat(spool.resolve("failed").toFile().list()).isEmpty();
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\ngateway log:\n" + tail(dir.resolve("gateway.log")), e);
+                } finally {
+                    gateway.destroy();
+                    gateway.waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
     /**
      * One till posting {@code n} sales of 12,000 lines, each sent again after the Retry-After of a 503 as a till does;
      * how often it was told to come back. Any other answer, or none, fails it with the gateway's log.

@@ -139,6 +139,10 @@ public final class HttpCounterSource implements ObservationSource {
                 now = fetch(c);
             } catch (IOException e) {
                 trouble = "counter " + c.id() + ": " + e.getMessage();
+                BadAnswer bad = BadAnswer.in(e);
+                if (bad != null) {
+                    sink.refused(NAME, bad.reason);
+                }
                 if (!Boolean.FALSE.equals(reachable.put(c.id(), false))) {
                     sink.accept(new DeviceStatus(at, c.id(), DeviceStatus.State.OFFLINE, "unreachable: " + e.getMessage()));
                 }
@@ -182,15 +186,35 @@ public final class HttpCounterSource implements ObservationSource {
         try {
             json = StrictJson.read(r.body());
         } catch (StrictJson.Invalid e) {
-            throw new IOException(e.getMessage());
+            throw new BadAnswer("malformed", e.getMessage());
         }
         JsonNode in = json.path("in");
         JsonNode out = json.path("out");
         if (!in.canConvertToLong() || !out.canConvertToLong() || in.asLong() < 0 || out.asLong() < 0) {
-            throw new IOException("expected whole in and out totals, got in=" + in + " out=" + out);
+            throw new BadAnswer("malformed", "expected whole in and out totals, got in=" + in + " out=" + out);
         }
         String serial = StrictJson.text(json, "serial");
         return new Totals(serial == null ? "" : serial, in.asLong(), out.asLong());
+    }
+
+    /** An answer that is not a counter's totals: bad input, counted by its reason, where an unreachable counter is not. */
+    static final class BadAnswer extends IOException {
+        final String reason;
+
+        BadAnswer(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        /** The bad answer behind {@code e} (the HTTP client wraps what a body subscriber fails with), or null. */
+        static BadAnswer in(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BadAnswer bad) {
+                    return bad;
+                }
+            }
+            return null;
+        }
     }
 
     /**
@@ -226,7 +250,7 @@ public final class HttpCounterSource implements ObservationSource {
                 if (seen > max) {
                     over = true;
                     subscription.cancel();
-                    bytes.onError(new IOException("an answer of more than " + max + " bytes; a counter's totals take a few hundred"));
+                    bytes.onError(new BadAnswer("too-large", "an answer of more than " + max + " bytes; a counter's totals take a few hundred"));
                     return;
                 }
                 bytes.onNext(item);

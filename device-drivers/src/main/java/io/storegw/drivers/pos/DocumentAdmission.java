@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * Lets a till's document in only while the documents in progress on the whole port (received and not yet
  * answered) fit in a byte budget, judged from the request's headers before its body is read; past it the
  * till is answered 503 with Retry-After. Each document in progress holds its body, its parse and its
- * events in the heap until its answer: without this, 24 tills posting 1.4 MB sales at once took the
+ * events in the heap until its answer: without this, 24 tills posting 1.45 MB sales at once took the
  * appliance's 64 MB heap. One per connection, in front of the aggregator.
  */
 final class DocumentAdmission extends ChannelInboundHandlerAdapter {

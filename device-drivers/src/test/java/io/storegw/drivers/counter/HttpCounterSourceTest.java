@@ -75,6 +75,7 @@ class HttpCounterSourceTest {
             assertThat(st.reason()).contains("more than 65536 bytes");
         });
         assertThat(s.problem()).contains("counter entrance: an answer of more than 65536 bytes");
+        assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/too-large", 1));
     }
 
     HttpCounterSource source() throws Exception {
@@ -140,10 +141,14 @@ class HttpCounterSourceTest {
             assertThat(((DeviceStatus) o).reason()).contains("HTTP 503");
         });
         assertThat(poll(s)).as("offline once").isEmpty();
+        assertThat(sink.refused).as("a counter that is down sent no bad input").isEmpty();
         status = 200;
         body = "{\"in\": -4, \"out\": \"many\"}";
         assertThat(poll(s)).isEmpty();
         assertThat(s.problem()).contains("expected whole in and out totals");
+        body = "<html>login</html>";
+        assertThat(poll(s)).isEmpty();
+        assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/malformed", 2));
         totals("s", 2, 1);
         assertThat(poll(s)).containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"),
                 new DoorCounts(NOW, "entrance", 1, 0));

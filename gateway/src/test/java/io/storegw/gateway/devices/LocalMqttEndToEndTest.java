@@ -41,21 +41,8 @@ class LocalMqttEndToEndTest {
         JsonNode payloads = new ObjectMapper().readTree(PAYLOADS.toFile());
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
-            String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "core:\n  bucket: 1s\n  kAnonymity: 1\n")
-                    .replaceAll("(?s)core:\\n  bucket: 1s\\n  telemetry: 2s\\n", "")
-                    .replaceAll("(?s)sources:.*?admin:", """
-                            sources:
-                              localMqtt:
-                                enabled: true
-                                broker: %s
-                                offlineAfter: 10s
-                                devices:
-                                  - topic: store/shelves/+/weight
-                                    device: shelf-{2}
-                                    kind: shelf
-                                    values:
-                                      - {field: grams, quantity: weight, unit: g}
-                            admin:""".formatted(broker.uri()));
+            String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "core:\n  bucket: 1s\n  kAnonymity: 1\n")
+                    .replaceAll("(?s)core:\\n  bucket: 1s\\n  telemetry: 2s\\n", ""), shelves(broker.uri(), "10s"));
             try (Central central = new Central(broker.uri(), "central-local");
                  Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
                 Await.until(Duration.ofSeconds(30), "the local source subscribed", () -> gw.problem() == null);
@@ -110,17 +97,8 @@ class LocalMqttEndToEndTest {
                 huge.setRetained(true);
                 device.publish("store/shelves/9/weight", huge);
                 huge = null; // the test JVM's heap, too
-                Path config = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, ""), """
-                          localMqtt:
-                            enabled: true
-                            broker: %s
-                            devices:
-                              - topic: store/shelves/+/weight
-                                device: shelf-{2}
-                                kind: shelf
-                                values:
-                                  - {field: grams, quantity: weight, unit: g}
-                        """.formatted(broker.uri())));
+                Path config = Files.writeString(dir.resolve("storegw.yaml"),
+                        TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, ""), shelves(broker.uri(), "5m")));
                 Process gateway = GatewayProcess.start(config, dir.resolve("gateway.log"));
                 try {
                     Await.until(Duration.ofSeconds(60), "the gateway connected to central", () -> !central.states().isEmpty());
@@ -139,6 +117,22 @@ class LocalMqttEndToEndTest {
                 }
             }
         }
+    }
+
+    /** The local MQTT source on {@code broker}, shelves' weights mapped to readings: the lines under {@code sources:}. */
+    private static String shelves(String broker, String offlineAfter) {
+        return """
+                  localMqtt:
+                    enabled: true
+                    broker: %s
+                    offlineAfter: %s
+                    devices:
+                      - topic: store/shelves/+/weight
+                        device: shelf-{2}
+                        kind: shelf
+                        values:
+                          - {field: grams, quantity: weight, unit: g}
+                """.formatted(broker, offlineAfter);
     }
 
     private static List<JsonNode> ofType(Central central, String type) {

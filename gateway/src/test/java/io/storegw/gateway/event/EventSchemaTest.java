@@ -21,6 +21,8 @@ import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.gateway.Gateway;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
@@ -117,8 +119,8 @@ class EventSchemaTest {
             }
             awaitInOutbox(gw, "io.storegw.gateway.dropped.v1", Duration.ofSeconds(30));
             validateOutbox(gw, validated);
-            assertNoSilentGap(gw);
         }
+        assertNoSilentGap(state);
         assertThat(validated.keySet()).containsExactlyInAnyOrderElementsOf(
                 EventCatalogue.ALL.stream().map(EventType::cloudEventType).collect(Collectors.toSet()));
     }
@@ -140,17 +142,25 @@ class EventSchemaTest {
         }
     }
 
-    /** With no broker nothing is acknowledged, so every number missing from the outbox must be named in a drop report. */
-    private static void assertNoSilentGap(Gateway gw) throws Exception {
+    /**
+     * With no broker nothing is acknowledged, so every number missing from the outbox must be named in a drop
+     * report. Read once the gateway is closed: a read that races a commit may see the rows it sheds gone before
+     * the report naming them is committed (CI saw it once), which is no gap, only a read too early.
+     */
+    private static void assertNoSilentGap(Path state) throws Exception {
         java.util.BitSet present = new java.util.BitSet();
         java.util.BitSet reported = new java.util.BitSet();
         long highest = 0;
-        for (OutboxRow row : gw.outbox().read(0, 1_000_000, Long.MAX_VALUE)) {
-            present.set((int) row.seq());
-            highest = Math.max(highest, row.seq());
-            if (row.type().equals("io.storegw.gateway.dropped.v1")) {
-                for (JsonNode range : CloudEventEncoder.JSON.readTree(row.payload()).path("data").path("ranges")) {
-                    reported.set(range.path("from").asInt(), range.path("to").asInt() + 1);
+        // A budget far above what is kept, so that opening it sheds nothing.
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(state.resolve("outbox"), 1L << 30, Duration.ZERO, Map.of(), Duration.ofDays(7)),
+                new GatewayIdentity("acme", "s042", "gw1"), new EventIds(Clock.systemUTC()), Clock.systemUTC(), new Metrics())) {
+            for (OutboxRow row : outbox.read(0, 1_000_000, Long.MAX_VALUE)) {
+                present.set((int) row.seq());
+                highest = Math.max(highest, row.seq());
+                if (row.type().equals("io.storegw.gateway.dropped.v1")) {
+                    for (JsonNode range : CloudEventEncoder.JSON.readTree(row.payload()).path("data").path("ranges")) {
+                        reported.set(range.path("from").asInt(), range.path("to").asInt() + 1);
+                    }
                 }
             }
         }

@@ -54,7 +54,7 @@ public final class LocalMqttSource implements ObservationSource {
     static final String NAME = "local-mqtt";
     private static final long MAX_DEAD_LETTERS = 1_000;
     /** The largest MQTT packet the store's broker may send: device messages are a few KB, a JSON string at most 64 KB. */
-    static final long MAX_PACKET_BYTES = 256 * 1024;
+    private static final long MAX_PACKET_BYTES = 256 * 1024;
     private static final Duration RETRY_CAP = Duration.ofSeconds(30);
 
     private final Settings settings;

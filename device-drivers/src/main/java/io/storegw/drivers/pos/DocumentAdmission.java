@@ -68,11 +68,12 @@ final class DocumentAdmission extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request) {
-            long length = HttpUtil.getContentLength(request, -1L);
+            // A chunked body may grow to the limit; without a length or chunks there is none.
+            long length = HttpUtil.isTransferEncodingChunked(request) ? maxDocument : HttpUtil.getContentLength(request, 0L);
             if (length > maxDocument) {
                 arriving.add(0L); // the aggregator answers 413 without reading it
-            } else if (budget.take(length < 0 ? maxDocument : length)) { // a chunked body may grow to the limit
-                arriving.add(length < 0 ? maxDocument : length);
+            } else if (budget.take(length)) {
+                arriving.add(length);
             } else {
                 refuse(ctx, request);
                 return;

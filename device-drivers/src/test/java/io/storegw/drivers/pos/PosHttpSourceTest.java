@@ -241,6 +241,10 @@ class PosHttpSourceTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(oversized.statusCode()).isEqualTo(413);
         assertThat(post("s3cret-till-7", large).statusCode()).isEqualTo(202);
+        // Documents sent to a wrong path: answered 404 without a worker, their bytes back at once.
+        assertThat(post("/pos/v1/nowhere", large, "Authorization", "Bearer s3cret-till-7").statusCode()).isEqualTo(404);
+        assertThat(post("/pos/v1/nowhere", large, "Authorization", "Bearer s3cret-till-7").statusCode()).isEqualTo(404);
+        assertThat(post("s3cret-till-7", large).statusCode()).isEqualTo(202);
         // A till that goes away halfway through its body.
         try (java.net.Socket gone = new java.net.Socket("127.0.0.1", source.port())) {
             gone.getOutputStream().write(("POST /pos/v1/poslog HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-till-7\r\n"

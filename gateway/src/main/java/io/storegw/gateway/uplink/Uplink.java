@@ -1,6 +1,7 @@
 package io.storegw.gateway.uplink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
@@ -121,7 +122,7 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
             permits.release();
-            connectionLost("state or command-answer publish failed: " + describe(failure));
+            connectionLost("state or command-answer publish failed: " + Errors.describe(failure));
         }
     };
 
@@ -168,7 +169,7 @@ public final class Uplink implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } catch (MqttException | RuntimeException e) {
-            Logger.warn("Cannot answer a command on {}: {}", topic, describe(e));
+            Logger.warn("Cannot answer a command on {}: {}", topic, Errors.describe(e));
             return false;
         }
     }
@@ -203,7 +204,7 @@ public final class Uplink implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
-                lostReason = describe(e);
+                lostReason = Errors.describe(e);
                 if (running) {
                     Logger.warn("Uplink to {}: {}", settings.broker(), lostReason);
                 }
@@ -362,11 +363,11 @@ public final class Uplink implements AutoCloseable {
                 }
             }
         } catch (MqttException e) {
-            connectionLost("publish failed: " + describe(e)); // publish() gave the place back and counted it
+            connectionLost("publish failed: " + Errors.describe(e)); // publish() gave the place back and counted it
             return;
         } catch (RuntimeException e) {
             permits.release();
-            connectionLost("publish failed: " + describe(e));
+            connectionLost("publish failed: " + Errors.describe(e));
             return;
         }
         permits.release();
@@ -388,7 +389,7 @@ public final class Uplink implements AutoCloseable {
                 public void onFailure(IMqttToken token, Throwable failure) {
                     permits.release();
                     publishFailures.increment();
-                    connectionLost("publish failed: " + describe(failure));
+                    connectionLost("publish failed: " + Errors.describe(failure));
                 }
             });
         } catch (MqttException e) {
@@ -486,11 +487,6 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    private static String describe(Throwable e) {
-        Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
-        return e.getMessage() + (cause == null ? "" : " (" + cause.getMessage() + ")");
-    }
-
     private void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -521,7 +517,7 @@ public final class Uplink implements AutoCloseable {
 
         @Override
         public void mqttErrorOccurred(MqttException exception) {
-            connectionLost(describe(exception));
+            connectionLost(Errors.describe(exception));
         }
     }
 

@@ -113,7 +113,8 @@ public final class Gateway implements AutoCloseable {
         EventIds ids = new EventIds(clock);
         Files.createDirectories(config.stateDir());
         var o = config.outbox();
-        outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow()),
+        outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow(),
+                        o.diskReserve().bytes()),
                 identity, ids, clock, metrics);
         try {
             layout = new StoreLayout(config, outbox::saved);

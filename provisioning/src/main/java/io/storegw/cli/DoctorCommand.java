@@ -280,16 +280,19 @@ final class DoctorCommand implements Callable<Integer> {
             where = where.getParent();
         }
         long budget = config.outbox().budget().bytes();
+        long reserve = config.outbox().diskReserve().bytes();
         try {
             long free = Files.getFileStore(where).getUsableSpace();
-            String detail = StatusCommand.bytes(free) + " free at " + where + " for an outbox budget of " + StatusCommand.bytes(budget);
-            if (free >= budget) {
+            String detail = StatusCommand.bytes(free) + " free at " + where + " for an outbox budget of " + StatusCommand.bytes(budget)
+                    + " and a reserve of " + StatusCommand.bytes(reserve);
+            if (free >= budget + reserve) {
                 add("disk", Verdict.OK, detail, null);
-            } else if (free >= budget / 4) {
-                add("disk", Verdict.WARN, detail + ": a long outage could fill the disk before the budget sheds",
-                        "free space, or lower outbox.budget");
+            } else if (free >= reserve + budget / 4) {
+                add("disk", Verdict.WARN, detail + ": a long outage could bring the disk to its reserve before the budget sheds"
+                        + " (the outbox then holds no more)", "free space, or lower outbox.budget");
             } else {
-                add("disk", Verdict.FAIL, detail, "free space, or lower outbox.budget below the free space");
+                add("disk", Verdict.FAIL, detail, free < reserve ? "free space: the outbox is taking no more room"
+                        : "free space, or lower outbox.budget below the free space");
             }
         } catch (IOException | NullPointerException e) {
             add("disk", Verdict.FAIL, "cannot tell the free space at " + config.outboxPath() + ": " + e.getMessage(), "check stateDir");

@@ -17,7 +17,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         timeZone = timeZone == null ? "UTC" : timeZone;
         stateDir = stateDir == null ? Path.of("/var/lib/storegw") : stateDir;
         uplink = uplink == null ? new Uplink(null, null, null, null, null, null, null, null) : uplink;
-        outbox = outbox == null ? new Outbox(null, null, null, null, null) : outbox;
+        outbox = outbox == null ? new Outbox(null, null, null, null, null, null) : outbox;
         core = core == null ? new Core(null, null, null, null) : core;
         sources = sources == null ? new Sources(null, null, null, null, null) : sources;
         gpio = gpio == null ? new Gpio(null, null, null) : gpio;
@@ -212,9 +212,10 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
      * @param commitInterval how long the group committer waits after an append for more to join its commit;
      *                       0 commits what queued during the last commit's fsync ({@link #DEFAULT_COMMIT_INTERVAL})
      * @param ttl            overrides of the catalogue's time-to-live, keyed by event type ({@code family.name})
+     * @param diskReserve    free space kept on the outbox's disk: while there is less, the outbox takes no more room
      */
     public record Outbox(Path path, ByteSize budget, Duration commitInterval, Map<String, Duration> ttl,
-                         Duration idempotencyWindow) {
+                         Duration idempotencyWindow, ByteSize diskReserve) {
 
         /**
          * Every commit rewrites the pages its rows touch (the tail of the queue, the keys' leaves, the paths
@@ -229,6 +230,7 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
             commitInterval = commitInterval == null ? DEFAULT_COMMIT_INTERVAL : commitInterval;
             ttl = ttl == null ? Map.of() : Map.copyOf(ttl);
             idempotencyWindow = idempotencyWindow == null ? Duration.ofDays(7) : idempotencyWindow;
+            diskReserve = diskReserve == null ? new ByteSize(io.storegw.gateway.outbox.Outbox.DEFAULT_DISK_RESERVE_BYTES) : diskReserve;
         }
     }
 

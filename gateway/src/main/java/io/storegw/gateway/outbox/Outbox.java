@@ -1,5 +1,6 @@
 package io.storegw.gateway.outbox;
 
+import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
@@ -45,9 +46,16 @@ public final class Outbox implements AutoCloseable {
      * How the outbox keeps events.
      *
      * @param idempotencyWindow how long an append's idempotency key is remembered (a re-send within it is a no-op)
+     * @param diskReserveBytes  free space kept on the outbox's disk ({@link DiskReserve})
      */
     public record Settings(Path path, long budgetBytes, Duration commitInterval, Map<String, Duration> ttl,
-                           Duration idempotencyWindow) {
+                           Duration idempotencyWindow, long diskReserveBytes) {
+
+        /** With the default disk reserve. */
+        public Settings(Path path, long budgetBytes, Duration commitInterval, Map<String, Duration> ttl, Duration idempotencyWindow) {
+            this(path, budgetBytes, commitInterval, ttl, idempotencyWindow, DEFAULT_DISK_RESERVE_BYTES);
+        }
+
         Duration ttlOf(EventType type) {
             return ttl.getOrDefault(type.key(), type.ttl());
         }
@@ -55,6 +63,7 @@ public final class Outbox implements AutoCloseable {
 
     /** The largest encoded event the outbox takes (a sale of about 14,000 lines); a larger one is refused for good. */
     public static final int MAX_EVENT_BYTES = 1_000_000;
+    public static final long DEFAULT_DISK_RESERVE_BYTES = DiskReserve.DEFAULT_BYTES;
     private static final int MAX_BATCH_EVENTS = 2_000;
     /** Events kept in memory for {@code storegw events tail}, and at most this many bytes of them. */
     private static final int RECENT_EVENTS = 512;
@@ -118,6 +127,8 @@ public final class Outbox implements AutoCloseable {
     private final LongAdder commits;
     private final LongAdder tooLarge;
     private final LongAdder duplicates;
+    private final LongAdder writeFailures;
+    private final DiskReserve disk;
     private final Metrics metrics;
 
     private OutboxStore store;
@@ -138,6 +149,14 @@ public final class Outbox implements AutoCloseable {
     private long lastMaintenance;
     /** A failed rewrite is not tried again before this (epoch ms): it closes and reopens the store, holding the committer. */
     private long compactNotBefore;
+    /** The commits failing now, if they are; the committer's. */
+    private WriteFailure writeFailure;
+    /** The byte budget of the commit in progress: the configured one, or less while the disk is short. */
+    private long budget;
+    /** Said in every commit until one holds. */
+    private Alarm diskAlarm;
+    /** False while commits fail: nothing more is read for the uplink, whose PUBACKs would queue deletions that cannot be written. */
+    private volatile boolean writable = true;
 
     private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
         this.settings = settings;
@@ -147,6 +166,7 @@ public final class Outbox implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         Files.createDirectories(settings.path().toAbsolutePath().getParent());
+        this.disk = new DiskReserve(settings.path().toAbsolutePath().getParent(), settings.diskReserveBytes());
         this.reservation = new SequenceReservation(Path.of(settings.path() + ".seq"));
         this.appended = metrics.counter("storegw_outbox_appended_total", "Events committed to the outbox");
         this.acked = metrics.counter("storegw_outbox_acknowledged_total", "Events removed after PUBACK");
@@ -154,6 +174,8 @@ public final class Outbox implements AutoCloseable {
         this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
         this.tooLarge = metrics.counter("storegw_outbox_too_large_total", "Events refused for being larger than a row may be");
         this.duplicates = metrics.counter("storegw_outbox_duplicates_total", "Appends whose idempotency key was already committed (re-sends)");
+        this.writeFailures = metrics.counter("storegw_outbox_write_failures_total",
+                "Commits that could not be written (a full disk, say); their appends were refused");
         this.committer = new Thread(this::run, "outbox-committer");
         Arrays.fill(shortestTtlMillis, Long.MAX_VALUE);
         for (EventType type : EventCatalogue.ALL) {
@@ -232,6 +254,7 @@ public final class Outbox implements AutoCloseable {
         metrics.gauge("storegw_outbox_bytes", "Bytes of events waiting in the outbox", () -> bytes);
         metrics.gauge("storegw_outbox_committed_sequence", "Highest sequence number made durable", () -> committedSeq);
         metrics.gauge("storegw_outbox_file_bytes", "Size of the outbox file", () -> store.fileBytes());
+        metrics.gauge("storegw_outbox_disk_free_bytes", "Free space on the outbox's disk at the last look (once a second)", () -> disk.free());
         metrics.gauge("storegw_outbox_oldest_age_seconds", "Age of the oldest queued event", () -> {
             long oldest = stats().oldestMillis();
             return oldest == 0 ? 0 : (clock.millis() - oldest) / 1000.0;
@@ -293,10 +316,15 @@ public final class Outbox implements AutoCloseable {
 
     /** The opening alarm: queued before any source can fill the queue, exempt from push-back. */
     private void appendInternal(EventType type, String subject, Object data) {
-        Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
-        if (!appends.offer(encodedAppend(List.of(event), Map.of(), true, null, new CompletableFuture<>()))) {
+        if (!appends.offer(internal(type, subject, data))) {
             Logger.error("Outbox commit queue full; could not queue {} {}", type.key(), data);
         }
+    }
+
+    /** An event of the gateway's own, exempt from push-back. */
+    private Append internal(EventType type, String subject, Object data) {
+        Event event = new Event(ids.next(), type, clock.instant(), subject, DataClass.ANONYMOUS, data);
+        return encodedAppend(List.of(event), Map.of(), true, null, new CompletableFuture<>());
     }
 
     /** The handler state saved under keys starting with {@code prefix}; read at start, before the core loop runs. */
@@ -325,6 +353,9 @@ public final class Outbox implements AutoCloseable {
      * returns at least one row if there is one.
      */
     public List<OutboxRow> read(long afterSeq, int limit, long maxBytes) {
+        if (!writable) {
+            return List.of();
+        }
         List<OutboxRow> held = unsent.after(afterSeq, limit, maxBytes);
         if (held != null) {
             return held;
@@ -338,7 +369,7 @@ public final class Outbox implements AutoCloseable {
     /** Waits until something above {@code seq} is committed, or the timeout passes. */
     public void awaitCommittedAbove(long seq, long timeoutMillis) throws InterruptedException {
         synchronized (commitSignal) {
-            if (committedSeq <= seq && !closing) {
+            if ((committedSeq <= seq || !writable) && !closing) {
                 commitSignal.wait(timeoutMillis);
             }
         }
@@ -498,8 +529,19 @@ public final class Outbox implements AutoCloseable {
         Drops drops = new Drops();
         List<Purge> purging = new ArrayList<>();
         int[] purged = new int[0];
+        boolean spellOver = false;
         fresh.clear();
+        long now = clock.millis();
+        boolean maintenance = now - lastMaintenance >= MAINTENANCE_MILLIS || closing;
         try {
+            if (store.isClosed()) {
+                throw new IOException("the outbox file " + store.file() + " is not open (opening it again failed)");
+            }
+            if (maintenance) {
+                Alarm shortOfDisk = disk.check(total(bytesByClass));
+                diskAlarm = shortOfDisk != null ? shortOfDisk : diskAlarm;
+            }
+            budget = disk.budget(settings.budgetBytes());
             for (Append append : batch) {
                 switch (insert(append)) {
                     case WRITTEN -> accepted.add(append);
@@ -522,13 +564,12 @@ public final class Outbox implements AutoCloseable {
                 remove(p.member() == null ? store.oldest(p.eventClass(), protectedSeq, p.max()) : store.about(p.member()), into);
                 purged[i] = into.size - before;
             }
-            long now = clock.millis();
-            if (now - lastMaintenance >= MAINTENANCE_MILLIS || closing) {
+            if (maintenance) {
                 lastMaintenance = now;
                 expire(now, drops);
                 store.forgetKeysBefore(now - settings.idempotencyWindow().toMillis());
             }
-            shed(drops, settings.budgetBytes());
+            shed(drops, budget);
             // The reports count against the budget too: shed until the rows and the reports that name
             // what went fit (a report grows with the ranges it names, so this may take a round or two).
             for (int round = 0; round < 8 && !drops.isEmpty(); round++) {
@@ -536,13 +577,20 @@ public final class Outbox implements AutoCloseable {
                 for (Event report : drops.reports()) {
                     reportBytes += encoder.encode(report).length();
                 }
-                if (total(bytesByClass) + reportBytes <= settings.budgetBytes() || !shed(drops, settings.budgetBytes() - reportBytes)) {
+                if (total(bytesByClass) + reportBytes <= budget || !shed(drops, budget - reportBytes)) {
                     break;
                 }
             }
             // The report goes into the same commit as the deletions it names: both or neither.
             for (Event report : drops.reports()) {
                 insert(encodedAppend(List.of(report), Map.of(), true, null, new CompletableFuture<>()));
+            }
+            if (diskAlarm != null) {
+                insert(internal(EventCatalogue.GATEWAY_ALARM, "outbox", diskAlarm));
+            }
+            spellOver = writeFailure != null && (writeFailure.over(now) || closing);
+            if (spellOver) {
+                insert(internal(EventCatalogue.GATEWAY_ALARM, "outbox", writeFailure.alarm(store.file().toString())));
             }
             if (nextSeq != firstSeq) {
                 reservation.reserve(nextSeq - 1);
@@ -577,14 +625,25 @@ public final class Outbox implements AutoCloseable {
             System.arraycopy(savedBytes, 0, bytesByClass, 0, bytesByClass.length);
             acks.addAll(acknowledged); // their deletion was rolled back too: try again next commit
             purging.forEach(p -> p.done().completeExceptionally(e));
-            problem = "outbox commit failed: " + e.getMessage();
-            Logger.error(e, "Outbox commit failed; {} appends refused", batch.size());
+            problem = "outbox commit failed: " + Errors.describe(e);
             // Every append of the batch fails, also those after the one that broke: no source waits for ever.
             batch.forEach(a -> a.done().completeExceptionally(e));
-            pause();
+            failed(batch, e);
+            if (store.isClosed()) {
+                reopen();
+            }
+            pause(writeFailure.inARow());
             return;
         }
-        problem = null;
+        writable = true;
+        diskAlarm = null;
+        if (spellOver) {
+            Logger.info("Outbox has written again for {} s; {}", WriteFailure.OVER_AFTER_MILLIS / 1000, writeFailure.summary());
+            writeFailure = null;
+        } else if (writeFailure != null) {
+            writeFailure.held();
+        }
+        problem = writeFailure != null ? writeFailure.problem(clock.millis()) : disk.problem();
         publishTotals();
         synchronized (commitSignal) {
             commitSignal.notifyAll();
@@ -634,10 +693,11 @@ public final class Outbox implements AutoCloseable {
                 critical += length;
             }
         }
-        if (!append.internal() && critical > 0 && bytesByClass[EventClass.CRITICAL.ordinal()] + critical > settings.budgetBytes()) {
+        if (!append.internal() && critical > 0 && bytesByClass[EventClass.CRITICAL.ordinal()] + critical > budget) {
             pushedBack.increment();
             return refuse(append, new OutboxFullException(
-                    "outbox full: " + bytesByClass[EventClass.CRITICAL.ordinal()] + " bytes of critical events waiting"));
+                    "outbox full: " + bytesByClass[EventClass.CRITICAL.ordinal()] + " bytes of critical events waiting"
+                            + (disk.problem() == null ? "" : "; " + disk.problem())));
         }
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
@@ -809,9 +869,56 @@ public final class Outbox implements AutoCloseable {
         metrics.counter("storegw_outbox_compactions_total", "Times the drained outbox file was rewritten").increment();
     }
 
-    private static void pause() {
+    /** Counts a failed commit, and logs it: the first of a spell in full, then a line a minute (a full disk fails every commit). */
+    private void failed(List<Append> batch, Exception e) {
+        writeFailures.increment();
+        writable = false;
+        long now = clock.millis();
+        if (writeFailure == null) {
+            writeFailure = new WriteFailure(now, e);
+            Logger.error(e, "Outbox commit failed; {} appends refused", batch.size());
+        }
+        if (writeFailure.failed(batch.size(), events(batch), now)) {
+            Logger.error("Outbox still cannot write ({}); {} so far", Errors.describe(e), writeFailure.summary());
+        }
+    }
+
+    private static int events(List<Append> batch) {
+        int events = 0;
+        for (Append a : batch) {
+            events += a.events().size();
+        }
+        return events;
+    }
+
+    /**
+     * Opens the file again after H2 closed it on a failed write (its "panic"): the file still ends with the
+     * last commit that was synced, which is what this outbox holds in memory. Without this, one full disk kept
+     * every later commit failing until the gateway was restarted, also once space was freed.
+     */
+    private void reopen() {
+        synchronized (storeLock) {
+            store.close();
+            try {
+                store = OutboxStore.open(settings.path());
+            } catch (IOException | RuntimeException e) {
+                problem = "outbox cannot write, nor open its file again: " + Errors.describe(e);
+                return; // the next commit tries again
+            }
+        }
+        long[][] totals = store.totals();
+        System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
+        System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
+        publishTotals();
+        if (writeFailure.first()) {
+            Logger.info("Outbox {} opened again after a failed write", store.file());
+        }
+    }
+
+    /** After a failed commit: 0.2 s, doubling with every failure in a row, up to 2 s. */
+    private static void pause(long failuresInARow) {
         try {
-            Thread.sleep(200);
+            Thread.sleep(Math.min(2_000, 200L << Math.min(4, failuresInARow - 1)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -281,6 +281,11 @@ final class OutboxStore implements AutoCloseable {
         return file.getCurrentVersion() != version;
     }
 
+    /** True once H2 has closed the file on a failed write: nothing more can be read or written through this store. */
+    boolean isClosed() {
+        return file.isClosed();
+    }
+
     /** Forgets everything changed since the last commit. */
     void rollback() {
         try {

@@ -15,8 +15,11 @@ import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.testing.MutableClock;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -335,6 +338,70 @@ class OutboxTest {
             outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, 0, 1000)), refusedKey).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(before + 1);
         }
+    }
+
+    @Test
+    void whileItsDiskIsShortOfTheReserveTheOutboxTakesNoMoreRoomSaysSoAndTakesItsBudgetBackOnceThereIsSpace() throws Exception {
+        // A real shortage: the reserve is set 48 MB below what the disk has free, then a file of 96 MB takes the difference.
+        long reserve = Files.getFileStore(dir).getUsableSpace() - (48L << 20);
+        Path ballast = dir.resolve("ballast");
+        metrics = new Metrics();
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7), reserve),
+                ID, ids, clock, metrics)) {
+            appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 200, 10_000); // 2 MB
+            assertThat(outbox.problem()).isNull();
+
+            try (FileChannel file = FileChannel.open(ballast, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer block = ByteBuffer.allocate(1 << 20);
+                for (int mb = 0; mb < 96; mb++) {
+                    file.write(block.clear());
+                }
+                file.force(true);
+            }
+            clock.advance(Duration.ofSeconds(1)); // the outbox looks at its disk once a second
+            appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 400, 10_000); // 4 MB more, into the 4 MB it may hold now
+            settle(outbox);
+            assertThat(outbox.problem()).contains("free at", "takes no more than");
+            assertThat(metrics.count("storegw_outbox_disk_free_bytes")).isLessThan(reserve);
+            assertThat(outbox.stats().bytes()).isLessThanOrEqualTo(4L << 20);
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).isPositive();
+            assertThat(all(outbox)).filteredOn(r -> r.type().equals("io.storegw.gateway.alarm.v1")).singleElement()
+                    .satisfies(r -> assertThat(json(r).path("data").path("kind").asText()).isEqualTo("outbox.disk-short"));
+            // Critical events are not shed (normal ones are, for them): past the 4 MB, the till is told to come back.
+            CompletableFuture<Void> refused = null;
+            for (int i = 0; i < 600 && refused == null; i++) {
+                CompletableFuture<Void> f = outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 10_000)));
+                try {
+                    f.get(5, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    refused = f;
+                }
+            }
+            assertThat(refused).as("a critical append refused").isNotNull();
+            assertThatThrownBy(refused::get).hasCauseInstanceOf(OutboxFullException.class).hasMessageContaining("free at");
+            settle(outbox);
+            long shed = metrics.count("storegw_outbox_dropped_total", "reason", "budget");
+
+            Files.delete(ballast);
+            clock.advance(Duration.ofSeconds(1));
+            all(outbox).forEach(outbox::acknowledge); // central takes it all: room for what follows either way
+            appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 600, 10_000); // 6 MB: past the 4 MB of the shortage
+            settle(outbox);
+            assertThat(outbox.problem()).isNull();
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "budget")).isEqualTo(shed);
+            assertThat(outbox.stats().bytes()).isGreaterThan(4L << 20);
+        } finally {
+            Files.deleteIfExists(ballast);
+        }
+    }
+
+    /** {@code n} events of a type, each padded by {@code padding} bytes; returns once the last is durable. */
+    private void appendAll(Outbox outbox, EventType type, int n, int padding) throws Exception {
+        CompletableFuture<Void> last = null;
+        for (int i = 0; i < n; i++) {
+            last = outbox.append(List.of(event(type, i, padding)));
+        }
+        last.get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -35,10 +35,16 @@ public final class MemberStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String SUFFIX = ".mv.db";
 
-    private final Connection db;
+    private final String url;
+    private final String password;
     private final Duration nonceLifetime;
+    private Connection db;
+    /** The last use did not finish: connect again before the next. */
+    private boolean unfinished;
 
-    private MemberStore(Connection db, Duration nonceLifetime) {
+    private MemberStore(String url, String password, Connection db, Duration nonceLifetime) {
+        this.url = url;
+        this.password = password;
         this.db = db;
         this.nonceLifetime = nonceLifetime;
     }
@@ -61,11 +67,10 @@ public final class MemberStore implements AutoCloseable {
         Files.createDirectories(base.toAbsolutePath().getParent());
         // H2 takes "<file password> <user password>"; the file password is the AES key.
         String password = HexFormat.of().formatHex(key) + " storegw";
+        String url = url(base);
         Connection db;
         try {
-            // MAX_COMPACT_TIME=0: H2's compaction on close lost committed rows (see OutboxStore).
-            db = DriverManager.getConnection("jdbc:h2:file:" + base.toAbsolutePath() + ";CIPHER=AES;WRITE_DELAY=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0",
-                    "storegw", password);
+            db = connect(url, password);
         } catch (SQLException e) {
             if (e.getErrorCode() == 90049 || e.getErrorCode() == 28000) {
                 throw new SQLException("the member table " + base + SUFFIX + " does not open with the key in " + keyFile
@@ -78,18 +83,54 @@ public final class MemberStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS nonces(nonce VARCHAR(128) PRIMARY KEY, issued BIGINT NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS revoked(pseudonym VARCHAR(128) PRIMARY KEY, at BIGINT NOT NULL)");
         }
+        return new MemberStore(url, password, db, maxAge.multipliedBy(2));
+    }
+
+    /** The JDBC address of the table at {@code base}. */
+    private static String url(Path base) {
+        // MAX_COMPACT_TIME=0: H2's compaction on close lost committed rows (see OutboxStore).
+        return "jdbc:h2:file:" + base.toAbsolutePath() + ";CIPHER=AES;WRITE_DELAY=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0";
+    }
+
+    private static Connection connect(String url, String password) throws SQLException {
+        Connection db = DriverManager.getConnection(url, "storegw", password);
         db.setAutoCommit(false);
-        return new MemberStore(db, maxAge.multipliedBy(2));
+        return db;
+    }
+
+    /**
+     * Starts a use of the table. H2 closes its database for good when a write fails (a full disk), while this
+     * connection still says it is open (measured): so after a use that did not finish, the next one connects
+     * again; the file still holds the last commit. Without this, one command during a full disk left every later
+     * one failing, consent revocations too, until a restart.
+     */
+    private void begin() throws SQLException {
+        if (unfinished) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // the old connection is the one that failed
+            }
+            db = connect(url, password);
+        }
+        unfinished = true;
+    }
+
+    /** Ends a use that went well. */
+    private void end() {
+        unfinished = false;
     }
 
     /** Every member, in pseudonym order. */
     public synchronized List<Member> members() throws SQLException, IOException {
+        begin();
         List<Member> out = new ArrayList<>();
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT member FROM members ORDER BY pseudonym")) {
             while (rs.next()) {
                 out.add(JSON.readValue(rs.getBytes(1), Member.class));
             }
         }
+        end();
         return out;
     }
 
@@ -133,19 +174,23 @@ public final class MemberStore implements AutoCloseable {
 
     /** Revocations whose events may still be queued: a crash came between the revocation and its purge. */
     public synchronized List<String> unpurged() throws SQLException {
+        begin();
         List<String> out = new ArrayList<>();
         try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT pseudonym FROM revoked ORDER BY at")) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
         }
+        end();
         return out;
     }
 
     /** The revoked member's queued events are gone. */
     public synchronized void purged(String pseudonym) throws SQLException {
+        begin();
         delete("revoked", pseudonym);
         commit();
+        end();
     }
 
     private interface Change {
@@ -153,6 +198,7 @@ public final class MemberStore implements AutoCloseable {
     }
 
     private void change(String nonce, Instant issued, Change change) throws SQLException, Replayed {
+        begin();
         try {
             try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM nonces WHERE nonce = ?")) {
                 p.setString(1, nonce);
@@ -175,8 +221,16 @@ public final class MemberStore implements AutoCloseable {
             }
             change.apply();
             commit();
+            end();
         } catch (SQLException | Replayed | RuntimeException e) {
-            db.rollback();
+            try {
+                db.rollback();
+                if (e instanceof Replayed) {
+                    end(); // a refusal, not a failure
+                }
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+            }
             throw e;
         }
     }

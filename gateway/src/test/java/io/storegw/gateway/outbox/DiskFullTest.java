@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.FileSizeLimit;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.PosLogs;
 import io.storegw.gateway.testing.TestBroker;
@@ -29,9 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tells tills to come back while it cannot write, takes their sales again without a restart once it can, and
  * every sale it acknowledged reaches central, with an alarm that says what happened.
  *
- * <p>A full disk is made with the child JVM's file-size limit ({@code prlimit}, util-linux), which fails a write
- * past it as a full disk fails it (the JVM ignores {@code SIGXFSZ}); it needs no privileges, unlike a small
- * file system. H2 closes its store on a failed write; before the outbox opened it again, every commit after the
+ * <p>A full disk is made with the child JVM's file-size limit ({@link FileSizeLimit}). H2 closes its store on a failed write; before the outbox opened it again, every commit after the
  * first failure failed, also once space was freed, until the gateway was restarted.
  */
 class DiskFullTest {
@@ -68,7 +67,7 @@ class DiskFullTest {
                 }
 
                 // The disk fills: the outbox file may grow by 256 KB more, about two of these sales.
-                fileSizeLimit(gateway, Files.size(outboxFile) + (256 << 10));
+                FileSizeLimit.set(gateway, Files.size(outboxFile) + (256 << 10));
                 int status;
                 while ((status = post(seq)) == 202) {
                     acknowledged.add(seq++);
@@ -83,7 +82,7 @@ class DiskFullTest {
                 assertThat(gateway.isAlive()).isTrue();
 
                 // Space is freed: the same gateway takes the refused sale, sent again, and the ones after it.
-                fileSizeLimit(gateway, -1);
+                FileSizeLimit.set(gateway, -1);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while ((status = post(seq)) == 503 && System.nanoTime() < deadline) {
                     Thread.sleep(1_000); // a till waits for its Retry-After
@@ -126,15 +125,6 @@ class DiskFullTest {
                 .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TestConfigs.tillToken(1))
                 .POST(HttpRequest.BodyPublishers.ofString(PosLogs.sale(1, seq, 1_000), StandardCharsets.UTF_8)).build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** Sets the child's limit on the size of any file it writes, in bytes; -1 for none. */
-    private static void fileSizeLimit(Process process, long bytes) throws Exception {
-        String limit = bytes < 0 ? "unlimited" : Long.toString(bytes);
-        Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(process.pid()), "--fsize=" + limit + ":unlimited")
-                .redirectErrorStream(true).start();
-        String out = new String(prlimit.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(prlimit.waitFor(10, TimeUnit.SECONDS) && prlimit.exitValue() == 0).as("prlimit (util-linux): %s", out).isTrue();
     }
 
     private static int health(AdminClient admin) {

@@ -27,16 +27,16 @@ final class DiskReserve {
     private static final long RECOVERY_MARGIN = 16L << 20;
 
     private final Path where;
-    private final FileStore disk;
     private final long reserve;
+    /** Found at the first look: a gateway must start even where the JDK cannot tell the file system (a sandbox). */
+    private FileStore disk;
     private long free = -1;
     /** What the outbox may hold while the disk is short; -1 while it is not. */
     private long lowBudget = -1;
     private boolean probeFailed;
 
-    DiskReserve(Path where, long reserveBytes) throws IOException {
+    DiskReserve(Path where, long reserveBytes) {
         this.where = where;
-        this.disk = Files.getFileStore(where);
         this.reserve = reserveBytes;
     }
 
@@ -46,6 +46,9 @@ final class DiskReserve {
      */
     Alarm check(long heldBytes) {
         try {
+            if (disk == null) {
+                disk = Files.getFileStore(where);
+            }
             free = disk.getUsableSpace();
             probeFailed = false;
         } catch (IOException e) {

@@ -30,7 +30,7 @@ final class DiskReserve {
     private final long reserve;
     /** Found at the first look: a gateway must start even where the JDK cannot tell the file system (a sandbox). */
     private FileStore disk;
-    private long free = -1;
+    private volatile long free = -1; // read by the metrics
     /** What the outbox may hold while the disk is short; -1 while it is not. */
     private long lowBudget = -1;
     private boolean probeFailed;

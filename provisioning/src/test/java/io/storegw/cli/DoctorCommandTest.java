@@ -85,11 +85,13 @@ class DoctorCommandTest {
         Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state,
                 "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + dir.resolve("nobody-home.sock") + "\n")
                 .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    bus: unix:path=" + dir.resolve("no-bus") + "\n")
-                + "gpio:\n  doorCounter:\n    enabled: true\n    door: main\n    outer: {pin: 17}\n    inner: {pin: 27}\n");
+                + "gpio:\n  doorCounter:\n    enabled: true\n    door: main\n    outer: {pin: 17}\n    inner: {pin: 27}\n"
+                + "outbox:\n  diskReserve: 1000000GB\n"); // more than any disk here: the outbox would take no more room
         Result r = run("doctor", "--config", config.toString(), "--timeout", "3");
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).contains("OK    config", "FAIL  admin socket", "is it running? systemctl status storegw",
-                "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth", "doctor: ");
+                "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth",
+                "FAIL  disk", "fix: free space: the outbox is taking no more room", "doctor: ");
         assertThat(r.out()).doesNotContain("broker login").containsPattern("doctor: \\d+ checks failed");
         if (!Files.exists(Path.of("/dev/gpiochip0"))) {
             assertThat(r.out()).contains("FAIL  GPIO", "no /dev/gpiochip0");

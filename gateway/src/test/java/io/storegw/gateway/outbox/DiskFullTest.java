@@ -112,7 +112,7 @@ class DiskFullTest {
                 Await.until(Duration.ofSeconds(5), "healthy", () -> health(admin) == 200);
                 assertThat(gateway.isAlive()).as("the same gateway, never restarted").isTrue();
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\ngateway log:\n" + tail(log), e);
+                throw new AssertionError(e.getMessage() + "\ngateway log:\n" + GatewayProcess.tail(log), e);
             } finally {
                 gateway.destroy();
                 gateway.waitFor(30, TimeUnit.SECONDS);
@@ -138,10 +138,5 @@ class DiskFullTest {
 
     private static List<JsonNode> events(Central central, String type) {
         return central.events().values().stream().filter(e -> e.path("type").asText().equals(type)).toList();
-    }
-
-    private static String tail(Path log) throws Exception {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 }

@@ -64,4 +64,10 @@ public final class GatewayProcess {
         builder.environment().putAll(env);
         return builder.start();
     }
+
+    /** The last 30 lines of a child gateway's log, for a failing test's message. */
+    public static String tail(Path log) throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
 }

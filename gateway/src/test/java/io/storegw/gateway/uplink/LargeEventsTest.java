@@ -67,7 +67,7 @@ class LargeEventsTest {
                 Process gateway = GatewayProcess.start(config, dir.resolve("gateway.log"));
                 try {
                     boolean all = central.awaitAccountedFor(EVENTS, Duration.ofSeconds(120));
-                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", tail(dir.resolve("gateway.log"))).isTrue();
+                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", GatewayProcess.tail(dir.resolve("gateway.log"))).isTrue();
                     assertThat(all).as("missing %s", central.gapSummary(EVENTS)).isTrue();
                 } finally {
                     gateway.destroy();
@@ -109,7 +109,7 @@ class LargeEventsTest {
                     assertThat(toldToComeBack).as("tills told to come back, or the port's budget was never met").isPositive();
                     Await.until(Duration.ofSeconds(120), "every sale at central", () -> central.events().values().stream()
                             .filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")).count() == tills * perTill);
-                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", tail(dir.resolve("gateway.log"))).isTrue();
+                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", GatewayProcess.tail(dir.resolve("gateway.log"))).isTrue();
                     assertThat(central.messages()).as("events of over 500 KB, or this test tests nothing")
                             .filteredOn(m -> m.getPayload().length > 500_000).hasSize(tills * perTill);
                 } finally {
@@ -146,10 +146,10 @@ class LargeEventsTest {
                             && spool.resolve("done").toFile().list().length == files);
                     Await.until(Duration.ofSeconds(120), "every sale at central", () -> central.events().values().stream()
                             .filter(e -> e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")).count() == files);
-                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", tail(dir.resolve("gateway.log"))).isTrue();
+                    assertThat(gateway.isAlive()).as("the gateway is still running; its log:\n%s", GatewayProcess.tail(dir.resolve("gateway.log"))).isTrue();
                     assertThat(spool.resolve("failed").toFile().list()).isEmpty();
                 } catch (AssertionError e) {
-                    throw new AssertionError(e.getMessage() + "\ngateway log:\n" + tail(dir.resolve("gateway.log")), e);
+                    throw new AssertionError(e.getMessage() + "\ngateway log:\n" + GatewayProcess.tail(dir.resolve("gateway.log")), e);
                 } finally {
                     gateway.destroy();
                     gateway.waitFor(30, TimeUnit.SECONDS);
@@ -173,7 +173,7 @@ class LargeEventsTest {
                 try {
                     r = http.send(request, HttpResponse.BodyHandlers.ofString());
                 } catch (java.io.IOException e) {
-                    throw new AssertionError("till-" + till + " got no answer (" + e + "); gateway log:\n" + tail(dir.resolve("gateway.log")), e);
+                    throw new AssertionError("till-" + till + " got no answer (" + e + "); gateway log:\n" + GatewayProcess.tail(dir.resolve("gateway.log")), e);
                 }
                 if (r.statusCode() != 503) {
                     assertThat(r.statusCode()).as("till-%d: %s", till, r.body()).isEqualTo(202);
@@ -183,10 +183,5 @@ class LargeEventsTest {
             }
         }
         return comeBacks;
-    }
-
-    private static String tail(Path log) throws Exception {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 }

@@ -132,7 +132,7 @@ public final class Gateway implements AutoCloseable {
             uplink = new Uplink(new Uplink.Settings(u.broker(), config.clientId(), u.username(), u.passwordFile(),
                     tls == null ? null : tls.ca(), tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
                     u.keepAlive(), u.maxInflight(), u.backoff().base(), u.backoff().cap()),
-                    identity, outbox, Version.current(), clock, metrics);
+                    identity, outbox, Version.current(), clock, metrics, config.stateDir().resolve("uplink").resolve("refused"));
             var pos = config.sources().pos();
             Map<String, String> tillByToken = pos.http().enabled() && pos.http().tokensFile() != null
                     ? tillTokens(pos.http().tokensFile()) : Map.of();
@@ -394,9 +394,10 @@ public final class Gateway implements AutoCloseable {
         var stats = outbox.stats();
         long now = clock.millis();
         double[] rates = this.rates.perSecond();
+        Uplink.Refused refused = uplink.refused();
         return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
                 problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
-                        metrics.count("storegw_uplink_published_total")),
+                        metrics.count("storegw_uplink_published_total"), refused.events(), refused.last()),
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
                         stats.committedSeq(), outbox.byClass()),
                 metrics.count("storegw_core_observations_total"), new Status.Rates(rates[0], rates[1], rates[2]),

@@ -12,8 +12,13 @@ import java.util.List;
 public record Status(String version, String gateway, long uptimeSeconds, String problem, Uplink uplink, Backlog backlog,
                      long observations, Rates rates, List<Source> sources, ClockSync.State clock) {
 
-    /** The connection to central. */
-    public record Uplink(String broker, boolean connected, String problem, long published) {
+    /**
+     * The connection to central.
+     *
+     * @param refused     events central's broker refused for good since the start (reported in {@code gateway.dropped})
+     * @param lastRefused the last of them, with its time and the broker's reason, or null
+     */
+    public record Uplink(String broker, boolean connected, String problem, long published, long refused, String lastRefused) {
     }
 
     /** What waits in the outbox, in all and by class. */

@@ -5,6 +5,7 @@ import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.health.ClockSync;
+import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.uplink.PemTls;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -195,6 +196,20 @@ final class DoctorCommand implements Callable<Integer> {
         return false;
     }
 
+    /** The broker's Maximum Packet Size against the largest event the outbox takes (a sale of many lines). */
+    private void packetSize(Long maxPacket, GatewayConfig config) {
+        long needed = Outbox.MAX_EVENT_BYTES + 16 * 1024; // the largest event, its topic and properties
+        if (maxPacket == null || maxPacket >= needed) {
+            add("broker packet size", Verdict.OK, maxPacket == null ? "the broker sets no Maximum Packet Size"
+                    : "the broker takes packets of up to " + maxPacket + " bytes; the largest event is " + Outbox.MAX_EVENT_BYTES, null);
+        } else {
+            add("broker packet size", Verdict.WARN, "the broker takes packets of at most " + maxPacket + " bytes and events reach "
+                    + Outbox.MAX_EVENT_BYTES + " (a sale of many lines): a larger one is not sent, but reported to central as dropped "
+                    + "(reason refused, code 149) and kept in " + config.stateDir().resolve("uplink").resolve("refused"),
+                    "raise the broker's maximum packet size to " + needed + " bytes, if central's broker allows it");
+        }
+    }
+
     private static boolean soon(X509Certificate c) {
         return c.getNotAfter().toInstant().isBefore(Instant.now().plus(EXPIRY_WARNING));
     }
@@ -225,7 +240,8 @@ final class DoctorCommand implements Callable<Integer> {
                 options.setSocketFactory(PemTls.socketFactory(t == null ? null : t.ca(), t == null ? null : t.cert(), t == null ? null : t.key()));
             }
             client.setTimeToWait(timeoutSeconds * 1000L);
-            client.connect(options);
+            IMqttToken connected = client.connectWithResult(options);
+            Long maxPacket = connected.getResponseProperties() == null ? null : connected.getResponseProperties().getMaximumPacketSize();
             MqttMessage probe = new MqttMessage(("storegw doctor " + Instant.now()).getBytes(StandardCharsets.UTF_8), 1, false, null);
             IMqttToken token = client.getTopic(topic).publish(probe);
             token.waitForCompletion(timeoutSeconds * 1000L);
@@ -239,6 +255,7 @@ final class DoctorCommand implements Callable<Integer> {
                 add("broker login", Verdict.OK, "logged in as " + (u.username() == null ? "(no user name)" : u.username()), null);
                 add("test publish", Verdict.OK, "published to " + topic + " and the broker acknowledged it", null);
             }
+            packetSize(maxPacket, config);
         } catch (MqttException e) {
             int code = e.getReasonCode();
             boolean auth = code == 0x86 || code == 0x87 || code == 4 || code == 5;

@@ -48,6 +48,10 @@ final class StatusCommand extends DaemonCommand {
                 duration(s.path("uptimeSeconds").asLong()), s.path("problem").isNull() ? "healthy" : "PROBLEM");
         System.out.printf(Locale.ROOT, "uplink   %s  %s  %,d published%n", up.path("broker").asText(),
                 up.path("connected").asBoolean() ? "connected" : "NOT connected: " + up.path("problem").asText(), up.path("published").asLong());
+        if (up.path("refused").asLong() > 0) {
+            System.out.printf(Locale.ROOT, "         %,d refused by the broker for good (reported to central as dropped); the last: %s%n",
+                    up.path("refused").asLong(), up.path("lastRefused").asText());
+        }
         System.out.printf(Locale.ROOT, "backlog  %,d events, %s, oldest %s%s%n", backlog.path("rows").asLong(), bytes(backlog.path("bytes").asLong()),
                 backlog.path("rows").asLong() == 0 ? "-" : duration(backlog.path("oldestAgeSeconds").asLong()), classes(backlog));
         JsonNode rates = s.path("rates");

@@ -54,7 +54,7 @@ class DoctorCommandTest {
                 Result r = run("doctor", "--config", config.toString(), "--json");
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
-                        "broker login", "test publish", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
+                        "broker login", "test publish", "broker packet size", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -63,6 +63,7 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "broker login")).isEqualTo("OK");
                 assertThat(verdict(checks, "test publish")).isEqualTo("OK");
                 assertThat(checks.get("test publish").path("detail").asText()).contains("storegw/v1/acme/s042/gw1/doctor");
+                assertThat(verdict(checks, "broker packet size")).isEqualTo("OK");
                 assertThat(verdict(checks, "disk")).isEqualTo("OK");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
@@ -75,6 +76,24 @@ class DoctorCommandTest {
                 daemon.destroy();
                 assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    /** A broker that takes smaller packets than the largest event (AWS IoT Core takes 128 KB) is worth a warning. */
+    @Test
+    void aBrokerTakingSmallerPacketsThanTheLargestEventIsWorthAWarning() throws Exception {
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing("nothing/", 128 * 1024))) {
+            broker.start();
+            Path config = Files.writeString(state.resolve("storegw.yaml"),
+                    TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + dir.resolve("nobody-home.sock") + "\n"));
+            Map<String, JsonNode> checks = checks(run("doctor", "--config", config.toString(), "--json"));
+            assertThat(verdict(checks, "test publish")).isEqualTo("OK");
+            assertThat(verdict(checks, "broker packet size")).isEqualTo("WARN");
+            assertThat(checks.get("broker packet size").path("detail").asText()).contains("at most 131072 bytes", "code 149",
+                    state.resolve("uplink").resolve("refused").toString());
+            assertThat(checks.get("broker packet size").path("fix").asText()).contains("raise the broker's maximum packet size");
         }
     }
 

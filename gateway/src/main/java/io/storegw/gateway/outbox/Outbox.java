@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +38,9 @@ import org.tinylog.Logger;
  * <p>One committer thread owns all writes. Appends are gathered into a group commit: rows get their
  * sequence numbers in the same commit, the commit is forced to disk, and only then do the
  * appends' futures complete, which is when a source may acknowledge. Rows leave only on PUBACK
- * ({@link #acknowledge}), by TTL, or when shed past the byte budget; the last two are reported in a
- * {@code gateway.dropped} event naming the ranges, so central never sees a silent gap.
+ * ({@link #acknowledge}), by TTL, when shed past the byte budget, or when central's broker refuses them for
+ * good ({@link #refuse}); all but the first are reported in a {@code gateway.dropped} event naming the ranges,
+ * so central never sees a silent gap.
  */
 public final class Outbox implements AutoCloseable {
 
@@ -113,6 +115,7 @@ public final class Outbox implements AutoCloseable {
     /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
     private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Refusal> refusals = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Purge> purges = new ConcurrentLinkedQueue<>();
     private final RecentEvents recent = new RecentEvents(RECENT_EVENTS, RECENT_BYTES);
     /** This commit's rows, for {@link #recent} once the commit holds. */
@@ -390,6 +393,22 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
+     * Central's broker refused the row for good (its MQTT 5 reason code, 149 for a row larger than it takes, or a
+     * negative code when it only closed the connection on the row):
+     * it goes, named in a {@code gateway.dropped} event of reason {@code refused} with the code. Any thread.
+     * A refused drop report is not reported again (that report would be refused in turn, for ever); it is only
+     * counted and logged.
+     */
+    public void refuse(OutboxRow row, int code) {
+        refusals.add(new Refusal(new Ack(row.seq(), row.eventClass(), row.payload().length), code,
+                !row.type().equals(EventCatalogue.GATEWAY_DROPPED.cloudEventType())));
+    }
+
+    /** A refused row, as the committer deletes it. */
+    private record Refusal(Ack row, int code, boolean report) {
+    }
+
+    /**
      * Rows up to {@code seq} are in flight to the broker and must not be shed or expired under the
      * uplink's feet; they leave by PUBACK.
      */
@@ -484,7 +503,7 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void run() {
-        while (!closing || !appends.isEmpty() || !acks.isEmpty()) {
+        while (!closing || !appends.isEmpty() || !acks.isEmpty() || !refusals.isEmpty()) {
             try {
                 List<Append> batch = gather();
                 commit(batch);
@@ -525,6 +544,7 @@ public final class Outbox implements AutoCloseable {
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
         List<Ack> acknowledged = new ArrayList<>();
+        List<Refusal> refused = new ArrayList<>();
         int repeated = 0;
         Drops drops = new Drops();
         List<Purge> purging = new ArrayList<>();
@@ -553,6 +573,7 @@ public final class Outbox implements AutoCloseable {
                 }
             }
             deleteAcknowledged(acknowledged);
+            deleteRefused(refused, drops);
             for (Purge p; (p = purges.poll()) != null; ) {
                 purging.add(p);
             }
@@ -624,6 +645,7 @@ public final class Outbox implements AutoCloseable {
             System.arraycopy(savedRows, 0, rowsByClass, 0, rowsByClass.length);
             System.arraycopy(savedBytes, 0, bytesByClass, 0, bytesByClass.length);
             acks.addAll(acknowledged); // their deletion was rolled back too: try again next commit
+            refusals.addAll(refused);
             purging.forEach(p -> p.done().completeExceptionally(e));
             problem = "outbox commit failed: " + Errors.describe(e);
             // Every append of the batch fails, also those after the one that broke: no source waits for ever.
@@ -746,6 +768,20 @@ public final class Outbox implements AutoCloseable {
             if (store.delete(ack.eventClass(), ack.seq())) {
                 rowsByClass[ack.eventClass().ordinal()]--;
                 bytesByClass[ack.eventClass().ordinal()] -= ack.bytes();
+            }
+        }
+    }
+
+    private void deleteRefused(List<Refusal> done, Drops drops) {
+        for (Refusal r; (r = refusals.poll()) != null; ) {
+            done.add(r);
+        }
+        for (Refusal r : done) {
+            Ack row = r.row();
+            if (store.delete(row.eventClass(), row.seq())) {
+                rowsByClass[row.eventClass().ordinal()]--;
+                bytesByClass[row.eventClass().ordinal()] -= row.bytes();
+                (r.report() ? drops.refused.computeIfAbsent(r.code(), code -> new SeqList()) : drops.refusedReports).add(row.seq());
             }
         }
     }
@@ -930,15 +966,22 @@ public final class Outbox implements AutoCloseable {
         final SeqList expired = new SeqList();
         final SeqList purged = new SeqList();
         final SeqList consent = new SeqList();
+        /** Refused by central's broker, by its reason code. */
+        final Map<Integer, SeqList> refused = new TreeMap<>();
+        /** Drop reports central's broker refused: removed, and not reported again. */
+        final SeqList refusedReports = new SeqList();
 
         boolean isEmpty() {
-            return budget.size == 0 && expired.size == 0 && purged.size == 0 && consent.size == 0;
+            return budget.size == 0 && expired.size == 0 && purged.size == 0 && consent.size == 0 && refused.isEmpty()
+                    && refusedReports.size == 0;
         }
 
         /** Every sequence number removed, whatever the reason, in a new list. */
         SeqList all() {
             SeqList all = new SeqList();
-            for (SeqList list : new SeqList[] {budget, expired, purged, consent}) {
+            List<SeqList> lists = new ArrayList<>(List.of(budget, expired, purged, consent, refusedReports));
+            lists.addAll(refused.values());
+            for (SeqList list : lists) {
                 for (int i = 0; i < list.size; i++) {
                     all.add(list.values[i]);
                 }
@@ -946,20 +989,24 @@ public final class Outbox implements AutoCloseable {
             return all;
         }
 
-        /** One {@code gateway.dropped} event per reason that removed anything. */
+        /** One {@code gateway.dropped} event per reason (and refusal code) that removed anything. */
         List<Event> reports() {
             List<Event> reports = new ArrayList<>(2);
-            for (var reason : List.of(Map.entry("budget", budget), Map.entry("expired", expired), Map.entry("purged", purged),
-                    Map.entry("consent", consent))) {
-                SeqList list = reason.getValue();
-                if (list.size > 0) {
-                    long[] seqs = Arrays.copyOf(list.values, list.size);
-                    Arrays.sort(seqs);
-                    reports.add(new Event(ids.next(), EventCatalogue.GATEWAY_DROPPED, clock.instant(), "outbox",
-                            DataClass.ANONYMOUS, Dropped.of(reason.getKey(), seqs, seqs.length)));
-                }
-            }
+            report(reports, "budget", null, budget);
+            report(reports, "expired", null, expired);
+            report(reports, "purged", null, purged);
+            report(reports, "consent", null, consent);
+            refused.forEach((code, list) -> report(reports, "refused", code < 0 ? null : code, list));
             return reports;
+        }
+
+        private void report(List<Event> reports, String reason, Integer code, SeqList list) {
+            if (list.size > 0) {
+                long[] seqs = Arrays.copyOf(list.values, list.size);
+                Arrays.sort(seqs);
+                reports.add(new Event(ids.next(), EventCatalogue.GATEWAY_DROPPED, clock.instant(), "outbox",
+                        DataClass.ANONYMOUS, Dropped.of(reason, code, seqs, seqs.length)));
+            }
         }
 
         /** After the commit: count and log what went. */
@@ -968,6 +1015,13 @@ public final class Outbox implements AutoCloseable {
             count("expired", expired);
             count("purged", purged);
             count("consent", consent);
+            refused.values().forEach(list -> count("refused", list));
+            if (refusedReports.size > 0) {
+                metrics.counter("storegw_outbox_dropped_total", "Events removed unsent, by reason", "reason", "refused")
+                        .add(refusedReports.size);
+                Logger.error("Outbox removed {} drop reports that central's broker refused; they cannot be reported again",
+                        refusedReports.size);
+            }
         }
 
         private void count(String reason, SeqList list) {
@@ -1015,6 +1069,6 @@ public final class Outbox implements AutoCloseable {
 
     /** For tests: the committer has nothing queued. */
     boolean idle() {
-        return appends.isEmpty() && acks.isEmpty();
+        return appends.isEmpty() && acks.isEmpty() && refusals.isEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package io.storegw.gateway.uplink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.storegw.drivers.source.DeadLetters;
 import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.GatewayIdentity;
@@ -28,9 +29,12 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
+import org.eclipse.paho.mqttv5.common.packet.MqttWireMessage;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.tinylog.Logger;
 
@@ -41,6 +45,12 @@ import org.tinylog.Logger;
  * outbox only on PUBACK. After any disconnect it reconnects with jittered backoff and reads the outbox
  * from its oldest row again, so everything not acknowledged is sent again (at-least-once; consumers
  * drop duplicates by CloudEvents id). The outbox is the only persistence: Paho keeps nothing.
+ *
+ * <p>A PUBACK with a failure code is not an acknowledgement. A refusal for good (not authorized, say), and an
+ * event larger than the broker's Maximum Packet Size, go to {@link RefusedEvents}: sending them again would
+ * hold every later event behind them for ever. Any other refusal (quota exceeded) keeps the row and drops
+ * the connection, so the row is sent again after the backoff. A broker that refuses by closing the connection
+ * instead has the row found by {@link PoisonRows}.
  */
 public final class Uplink implements AutoCloseable {
 
@@ -78,6 +88,13 @@ public final class Uplink implements AutoCloseable {
      * its topic and properties.
      */
     private static final long MAX_PACKET_BYTES = Outbox.MAX_EVENT_BYTES + 64 * 1024;
+    /**
+     * More than a row's topic and properties take (its topic, and ids, types, source and subject the gateway makes),
+     * so a payload this far under the broker's Maximum Packet Size fits without encoding the packet to see.
+     */
+    private static final int HEADER_ALLOWANCE = 16 * 1024;
+    /** Refused events kept as files per run; past that they are only counted (events are up to 1 MB each). */
+    private static final int MAX_REFUSED_KEPT = 100;
 
     private final Settings settings;
     private final GatewayIdentity identity;
@@ -89,6 +106,8 @@ public final class Uplink implements AutoCloseable {
     private final LongAdder published;
     private final LongAdder connects;
     private final LongAdder publishFailures;
+    private final RefusedEvents refused;
+    private final PoisonRows poison = new PoisonRows();
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile String lostReason;
@@ -96,6 +115,17 @@ public final class Uplink implements AutoCloseable {
     private volatile int window;
     private volatile double publishRate;
     private volatile MqttAsyncClient client;
+    /** The largest packet central's broker takes on this connection (its CONNACK), 0 when it set none. */
+    private volatile long brokerMaxPacket;
+    /** The broker refused a row for now: the next connection keeps the backoff until a row is acknowledged. */
+    private volatile boolean refusedLately;
+    /**
+     * The connection ended for a reason that is no row's doing (this side dropped it after a refusal for now, a
+     * keep-alive timed out, the broker's DISCONNECT named another cause): {@link #poison} is not told.
+     */
+    private volatile boolean rowsBlameless;
+    /** The reason code of the broker's DISCONNECT on this connection, or -1. */
+    private volatile int disconnectCode = -1;
     private volatile CommandListener commands;
     private final Semaphore permits = new Semaphore(0);
     /**
@@ -113,10 +143,17 @@ public final class Uplink implements AutoCloseable {
      * earlier connection (its client is no longer {@link #client}) does not count.
      */
     private long unackedBytes;
+    /** Rows published on this connection and not yet answered by a PUBACK, oldest first; guarded by {@link #ahead}. */
+    private final ArrayDeque<OutboxRow> sent = new ArrayDeque<>();
     private final MqttActionListener releaseOnly = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
             permits.release();
+            Refusal refusal = refusal(token);
+            if (refusal != null) {
+                Logger.warn("Central's broker refused the gateway's own message on {}: {}", String.join(",", token.getTopics()),
+                        refusal.describe());
+            }
         }
 
         @Override
@@ -126,7 +163,11 @@ public final class Uplink implements AutoCloseable {
         }
     };
 
-    public Uplink(Settings settings, GatewayIdentity identity, Outbox outbox, String version, Clock clock, Metrics metrics) {
+    /**
+     * @param refusedFolder where events central's broker refused for good are kept ({@link RefusedEvents})
+     */
+    public Uplink(Settings settings, GatewayIdentity identity, Outbox outbox, String version, Clock clock, Metrics metrics,
+                  Path refusedFolder) {
         this.settings = settings;
         this.identity = identity;
         this.outbox = outbox;
@@ -136,6 +177,7 @@ public final class Uplink implements AutoCloseable {
         this.published = metrics.counter("storegw_uplink_published_total", "Events acknowledged by the broker (PUBACK)");
         this.connects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
         this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
+        this.refused = new RefusedEvents(outbox, new DeadLetters(refusedFolder, clock, MAX_REFUSED_KEPT), metrics, clock);
         metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
         metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
         metrics.gauge("storegw_uplink_window", "In-flight limit: min(maxInflight, broker Receive Maximum)", () -> window);
@@ -193,12 +235,23 @@ public final class Uplink implements AutoCloseable {
         return connected;
     }
 
+    /** Events central's broker refused for good since the start, and the last of them with its time (or null). */
+    public Refused refused() {
+        return new Refused(refused.count(), refused.last());
+    }
+
+    /** What {@link #refused()} says. */
+    public record Refused(long events, String last) {
+    }
+
     private void run() {
         while (running) {
             MqttAsyncClient c = null;
             try {
                 c = connect();
-                backoff.reset();
+                if (!refusedLately) {
+                    backoff.reset();
+                }
                 pump(c);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -212,11 +265,30 @@ public final class Uplink implements AutoCloseable {
                 markDisconnected();
                 if (c != null && running) {
                     discard(c);
+                    afterLoss();
                 }
             }
             if (running) {
                 sleep(backoff.nextDelayMillis());
             }
+        }
+    }
+
+    /**
+     * After a connection ended: if the broker closed it, tells {@link #poison} which row was oldest in flight, and
+     * refuses that row for good when it is the one the broker keeps closing the connection on.
+     */
+    private void afterLoss() {
+        OutboxRow oldest;
+        boolean alone;
+        synchronized (ahead) {
+            oldest = sent.peekFirst();
+            alone = sent.size() == 1;
+            sent.clear();
+        }
+        if (oldest != null && !rowsBlameless && poison.closedWith(oldest.seq(), alone)) {
+            refused.refused(oldest, new Refusal(disconnectCode >= Refusal.FIRST_FAILURE ? disconnectCode : Refusal.CLOSED,
+                    "the broker closed the connection each time it was sent, also alone"));
         }
     }
 
@@ -243,11 +315,16 @@ public final class Uplink implements AutoCloseable {
         options.setWill(identity.stateTopic(), will);
         options.setWillMessageProperties(will.getProperties());
         client = c;
+        rowsBlameless = false;
+        disconnectCode = -1;
         Integer receiveMaximum;
         try {
             IMqttToken token = c.connect(options);
             token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
-            receiveMaximum = token.getResponseProperties() == null ? null : token.getResponseProperties().getReceiveMaximum();
+            MqttProperties connack = token.getResponseProperties();
+            receiveMaximum = connack == null ? null : connack.getReceiveMaximum();
+            Long maxPacket = connack == null ? null : connack.getMaximumPacketSize();
+            brokerMaxPacket = maxPacket == null ? 0 : maxPacket;
             if (commands != null) { // before we count as connected, so a command sent once we are is heard
                 c.subscribe(new MqttSubscription(commandTopic("+"), 1)).waitForCompletion(TimeUnit.SECONDS.toMillis(15));
             }
@@ -255,13 +332,15 @@ public final class Uplink implements AutoCloseable {
             discard(c); // a refused attempt must not leave a client behind: outages retry for hours
             throw e;
         }
-        window = Math.min(settings.maxInflight(), receiveMaximum == null ? 65_535 : receiveMaximum);
+        window = poison.window(Math.min(settings.maxInflight(), receiveMaximum == null ? 65_535 : receiveMaximum));
         permits.drainPermits();
         permits.release(window);
         connected = true;
         lostReason = null;
         connects.increment();
-        Logger.info("Uplink connected to {} (in-flight window {})", settings.broker(), window);
+        Logger.info("Uplink connected to {} (in-flight window {}{}{})", settings.broker(), window,
+                brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
+                poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "");
         publishState(c, "online", null);
         return c;
     }
@@ -270,6 +349,7 @@ public final class Uplink implements AutoCloseable {
     private void pump(MqttAsyncClient c) throws InterruptedException, MqttException {
         synchronized (ahead) { // a new connection sends everything unacknowledged again, from the oldest
             ahead.clear();
+            sent.clear();
             readSeq = 0;
             publishedSeq = 0;
             purgesSeen = outbox.purgeGeneration();
@@ -295,9 +375,13 @@ public final class Uplink implements AutoCloseable {
                 List<OutboxRow> rows = outbox.read(after, limit, Math.max(1, budget));
                 synchronized (ahead) {
                     if (after == readSeq && !rows.isEmpty()) { // else a purge reset the cursor meanwhile: read again
-                        ahead.addAll(rows);
                         readSeq = rows.get(rows.size() - 1).seq();
-                        rows.forEach(r -> unackedBytes += r.payload().length);
+                        for (OutboxRow r : rows) {
+                            if (!refused.pending(r.seq())) { // refused, and its removal not yet committed: not again
+                                ahead.add(r);
+                                unackedBytes += r.payload().length;
+                            }
+                        }
                     }
                 }
                 if (!publishNext(c)) {
@@ -334,14 +418,36 @@ public final class Uplink implements AutoCloseable {
                 ahead.clear(); // what was read ahead may be gone now (a revoked consent): read it again
                 readSeq = publishedSeq;
             }
-            OutboxRow row = ahead.poll();
-            if (row == null) {
-                return false;
+            for (OutboxRow row; (row = ahead.poll()) != null; ) {
+                publishedSeq = row.seq();
+                MqttMessage message = message(row, identity.source(), clock.millis());
+                long size = packetSize(row.topic(), message);
+                if (size <= 0) {
+                    publish(c, row, message);
+                    return true;
+                }
+                // MQTT 5 forbids sending it, and a broker drops the connection on it: sent again, it would hold every later row
+                unackedBytes -= row.payload().length;
+                refused.refused(row, new Refusal(Refusal.PACKET_TOO_LARGE,
+                        "a packet of " + size + " bytes, and the broker takes at most " + brokerMaxPacket));
             }
-            publishedSeq = row.seq();
-            publish(c, row);
-            return true;
+            return false;
         }
+    }
+
+    /**
+     * 0 when the message fits the broker's Maximum Packet Size (or it set none), else the size of its PUBLISH
+     * packet. Paho encodes the packet only for payloads near the limit: the topic and properties are small.
+     */
+    private long packetSize(String topic, MqttMessage message) throws MqttException {
+        long max = brokerMaxPacket;
+        if (max == 0 || message.getPayload().length + HEADER_ALLOWANCE <= max) {
+            return 0;
+        }
+        MqttPublish packet = new MqttPublish(topic, message, message.getProperties());
+        packet.setMessageId(1);
+        long size = packet.getHeader().length + (long) packet.getPayload().length;
+        return size <= max ? 0 : size;
     }
 
     /**
@@ -352,6 +458,12 @@ public final class Uplink implements AutoCloseable {
         try {
             synchronized (ahead) { // one lock per PUBACK: publishNext takes it again, for free
                 if (c == client) { // else an earlier connection's: only its place goes back
+                    if (sent.peekFirst() == row) { // PUBACKs come in the order of the publishes (MQTT 5, 4.6)
+                        sent.pollFirst();
+                    } else {
+                        sent.remove(row);
+                    }
+                    poison.acknowledged(row.seq(), window);
                     boolean full = unackedBytes >= MAX_UNACKED_BYTES;
                     unackedBytes -= row.payload().length;
                     if (full) {
@@ -374,14 +486,30 @@ public final class Uplink implements AutoCloseable {
     }
 
     /** Under the lock of {@link #ahead}. */
-    private void publish(MqttAsyncClient c, OutboxRow row) throws MqttException {
-        MqttMessage message = message(row, identity.source(), clock.millis());
+    private void publish(MqttAsyncClient c, OutboxRow row, MqttMessage message) throws MqttException {
+        sent.addLast(row);
         try {
             c.publish(row.topic(), message, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    outbox.acknowledge(row);
-                    published.increment();
+                    Refusal refusal = refusal(token);
+                    if (refusal == null) {
+                        outbox.acknowledge(row);
+                        published.increment();
+                        if (refusedLately) {
+                            refusedLately = false;
+                        }
+                    } else if (refusal.forGood()) {
+                        refused.refused(row, refusal);
+                    } else {
+                        permits.release();
+                        publishFailures.increment();
+                        refusedLately = true;
+                        rowsBlameless = true;
+                        connectionLost("central's broker refused event " + CloudEventEncoder.sequence(row.seq()) + " ("
+                                + row.type() + ") for now: " + refusal.describe() + "; it is sent again after the backoff");
+                        return;
+                    }
                     handOn(c, row);
                 }
 
@@ -393,10 +521,21 @@ public final class Uplink implements AutoCloseable {
                 }
             });
         } catch (MqttException e) {
+            sent.removeLast(); // never sent
             permits.release();
             publishFailures.increment();
             throw e;
         }
+    }
+
+    /** The refusal a PUBACK carries (Paho completes a publish whatever its reason code), or null. */
+    private static Refusal refusal(IMqttToken token) {
+        int[] codes = token.getReasonCodes();
+        if (codes == null || codes.length == 0 || codes[0] < Refusal.FIRST_FAILURE) {
+            return null;
+        }
+        MqttWireMessage ack = token.getResponse();
+        return new Refusal(codes[0], ack == null || ack.getProperties() == null ? null : ack.getProperties().getReasonString());
     }
 
     /**
@@ -445,6 +584,11 @@ public final class Uplink implements AutoCloseable {
      * window, given back on PUBACK; false when the window stayed full for 5 s.
      */
     private boolean publishInWindow(MqttAsyncClient c, String topic, MqttMessage message) throws MqttException, InterruptedException {
+        long size = packetSize(topic, message);
+        if (size > 0) {
+            Logger.warn("Not sent on {}: a packet of {} bytes, and central's broker takes at most {}", topic, size, brokerMaxPacket);
+            return false;
+        }
         if (!permits.tryAcquire(5, TimeUnit.SECONDS)) {
             return false;
         }
@@ -512,6 +656,13 @@ public final class Uplink implements AutoCloseable {
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
+            MqttException cause = response.getException();
+            if (cause == null) { // the broker's DISCONNECT
+                disconnectCode = response.getReturnCode();
+                rowsBlameless |= !Refusal.aboutAPacket(disconnectCode);
+            } else {
+                rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;
+            }
             connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");
         }
 

@@ -22,6 +22,7 @@ import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Dropped;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.testing.Await;
@@ -183,6 +184,26 @@ class EventSchemaTest {
             Event bad = new Event(good.id(), good.type(), good.time(), good.subject(), good.dataClass(), badData);
             assertThat(footfall.validate(CloudEventEncoder.JSON.readTree(new CloudEventEncoder(id).encode(bad, 1)))).isNotEmpty();
         }
+    }
+
+    /** A refusal's drop report, with the broker's code and without one (the broker only closed the connection). */
+    @Test
+    void dropReportsOfRefusalsMatchTheirSchema() throws Exception {
+        JsonSchema schema = FACTORY.getSchema(SchemaLocation.of(SCHEMAS.resolve(
+                EventCatalogue.GATEWAY_DROPPED.cloudEventType() + ".schema.json").toAbsolutePath().toUri().toString()), CONFIG);
+        CloudEventEncoder encoder = new CloudEventEncoder(new GatewayIdentity("acme", "s042", "gw1"));
+        EventIds ids = new EventIds(Clock.systemUTC());
+        List<Dropped.Range> ranges = List.of(new Dropped.Range(CloudEventEncoder.sequence(7), CloudEventEncoder.sequence(7)));
+        for (Integer code : java.util.Arrays.asList(135, 149, null)) {
+            Event report = new Event(ids.next(), EventCatalogue.GATEWAY_DROPPED, Instant.now(), "outbox", DataClass.ANONYMOUS,
+                    new Dropped("refused", code, 1, ranges));
+            JsonNode json = CloudEventEncoder.JSON.readTree(encoder.encode(report, 9));
+            assertThat(json.path("data").has("code")).isEqualTo(code != null);
+            assertThat(schema.validate(json)).as("code %s", code).isEmpty();
+        }
+        Event notACode = new Event(ids.next(), EventCatalogue.GATEWAY_DROPPED, Instant.now(), "outbox", DataClass.ANONYMOUS,
+                new Dropped("refused", 0, 1, ranges));
+        assertThat(schema.validate(CloudEventEncoder.JSON.readTree(encoder.encode(notACode, 9)))).as("a success code is no refusal").isNotEmpty();
     }
 
     /** Every till sample (real POSLog, the JSON profiles' payloads), through the reader and the handler: valid events, no personal data. */

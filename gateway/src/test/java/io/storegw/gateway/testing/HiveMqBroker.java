@@ -1,6 +1,16 @@
 package io.storegw.gateway.testing;
 
+import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.embedded.EmbeddedHiveMQBuilder;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,11 +26,32 @@ public final class HiveMqBroker implements TestBroker {
 
     private final int port;
     private final Path dir;
+    private final long maxPacketBytes;
+    private final PublishInboundInterceptor publishes;
     private EmbeddedHiveMQ broker;
 
     public HiveMqBroker(int port, Path dir) {
+        this(port, dir, 0, null);
+    }
+
+    /**
+     * A broker with a Maximum Packet Size (0: HiveMQ's default) that shows every client's publishes to
+     * {@code publishes} (null: none), an interceptor that may refuse them with a reason code.
+     */
+    public HiveMqBroker(int port, Path dir, long maxPacketBytes, PublishInboundInterceptor publishes) {
         this.port = port;
         this.dir = dir;
+        this.maxPacketBytes = maxPacketBytes;
+        this.publishes = publishes;
+    }
+
+    /** A broker that refuses as {@code refusing} says, with HiveMQ's means: an interceptor, and its packet size. */
+    static HiveMqBroker refusing(int port, Path dir, TestBroker.Refusing refusing) {
+        return new HiveMqBroker(port, dir, refusing.maxPacketBytes(), (in, out) -> {
+            if (in.getPublishPacket().getTopic().startsWith(refusing.deniedTopic())) {
+                out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "the test's policy denies " + refusing.deniedTopic());
+            }
+        });
     }
 
     @Override
@@ -50,17 +81,21 @@ public final class HiveMqBroker implements TestBroker {
                       </listeners>
                       <mqtt>
                         <queued-messages><max-queue-size>10000000</max-queue-size></queued-messages>
+                        %s
                       </mqtt>
                       <persistence><mode>file</mode></persistence>
                       <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                     </hivemq>
-                    """.formatted(port));
-            EmbeddedHiveMQ b = EmbeddedHiveMQ.builder()
+                    """.formatted(port, maxPacketBytes == 0 ? "" : "<packets><max-packet-size>" + maxPacketBytes + "</max-packet-size></packets>"));
+            EmbeddedHiveMQBuilder builder = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(conf)
                     .withDataFolder(dir.resolve("data"))
                     .withExtensionsFolder(dir.resolve("extensions"))
-                    .withoutLoggingBootstrap()
-                    .build();
+                    .withoutLoggingBootstrap();
+            if (publishes != null) {
+                builder.withEmbeddedExtension(interceptingExtension(publishes));
+            }
+            EmbeddedHiveMQ b = builder.build();
             b.start().get();
             broker = b;
         } catch (IOException e) {
@@ -72,6 +107,22 @@ public final class HiveMqBroker implements TestBroker {
             throw new IllegalStateException("embedded HiveMQ did not start", e.getCause());
         }
         TestBroker.awaitListening(port, Duration.ofSeconds(20));
+    }
+
+    private static EmbeddedExtension interceptingExtension(PublishInboundInterceptor publishes) {
+        return EmbeddedExtension.builder().withId("storegw-test-publishes").withName("storegw test publishes").withVersion("1")
+                .withAuthor("storegw").withPriority(0).withStartPriority(1000)
+                .withExtensionMain(new ExtensionMain() {
+                    @Override
+                    public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
+                        Services.initializerRegistry().setClientInitializer((client, context) -> context.addPublishInboundInterceptor(publishes));
+                    }
+
+                    @Override
+                    public void extensionStop(ExtensionStopInput input, ExtensionStopOutput output) {
+                        // Nothing to release.
+                    }
+                }).build();
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay on 127.0.0.1 in front of a broker that can hold back everything the broker sends (its
- * PUBACKs above all), so a test can act while a client has messages in flight.
+ * PUBACKs above all), so a test can act while a client has messages in flight; and that can close the
+ * connection when the client sends given bytes, as AWS IoT Core closes it on a publish it refuses.
  */
 public final class HoldingProxy implements AutoCloseable {
 
@@ -20,6 +21,7 @@ public final class HoldingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private boolean holding;
+    private volatile byte[] cutOn;
 
     public HoldingProxy(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -47,6 +49,11 @@ public final class HoldingProxy implements AutoCloseable {
         }
     }
 
+    /** From now on, a connection whose client sends {@code marker} is closed before those bytes reach the broker. */
+    public void cutOn(String marker) {
+        cutOn = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private void accept() {
         while (!server.isClosed()) {
             try {
@@ -69,9 +76,20 @@ public final class HoldingProxy implements AutoCloseable {
         try (from; to) {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
+            byte[] seen = new byte[0]; // the end of what came before, for a marker split across reads
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 if (holdable) {
                     awaitReleased();
+                }
+                byte[] marker = cutOn;
+                if (!holdable && marker != null) {
+                    byte[] window = new byte[seen.length + n];
+                    System.arraycopy(seen, 0, window, 0, seen.length);
+                    System.arraycopy(buffer, 0, window, seen.length, n);
+                    if (indexOf(window, marker) >= 0) {
+                        return; // closes both
+                    }
+                    seen = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - marker.length + 1), window.length);
                 }
                 out.write(buffer, 0, n);
                 out.flush();
@@ -79,6 +97,19 @@ public final class HoldingProxy implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // One side went: closing both (above) tells the other.
         }
+    }
+
+    private static int indexOf(byte[] data, byte[] marker) {
+        outer:
+        for (int i = 0; i + marker.length <= data.length; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (data[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private void awaitReleased() throws InterruptedException {

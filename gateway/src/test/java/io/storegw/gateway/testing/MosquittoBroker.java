@@ -33,6 +33,20 @@ public final class MosquittoBroker implements TestBroker {
         this.listenerOptions = List.copyOf(listenerOptions);
     }
 
+    /**
+     * A broker that refuses as {@code refusing} says, with Mosquitto's means: an ACL that denies the topic (Mosquitto
+     * answers PUBACK 135) and {@code max_packet_size}.
+     */
+    static MosquittoBroker refusing(int port, Path dataDir, TestBroker.Refusing refusing) {
+        try {
+            Path acl = Files.createDirectories(dataDir).resolve("acl");
+            Files.writeString(acl, "topic readwrite #\ntopic deny " + refusing.deniedTopic() + "#\n");
+            return new MosquittoBroker(port, dataDir, List.of("acl_file " + acl.toAbsolutePath(), "max_packet_size " + refusing.maxPacketBytes()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public String uri() {
         return "tcp://127.0.0.1:" + port;

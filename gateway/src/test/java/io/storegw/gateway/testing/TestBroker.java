@@ -41,6 +41,24 @@ public interface TestBroker extends AutoCloseable {
         };
     }
 
+    /**
+     * What a broker refuses, as central's may: publishes on topics under {@code deniedTopic} (a prefix ending in {@code /}; not authorized,
+     * as by an ACL) and packets of more than {@code maxPacketBytes} (its MQTT 5 Maximum Packet Size).
+     */
+    record Refusing(String deniedTopic, int maxPacketBytes) {
+    }
+
+    /** Like {@link #create(Path)}, a broker that refuses as {@code refusing} says, each with its own configuration. */
+    static TestBroker create(Path dataDir, Refusing refusing) {
+        String kind = System.getProperty("storegw.test.broker", "embedded");
+        int port = freePort();
+        return switch (kind) {
+            case "embedded" -> HiveMqBroker.refusing(port, dataDir, refusing);
+            case "mosquitto" -> MosquittoBroker.refusing(port, dataDir, refusing);
+            default -> throw new IllegalArgumentException("storegw.test.broker must be embedded or mosquitto, was " + kind);
+        };
+    }
+
     /** A port nobody listens on right now. */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -51,7 +51,8 @@ class RevokedConsentInFlightTest {
                         Duration.ofDays(7)), ID, ids, clock, metrics);
              HoldingProxy proxy = new HoldingProxy(rig.broker().port());
              Uplink uplink = new Uplink(new Uplink.Settings(proxy.uri(), "gw1", null, null, null, null, null,
-                     Duration.ofSeconds(30), WINDOW, Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics)) {
+                     Duration.ofSeconds(30), WINDOW, Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics,
+                     dir.resolve("refused"))) {
             uplink.start();
             Await.until(Duration.ofSeconds(30), "connected, the birth message acknowledged",
                     () -> uplink.connected() && metrics.gauge("storegw_uplink_inflight") == 0);

@@ -1,0 +1,120 @@
+package io.storegw.gateway.uplink;
+
+import io.storegw.drivers.source.DeadLetters;
+import io.storegw.gateway.Errors;
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.outbox.OutboxRow;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.tinylog.Logger;
+
+/**
+ * What becomes of an event central's broker refused for good: a copy is kept in a folder (the source was told
+ * it was taken, so this is the only copy left), it is counted and logged, and the outbox removes it and names it
+ * in a {@code gateway.dropped} event of reason {@code refused}, so the rest of the store's events go on.
+ */
+final class RefusedEvents {
+
+    /** Refusals are logged one by one up to this many per reason code, then once a minute. */
+    private static final int LOGGED_ONE_BY_ONE = 10;
+    private static final long SUMMARY_MILLIS = TimeUnit.MINUTES.toMillis(1);
+
+    private final Outbox outbox;
+    private final DeadLetters folder;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Map<Integer, Logged> logged = new HashMap<>();
+    private final LongAdder total = new LongAdder();
+    /**
+     * Rows refused lately, whose removal the outbox may not have committed yet: a connection that starts meanwhile
+     * reads them again and must not send them. A removal commits within a tenth of a second, so a few suffice.
+     */
+    private final Set<Long> pending = Collections.synchronizedSet(Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > 1_024;
+        }
+    }));
+    private volatile String last;
+    /** Whether anything was refused: until then reads skip nothing without a look-up. */
+    private volatile boolean any;
+
+    RefusedEvents(Outbox outbox, DeadLetters folder, Metrics metrics, Clock clock) {
+        this.outbox = outbox;
+        this.folder = folder;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** Any thread; rare, so the copy is written by the caller. */
+    void refused(OutboxRow row, Refusal why) {
+        String what = "event " + CloudEventEncoder.sequence(row.seq()) + " (" + row.type() + ", " + row.payload().length
+                + " bytes, on " + row.topic() + "): " + why.describe();
+        total.increment();
+        metrics.counter("storegw_uplink_refused_total", "Events central's broker refused for good, by MQTT 5 reason code "
+                + "(removed and reported in gateway.dropped; closed: the broker closed the connection on it)",
+                "code", why.code() == Refusal.CLOSED ? "closed" : String.valueOf(why.code())).increment();
+        String kept = keep(row, what);
+        last = clock.instant() + " " + what;
+        log(why.code(), what, kept);
+        pending.add(row.seq());
+        any = true;
+        outbox.refuse(row, why.code());
+    }
+
+    /** Whether the row was refused lately (its removal may not be committed yet). */
+    boolean pending(long seq) {
+        return any && pending.contains(seq);
+    }
+
+    /** Events refused for good since the start. */
+    long count() {
+        return total.sum();
+    }
+
+    /** The last refusal, with its time, or null: for {@code storegw status}. */
+    String last() {
+        return last;
+    }
+
+    private String keep(OutboxRow row, String what) {
+        try {
+            return folder.keep("seq" + row.seq(), ".json", row.payload(), "central's broker refused " + what)
+                    ? "kept in " + folder.folder() : "not kept (the folder's limit for this run is reached)";
+        } catch (IOException | RuntimeException e) {
+            return "not kept: " + Errors.describe(e);
+        }
+    }
+
+    private synchronized void log(int code, String what, String kept) {
+        Logged l = logged.computeIfAbsent(code, c -> new Logged());
+        l.count++;
+        long now = clock.millis();
+        if (l.count <= LOGGED_ONE_BY_ONE) {
+            Logger.warn("Central's broker refused {}; reported in gateway.dropped, {}", what, kept);
+            l.loggedAt = now;
+            l.loggedCount = l.count;
+        } else if (now - l.loggedAt >= SUMMARY_MILLIS) {
+            Logger.warn("Central's broker refused {} more events with code {} in the last {} s; the last: {}", l.count - l.loggedCount,
+                    code, (now - l.loggedAt) / 1000, what);
+            l.loggedAt = now;
+            l.loggedCount = l.count;
+        }
+    }
+
+    /** How far the log has told of one code's refusals. */
+    private static final class Logged {
+        long count;
+        long loggedCount;
+        long loggedAt;
+    }
+}

@@ -1,0 +1,206 @@
+package io.storegw.gateway.uplink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.testing.Await;
+import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.HiveMqBroker;
+import io.storegw.gateway.testing.HoldingProxy;
+import io.storegw.gateway.testing.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Central's broker refusing some of the gateway's events. Refused for good (an ACL on a topic, an event larger than
+ * its Maximum Packet Size), they are removed, reported in {@code gateway.dropped} with the broker's code and kept
+ * in a folder, and the events behind them arrive. Before, Paho completed a refused publish like an acknowledged one
+ * and the outbox deleted it unreported; and a row the broker closed the connection on (an event over its packet
+ * size; Mosquitto's answer to a publish its ACL denies) was sent again at every reconnect, holding every later row
+ * back for ever. Refused for now (quota exceeded), the row is sent again until taken.
+ */
+class BrokerRefusalTest {
+
+    private static final GatewayIdentity ID = new GatewayIdentity("acme", "s042", "gw1");
+    private static final String DENIED = "storegw/v1/acme/s042/gw1/evt/store/";
+    private static final int MAX_PACKET = 64 * 1024;
+
+    @TempDir
+    Path dir;
+    final Clock clock = Clock.systemUTC();
+    final Metrics metrics = new Metrics();
+    final EventIds ids = new EventIds(clock);
+
+    @Test
+    void eventsRefusedForGoodAreReportedAndKeptAndDoNotHoldBackTheRest() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing(DENIED, MAX_PACKET))) {
+            broker.start();
+            try (Central central = new Central(broker.uri(), "central");
+                 Outbox outbox = outbox();
+                 Uplink uplink = uplink(broker.uri(), outbox)) {
+                uplink.start();
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < 30; i++) { // a footfall every third event (denied), one visit too large for the broker
+                    events.add(i % 3 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i)
+                            : event(EventCatalogue.VISIT_STARTED, i == 9 ? "x".repeat(100_000) : "n" + i));
+                }
+                outbox.append(events).get(10, TimeUnit.SECONDS);
+                Set<Long> denied = new TreeSet<>();
+                for (long seq = 2; seq <= 30; seq += 3) {
+                    denied.add(seq);
+                }
+                long tooLarge = 10;
+
+                Await.until(Duration.ofSeconds(60), "the outbox drained, its refusals reported",
+                        () -> outbox.rows() == 0 && central.gapsUpTo(outbox.stats().committedSeq()).isEmpty());
+                long last = outbox.stats().committedSeq();
+                assertThat(central.gapsUpTo(last)).as("every event received or reported dropped").isEmpty();
+                Map<Long, JsonNode> received = central.events();
+                for (long seq = 1; seq <= 30; seq++) {
+                    boolean refused = denied.contains(seq) || seq == tooLarge;
+                    assertThat(received.containsKey(seq)).as("event %d %s", seq, refused ? "refused" : "received").isEqualTo(!refused);
+                }
+                // HiveMQ answers a denied publish with PUBACK 135; Mosquitto sends that and closes the connection, which
+                // may lose the PUBACK: then the gateway finds the row it keeps closing on, and reports it without a code.
+                Map<Integer, Set<Long>> byCode = refusedByCode(received);
+                assertThat(byCode.remove(149)).as("reported refused as too large").isEqualTo(Set.of(tooLarge));
+                assertThat(byCode.keySet()).as("not authorized, or the connection closed").isSubsetOf(135, 0);
+                assertThat(byCode.values().stream().flatMap(Set::stream).toList()).as("every denied event reported refused, once")
+                        .containsExactlyInAnyOrderElementsOf(denied);
+
+                assertThat(metrics.count("storegw_uplink_refused_total", "code", "135")
+                        + metrics.count("storegw_uplink_refused_total", "code", "closed")).isEqualTo(denied.size());
+                assertThat(metrics.count("storegw_uplink_refused_total", "code", "149")).isOne();
+                assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "refused")).isEqualTo(denied.size() + 1);
+                assertThat(uplink.refused().events()).isEqualTo(denied.size() + 1);
+                assertThat(uplink.refused().last()).contains("io.storegw.");
+
+                List<Path> kept;
+                try (Stream<Path> files = Files.list(dir.resolve("refused"))) {
+                    kept = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+                }
+                assertThat(kept).as("a copy of every refused event").hasSize(denied.size() + 1);
+                Path large = kept.stream().filter(f -> f.getFileName().toString().contains("-seq10-")).findFirst().orElseThrow();
+                assertThat(Files.readString(large)).contains("\"sequence\":\"" + CloudEventEncoder.sequence(tooLarge) + "\"").contains("x".repeat(1_000));
+                assertThat(Files.readString(Path.of(large + ".reason"))).contains("packet too large (149)").contains("at most " + MAX_PACKET);
+                Path footfall = kept.stream().filter(f -> f.getFileName().toString().contains("-seq2-")).findFirst().orElseThrow();
+                assertThat(Files.readString(Path.of(footfall + ".reason"))).containsAnyOf("not authorized (135)", "connection closed")
+                        .contains(DENIED);
+            }
+        }
+    }
+
+    @Test
+    void anEventRefusedForNowIsSentAgainUntilTheBrokerTakesIt() throws Exception {
+        AtomicInteger refusals = new AtomicInteger(3);
+        try (TestBroker broker = new HiveMqBroker(TestBroker.freePort(), dir.resolve("broker"), 0, (in, out) -> {
+            if (in.getPublishPacket().getTopic().contains("/evt/") && refusals.getAndDecrement() > 0) {
+                out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "the test's quota");
+            }
+        })) {
+            broker.start();
+            try (Central central = new Central(broker.uri(), "central");
+                 Outbox outbox = outbox();
+                 Uplink uplink = uplink(broker.uri(), outbox)) {
+                uplink.start();
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    events.add(event(EventCatalogue.VISIT_STARTED, "n" + i));
+                }
+                outbox.append(events).get(10, TimeUnit.SECONDS);
+
+                assertThat(central.awaitAccountedFor(10, Duration.ofSeconds(30))).as("missing %s", central.gapSummary(10)).isTrue();
+                assertThat(central.dropped()).as("nothing reported dropped").isEmpty();
+                assertThat(central.events().keySet()).containsAll(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L));
+                assertThat(refusals.get()).as("the broker refused three times").isNegative();
+                // The first refusal ends the connection; the window's other PUBACKs may be lost with it.
+                assertThat(metrics.count("storegw_uplink_publish_failures_total")).as("the refusal counted").isPositive();
+                assertThat(uplink.refused().events()).as("none refused for good").isZero();
+                Await.until(Duration.ofSeconds(10), "outbox drained", () -> outbox.rows() == 0);
+            }
+        }
+    }
+
+    @Test
+    void aRowTheBrokerClosesTheConnectionOnIsFoundAndRefused() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            try (Central central = new Central(broker.uri(), "central");
+                 HoldingProxy proxy = new HoldingProxy(broker.port());
+                 Outbox outbox = outbox();
+                 Uplink uplink = uplink(proxy.uri(), outbox)) {
+                proxy.cutOn("evt/store/footfall"); // as AWS IoT Core answers a publish it refuses: no PUBACK, the connection closed
+                uplink.start();
+                List<Event> events = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    events.add(i == 4 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
+                }
+                outbox.append(events).get(10, TimeUnit.SECONDS);
+
+                Await.until(Duration.ofSeconds(60), "the outbox drained, the refusal reported",
+                        () -> outbox.rows() == 0 && central.gapsUpTo(outbox.stats().committedSeq()).isEmpty());
+                Map<Long, JsonNode> received = central.events();
+                for (long seq = 1; seq <= 40; seq++) {
+                    assertThat(received.containsKey(seq)).as("event %d", seq).isEqualTo(seq != 5);
+                }
+                assertThat(refusedByCode(received)).as("reported refused, without a code").isEqualTo(Map.of(0, Set.of(5L)));
+                assertThat(metrics.count("storegw_uplink_refused_total", "code", "closed")).isOne();
+                assertThat(metrics.count("storegw_uplink_connects_total")).as("two losses, then two with the row alone")
+                        .isBetween(5L, 10L);
+                assertThat(uplink.refused().last()).contains("connection closed");
+            }
+        }
+    }
+
+    /** The sequence numbers each {@code gateway.dropped} of reason {@code refused} names, by its code. */
+    private static Map<Integer, Set<Long>> refusedByCode(Map<Long, JsonNode> received) {
+        Map<Integer, Set<Long>> byCode = new HashMap<>();
+        for (JsonNode event : received.values()) {
+            JsonNode data = event.path("data");
+            if (event.path("type").asText().equals("io.storegw.gateway.dropped.v1") && data.path("reason").asText().equals("refused")) {
+                for (JsonNode range : data.path("ranges")) {
+                    for (long s = Long.parseLong(range.path("from").asText()); s <= Long.parseLong(range.path("to").asText()); s++) {
+                        byCode.computeIfAbsent(data.path("code").asInt(), c -> new TreeSet<>()).add(s);
+                    }
+                }
+            }
+        }
+        return byCode;
+    }
+
+    private Event event(io.storegw.gateway.event.EventType type, String value) {
+        return new Event(ids.next(), type, clock.instant(), "entrance", DataClass.ANONYMOUS, Map.of("value", value));
+    }
+
+    private Outbox outbox() throws Exception {
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7)),
+                ID, ids, clock, metrics);
+    }
+
+    private Uplink uplink(String broker, Outbox outbox) {
+        return new Uplink(new Uplink.Settings(broker, "gw1", null, null, null, null, null, Duration.ofSeconds(30), 20,
+                Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics, dir.resolve("refused"));
+    }
+}

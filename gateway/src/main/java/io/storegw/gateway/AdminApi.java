@@ -12,6 +12,7 @@ import io.storegw.gateway.layout.LayoutView;
 import io.storegw.gateway.layout.StoreLayout;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
+import io.storegw.gateway.uplink.Uplink;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin API on the Unix socket, for the {@code storegw} command line: status, the queue (stats,
- * peek, purge), the events committed lately, and the store layout (read, replace). See docs/admin-api.md.
+ * peek, purge, sending refused events again), the events committed lately, and the store layout (read,
+ * replace). See docs/admin-api.md.
  */
 final class AdminApi {
 
@@ -36,11 +38,13 @@ final class AdminApi {
     private final Outbox outbox;
     private final StoreLayout layout;
     private final LayoutEditor editor;
+    private final Uplink uplink;
 
-    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor) {
+    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor, Uplink uplink) {
         this.outbox = outbox;
         this.layout = layout;
         this.editor = editor;
+        this.uplink = uplink;
     }
 
     Map<String, Route> routes(Supplier<Status> status) {
@@ -49,6 +53,7 @@ final class AdminApi {
         routes.put("GET /queue", r -> Answer.json(status.get().backlog()));
         routes.put("GET /queue/events", this::peek);
         routes.put("POST /queue/purge", this::purge);
+        routes.put("POST /queue/resend-refused", r -> Answer.json(uplink.resendRefused((int) Math.min(100, number(r, "max", 10)))));
         routes.put("GET /events", this::recent);
         routes.put("GET /layout", r -> Answer.json(view()));
         routes.put("PUT /layout", this::replaceLayout);

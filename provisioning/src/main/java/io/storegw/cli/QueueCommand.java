@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 /** {@code storegw queue}: what waits in the outbox for central, for support cases. */
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = "Look into the outbox: what waits for central, in sequence order.",
-        subcommands = {QueueCommand.Stats.class, QueueCommand.Peek.class, QueueCommand.Export.class, QueueCommand.Purge.class})
+        subcommands = {QueueCommand.Stats.class, QueueCommand.Peek.class, QueueCommand.Export.class, QueueCommand.Purge.class,
+                QueueCommand.ResendRefused.class})
 final class QueueCommand {
 
     /** {@code storegw queue stats}. */
@@ -107,6 +108,29 @@ final class QueueCommand {
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             System.out.printf(Locale.ROOT, "%,d events written to %s%n", written, file);
             return 0;
+        }
+    }
+
+    /** {@code storegw queue resend-refused}. */
+    @Command(name = "resend-refused", mixinStandardHelpOptions = true,
+            description = {"Send the events central's broker refused for good again, once the broker is put right.",
+                    "They are kept in {stateDir}/uplink/refused/ and were reported to central as dropped (reason refused);",
+                    "each goes as it was (same id and sequence), oldest first; one the broker takes moves to refused/sent/.",
+                    "Exits 1 while any is left in the folder (refused again, or the uplink down; the reason is printed)."})
+    static final class ResendRefused extends DaemonCommand {
+        @Override
+        int run() throws Exception {
+            long sent = 0;
+            JsonNode page;
+            do {
+                page = ask("POST", "/queue/resend-refused?max=10", null);
+                sent += page.path("sent").asLong();
+            } while (page.path("sent").asLong() > 0 && page.path("left").asLong() > 0);
+            System.out.printf(Locale.ROOT, "%,d refused events sent again; %,d left in the folder%n", sent, page.path("left").asLong());
+            if (!page.path("problem").isNull() && !page.path("problem").asText().isEmpty()) {
+                System.out.println("problem: " + page.path("problem").asText());
+            }
+            return page.path("left").asLong() == 0 ? 0 : 1;
         }
     }
 

@@ -147,6 +147,16 @@ class DaemonCommandsTest {
         assertThat(dropped.path("data").path("reason").asText()).isEqualTo("purged");
         assertThat(dropped.path("data").path("events").asLong()).isEqualTo(Long.parseLong(purged.out().split(" ")[0].replace(",", "")));
         assertThat(storegw("events", "tail", "--family", "No!").status()).isEqualTo(2);
+
+        Result none = ok("queue", "resend-refused");
+        assertThat(none.out()).contains("0 refused events sent again; 0 left in the folder");
+        Path kept = Files.createDirectories(dir.resolve("state").resolve("uplink").resolve("refused"))
+                .resolve("20261202T120000.000Z-seq7-1.json");
+        Files.writeString(kept, "{\"specversion\":\"1.0\",\"id\":\"e-7\",\"type\":\"io.storegw.store.footfall.v1\",\"sequence\":\"00000000000000000007\"}");
+        Result offline = storegw("queue", "resend-refused");
+        assertThat(offline.status()).as("not sent: this gateway has no broker").isOne();
+        assertThat(offline.out()).contains("0 refused events sent again; 1 left in the folder", "problem: uplink disconnected");
+        assertThat(kept).exists();
     }
 
     private static long bulk(JsonNode queue) {

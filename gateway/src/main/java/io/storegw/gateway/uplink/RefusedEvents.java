@@ -7,14 +7,19 @@ import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import org.tinylog.Logger;
 
 /**
@@ -79,6 +84,26 @@ final class RefusedEvents {
     /** Events refused for good since the start. */
     long count() {
         return total.sum();
+    }
+
+    /** The events kept in the folder and not sent again yet, oldest first (their names start with the time). */
+    List<Path> kept() throws IOException {
+        if (!Files.isDirectory(folder.folder())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder.folder())) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+    }
+
+    /** Central's broker took a kept event after all: it moves, with its reason, to {@code sent/}. */
+    void sent(Path event) throws IOException {
+        Path sent = Files.createDirectories(folder.folder().resolve("sent"));
+        Files.move(event, sent.resolve(event.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Path reason = Path.of(event + ".reason");
+        if (Files.exists(reason)) {
+            Files.move(reason, sent.resolve(reason.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** The last refusal, with its time, or null: for {@code storegw status}. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.storegw.drivers.source.DeadLetters;
 import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
@@ -163,6 +165,19 @@ public final class Uplink implements AutoCloseable {
         }
     };
 
+    /** Gives the place back, whatever became of the publish: for one whose caller waits and reads the outcome. */
+    private final MqttActionListener releaseAlways = new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+            permits.release();
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable failure) {
+            permits.release();
+        }
+    };
+
     /**
      * @param refusedFolder where events central's broker refused for good are kept ({@link RefusedEvents})
      */
@@ -242,6 +257,92 @@ public final class Uplink implements AutoCloseable {
 
     /** What {@link #refused()} says. */
     public record Refused(long events, String last) {
+    }
+
+    /**
+     * Sends the events kept after central's broker refused them again, oldest first and as they were (the same id
+     * and sequence number: central drops a duplicate by id), one at a time, each waiting for its PUBACK. One the
+     * broker takes moves to the folder's {@code sent/}; one refused again stays. For a technician, once central's
+     * broker is put right ({@code storegw queue resend-refused}). Tries at most {@code max} of them (a page).
+     */
+    public Resent resendRefused(int max) throws InterruptedException {
+        MqttAsyncClient c = client;
+        List<Path> kept;
+        try {
+            kept = refused.kept();
+        } catch (IOException e) {
+            return new Resent(0, 0, 0, "cannot list the refused events: " + Errors.describe(e));
+        }
+        if (c == null || !connected) {
+            return new Resent(0, 0, kept.size(), problem() == null ? "the uplink is not connected" : problem());
+        }
+        int sent = 0;
+        int refusedAgain = 0;
+        String problem = null;
+        for (Path file : kept.subList(0, Math.min(max, kept.size()))) {
+            try {
+                OutboxRow row = keptRow(file);
+                MqttMessage message = message(row, identity.source(), clock.millis());
+                long size = packetSize(row.topic(), message);
+                Refusal refusal = size > 0 ? new Refusal(Refusal.PACKET_TOO_LARGE, "a packet of " + size + " bytes") : sendAndWait(c, row, message);
+                if (refusal == null) {
+                    refused.sent(file);
+                    sent++;
+                } else {
+                    refusedAgain++;
+                    problem = file.getFileName() + ": refused again: " + refusal.describe();
+                }
+            } catch (IOException e) {
+                refusedAgain++;
+                problem = file.getFileName() + ": " + Errors.describe(e);
+            } catch (MqttException e) {
+                return new Resent(sent, refusedAgain, kept.size() - sent, "stopped at " + file.getFileName() + ": " + Errors.describe(e));
+            }
+        }
+        return new Resent(sent, refusedAgain, kept.size() - sent, problem);
+    }
+
+    /**
+     * What {@link #resendRefused} did.
+     *
+     * @param refused tried and not taken (refused again, or unreadable)
+     * @param left    still in the folder
+     * @param problem the last thing that went wrong, or null
+     */
+    public record Resent(int sent, int refused, int left, String problem) {
+    }
+
+    /** A kept event as a row to send: its topic from its type, as the outbox made it. */
+    private OutboxRow keptRow(Path file) throws IOException {
+        byte[] payload = Files.readAllBytes(file);
+        com.fasterxml.jackson.databind.JsonNode event = CloudEventEncoder.JSON.readTree(payload);
+        String type = event.path("type").asText();
+        EventType known = EventCatalogue.ALL.stream().filter(t -> t.cloudEventType().equals(type)).findFirst()
+                .orElseThrow(() -> new IOException("not an event type of this gateway: '" + type + "'"));
+        long seq;
+        try {
+            seq = Long.parseLong(event.path("sequence").asText());
+        } catch (NumberFormatException e) {
+            throw new IOException("no sequence number in it");
+        }
+        return new OutboxRow(seq, known.eventClass(), event.path("id").asText(), type, event.path("subject").asText(),
+                identity.topicOf(known), 0, 0, payload);
+    }
+
+    /** Publishes in a place of the window and waits for the PUBACK: the refusal it carries, or null. */
+    private Refusal sendAndWait(MqttAsyncClient c, OutboxRow row, MqttMessage message) throws MqttException, InterruptedException {
+        if (!permits.tryAcquire(10, TimeUnit.SECONDS)) {
+            throw new MqttException(MqttClientException.REASON_CODE_MAX_INFLIGHT);
+        }
+        IMqttToken token;
+        try {
+            token = c.publish(row.topic(), message, null, releaseAlways);
+        } catch (MqttException | RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+        token.waitForCompletion(TimeUnit.SECONDS.toMillis(30));
+        return refusal(token);
     }
 
     private void run() {

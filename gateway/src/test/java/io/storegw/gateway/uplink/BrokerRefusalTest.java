@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -55,60 +56,55 @@ class BrokerRefusalTest {
 
     @Test
     void eventsRefusedForGoodAreReportedAndKeptAndDoNotHoldBackTheRest() throws Exception {
-        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing(DENIED, MAX_PACKET))) {
-            broker.start();
-            try (Central central = new Central(broker.uri(), "central");
-                 Outbox outbox = outbox();
-                 Uplink uplink = uplink(broker.uri(), outbox)) {
-                uplink.start();
-                List<Event> events = new ArrayList<>();
-                for (int i = 0; i < 30; i++) { // a footfall every third event (denied), one visit too large for the broker
-                    events.add(i % 3 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i)
-                            : event(EventCatalogue.VISIT_STARTED, i == 9 ? "x".repeat(100_000) : "n" + i));
-                }
-                outbox.append(events).get(10, TimeUnit.SECONDS);
-                Set<Long> denied = new TreeSet<>();
-                for (long seq = 2; seq <= 30; seq += 3) {
-                    denied.add(seq);
-                }
-                long tooLarge = 10;
-
-                Await.until(Duration.ofSeconds(60), "the outbox drained, its refusals reported",
-                        () -> outbox.rows() == 0 && central.gapsUpTo(outbox.stats().committedSeq()).isEmpty());
-                long last = outbox.stats().committedSeq();
-                assertThat(central.gapsUpTo(last)).as("every event received or reported dropped").isEmpty();
-                Map<Long, JsonNode> received = central.events();
-                for (long seq = 1; seq <= 30; seq++) {
-                    boolean refused = denied.contains(seq) || seq == tooLarge;
-                    assertThat(received.containsKey(seq)).as("event %d %s", seq, refused ? "refused" : "received").isEqualTo(!refused);
-                }
-                // HiveMQ answers a denied publish with PUBACK 135; Mosquitto sends that and closes the connection, which
-                // may lose the PUBACK: then the gateway finds the row it keeps closing on, and reports it without a code.
-                Map<Integer, Set<Long>> byCode = refusedByCode(received);
-                assertThat(byCode.remove(149)).as("reported refused as too large").isEqualTo(Set.of(tooLarge));
-                assertThat(byCode.keySet()).as("not authorized, or the connection closed").isSubsetOf(135, 0);
-                assertThat(byCode.values().stream().flatMap(Set::stream).toList()).as("every denied event reported refused, once")
-                        .containsExactlyInAnyOrderElementsOf(denied);
-
-                assertThat(metrics.count("storegw_uplink_refused_total", "code", "135")
-                        + metrics.count("storegw_uplink_refused_total", "code", "closed")).isEqualTo(denied.size());
-                assertThat(metrics.count("storegw_uplink_refused_total", "code", "149")).isOne();
-                assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "refused")).isEqualTo(denied.size() + 1);
-                assertThat(uplink.refused().events()).isEqualTo(denied.size() + 1);
-                assertThat(uplink.refused().last()).contains("io.storegw.");
-
-                List<Path> kept;
-                try (Stream<Path> files = Files.list(dir.resolve("refused"))) {
-                    kept = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
-                }
-                assertThat(kept).as("a copy of every refused event").hasSize(denied.size() + 1);
-                Path large = kept.stream().filter(f -> f.getFileName().toString().contains("-seq10-")).findFirst().orElseThrow();
-                assertThat(Files.readString(large)).contains("\"sequence\":\"" + CloudEventEncoder.sequence(tooLarge) + "\"").contains("x".repeat(1_000));
-                assertThat(Files.readString(Path.of(large + ".reason"))).contains("packet too large (149)").contains("at most " + MAX_PACKET);
-                Path footfall = kept.stream().filter(f -> f.getFileName().toString().contains("-seq2-")).findFirst().orElseThrow();
-                assertThat(Files.readString(Path.of(footfall + ".reason"))).containsAnyOf("not authorized (135)", "connection closed")
-                        .contains(DENIED);
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing(DENIED, MAX_PACKET));
+             Rig rig = rig(broker, broker.uri())) {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 30; i++) { // a footfall every third event (denied), one visit too large for the broker
+                events.add(i % 3 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i)
+                        : event(EventCatalogue.VISIT_STARTED, i == 9 ? "x".repeat(100_000) : "n" + i));
             }
+            rig.outbox().append(events).get(10, TimeUnit.SECONDS);
+            Set<Long> denied = new TreeSet<>();
+            for (long seq = 2; seq <= 30; seq += 3) {
+                denied.add(seq);
+            }
+            long tooLarge = 10;
+
+            Await.until(Duration.ofSeconds(60), "the outbox drained, its refusals reported",
+                    () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
+            long last = rig.outbox().stats().committedSeq();
+            assertThat(rig.central().gapsUpTo(last)).as("every event received or reported dropped").isEmpty();
+            Map<Long, JsonNode> received = rig.central().events();
+            for (long seq = 1; seq <= 30; seq++) {
+                boolean refused = denied.contains(seq) || seq == tooLarge;
+                assertThat(received.containsKey(seq)).as("event %d %s", seq, refused ? "refused" : "received").isEqualTo(!refused);
+            }
+            // HiveMQ answers a denied publish with PUBACK 135; Mosquitto sends that and closes the connection, which
+            // may lose the PUBACK: then the gateway finds the row it keeps closing on, and reports it without a code.
+            Map<Integer, Set<Long>> byCode = refusedByCode(received);
+            assertThat(byCode.remove(149)).as("reported refused as too large").isEqualTo(Set.of(tooLarge));
+            assertThat(byCode.keySet()).as("not authorized, or the connection closed").isSubsetOf(135, 0);
+            assertThat(byCode.values().stream().flatMap(Set::stream).toList()).as("every denied event reported refused, once")
+                    .containsExactlyInAnyOrderElementsOf(denied);
+
+            assertThat(metrics.count("storegw_uplink_refused_total", "code", "135")
+                    + metrics.count("storegw_uplink_refused_total", "code", "closed")).isEqualTo(denied.size());
+            assertThat(metrics.count("storegw_uplink_refused_total", "code", "149")).isOne();
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "refused")).isEqualTo(denied.size() + 1);
+            assertThat(rig.uplink().refused().events()).isEqualTo(denied.size() + 1);
+            assertThat(rig.uplink().refused().last()).contains("io.storegw.");
+
+            List<Path> kept;
+            try (Stream<Path> files = Files.list(dir.resolve("refused"))) {
+                kept = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            }
+            assertThat(kept).as("a copy of every refused event").hasSize(denied.size() + 1);
+            Path large = kept.stream().filter(f -> f.getFileName().toString().contains("-seq10-")).findFirst().orElseThrow();
+            assertThat(Files.readString(large)).contains("\"sequence\":\"" + CloudEventEncoder.sequence(tooLarge) + "\"").contains("x".repeat(1_000));
+            assertThat(Files.readString(Path.of(large + ".reason"))).contains("packet too large (149)").contains("at most " + MAX_PACKET);
+            Path footfall = kept.stream().filter(f -> f.getFileName().toString().contains("-seq2-")).findFirst().orElseThrow();
+            assertThat(Files.readString(Path.of(footfall + ".reason"))).containsAnyOf("not authorized (135)", "connection closed")
+                    .contains(DENIED);
         }
     }
 
@@ -119,58 +115,87 @@ class BrokerRefusalTest {
             if (in.getPublishPacket().getTopic().contains("/evt/") && refusals.getAndDecrement() > 0) {
                 out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "the test's quota");
             }
-        })) {
-            broker.start();
-            try (Central central = new Central(broker.uri(), "central");
-                 Outbox outbox = outbox();
-                 Uplink uplink = uplink(broker.uri(), outbox)) {
-                uplink.start();
-                List<Event> events = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    events.add(event(EventCatalogue.VISIT_STARTED, "n" + i));
-                }
-                outbox.append(events).get(10, TimeUnit.SECONDS);
-
-                assertThat(central.awaitAccountedFor(10, Duration.ofSeconds(30))).as("missing %s", central.gapSummary(10)).isTrue();
-                assertThat(central.dropped()).as("nothing reported dropped").isEmpty();
-                assertThat(central.events().keySet()).containsAll(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L));
-                assertThat(refusals.get()).as("the broker refused three times").isNegative();
-                // The first refusal ends the connection; the window's other PUBACKs may be lost with it.
-                assertThat(metrics.count("storegw_uplink_publish_failures_total")).as("the refusal counted").isPositive();
-                assertThat(uplink.refused().events()).as("none refused for good").isZero();
-                Await.until(Duration.ofSeconds(10), "outbox drained", () -> outbox.rows() == 0);
+        });
+             Rig rig = rig(broker, broker.uri())) {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                events.add(event(EventCatalogue.VISIT_STARTED, "n" + i));
             }
+            rig.outbox().append(events).get(10, TimeUnit.SECONDS);
+
+            assertThat(rig.central().awaitAccountedFor(10, Duration.ofSeconds(30))).as("missing %s", rig.central().gapSummary(10)).isTrue();
+            assertThat(rig.central().dropped()).as("nothing reported dropped").isEmpty();
+            assertThat(rig.central().events().keySet()).containsAll(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L));
+            assertThat(refusals.get()).as("the broker refused three times").isNegative();
+            // The first refusal ends the connection; the window's other PUBACKs may be lost with it.
+            assertThat(metrics.count("storegw_uplink_publish_failures_total")).as("the refusal counted").isPositive();
+            assertThat(rig.uplink().refused().events()).as("none refused for good").isZero();
+            Await.until(Duration.ofSeconds(10), "outbox drained", () -> rig.outbox().rows() == 0);
         }
     }
 
     @Test
     void aRowTheBrokerClosesTheConnectionOnIsFoundAndRefused() throws Exception {
-        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
-            broker.start();
-            try (Central central = new Central(broker.uri(), "central");
-                 HoldingProxy proxy = new HoldingProxy(broker.port());
-                 Outbox outbox = outbox();
-                 Uplink uplink = uplink(proxy.uri(), outbox)) {
-                proxy.cutOn("evt/store/footfall"); // as AWS IoT Core answers a publish it refuses: no PUBACK, the connection closed
-                uplink.start();
-                List<Event> events = new ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    events.add(i == 4 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
-                }
-                outbox.append(events).get(10, TimeUnit.SECONDS);
-
-                Await.until(Duration.ofSeconds(60), "the outbox drained, the refusal reported",
-                        () -> outbox.rows() == 0 && central.gapsUpTo(outbox.stats().committedSeq()).isEmpty());
-                Map<Long, JsonNode> received = central.events();
-                for (long seq = 1; seq <= 40; seq++) {
-                    assertThat(received.containsKey(seq)).as("event %d", seq).isEqualTo(seq != 5);
-                }
-                assertThat(refusedByCode(received)).as("reported refused, without a code").isEqualTo(Map.of(0, Set.of(5L)));
-                assertThat(metrics.count("storegw_uplink_refused_total", "code", "closed")).isOne();
-                assertThat(metrics.count("storegw_uplink_connects_total")).as("two losses, then two with the row alone")
-                        .isBetween(5L, 10L);
-                assertThat(uplink.refused().last()).contains("connection closed");
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"));
+             HoldingProxy proxy = new HoldingProxy(broker.port());
+             Rig rig = rig(broker, proxy.uri())) {
+            proxy.cutOn("evt/store/footfall"); // as AWS IoT Core answers a publish it refuses: no PUBACK, the connection closed
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                events.add(i == 4 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
             }
+            rig.outbox().append(events).get(10, TimeUnit.SECONDS);
+
+            Await.until(Duration.ofSeconds(60), "the outbox drained, the refusal reported",
+                    () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
+            Map<Long, JsonNode> received = rig.central().events();
+            for (long seq = 1; seq <= 40; seq++) {
+                assertThat(received.containsKey(seq)).as("event %d", seq).isEqualTo(seq != 5);
+            }
+            assertThat(refusedByCode(received)).as("reported refused, without a code").isEqualTo(Map.of(0, Set.of(5L)));
+            assertThat(metrics.count("storegw_uplink_refused_total", "code", "closed")).isOne();
+            assertThat(metrics.count("storegw_uplink_connects_total")).as("two losses, then two with the row alone")
+                    .isBetween(5L, 10L);
+            assertThat(rig.uplink().refused().last()).contains("connection closed");
+        }
+    }
+
+    @Test
+    void refusedEventsAreSentAgainAsTheyWereOnceTheBrokerTakesThem() throws Exception {
+        AtomicBoolean denying = new AtomicBoolean(true);
+        try (TestBroker broker = new HiveMqBroker(TestBroker.freePort(), dir.resolve("broker"), 0, (in, out) -> {
+            if (denying.get() && in.getPublishPacket().getTopic().startsWith(DENIED)) {
+                out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not yet");
+            }
+        });
+             Rig rig = rig(broker, broker.uri())) {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 6; i++) { // footfalls are 2, 4 and 6
+                events.add(i % 2 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
+            }
+            rig.outbox().append(events).get(10, TimeUnit.SECONDS);
+            Await.until(Duration.ofSeconds(30), "the footfalls refused and reported",
+                    () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
+            assertThat(rig.central().events().keySet()).doesNotContain(2L, 4L, 6L);
+
+            Uplink.Resent still = rig.uplink().resendRefused(10);
+            assertThat(still).as("the broker still refuses").extracting(Uplink.Resent::sent, Uplink.Resent::refused, Uplink.Resent::left)
+                    .containsExactly(0, 3, 3);
+            assertThat(still.problem()).contains("not authorized (135)");
+
+            denying.set(false);
+            Uplink.Resent resent = rig.uplink().resendRefused(2);
+            assertThat(resent).as("a page of two").extracting(Uplink.Resent::sent, Uplink.Resent::left).containsExactly(2, 1);
+            assertThat(rig.uplink().resendRefused(10)).extracting(Uplink.Resent::sent, Uplink.Resent::refused, Uplink.Resent::left,
+                    Uplink.Resent::problem).containsExactly(1, 0, 0, null);
+            Await.until(Duration.ofSeconds(10), "the footfalls at central", () -> rig.central().events().keySet().containsAll(List.of(2L, 4L, 6L)));
+            for (long seq : List.of(2L, 4L, 6L)) {
+                assertThat(rig.central().events().get(seq).path("id").asText()).as("sent as it was").isEqualTo(events.get((int) seq - 1).id());
+            }
+            try (Stream<Path> sent = Files.list(dir.resolve("refused").resolve("sent"))) {
+                assertThat(sent.filter(f -> f.toString().endsWith(".json")).count()).isEqualTo(3);
+            }
+            assertThat(rig.central().conflicts()).isZero();
         }
     }
 
@@ -192,6 +217,26 @@ class BrokerRefusalTest {
 
     private Event event(io.storegw.gateway.event.EventType type, String value) {
         return new Event(ids.next(), type, clock.instant(), "entrance", DataClass.ANONYMOUS, Map.of("value", value));
+    }
+
+    /** Central subscribed to a broker, and an outbox whose uplink connects to {@code uplinkUri} (the broker, or a relay). */
+    private record Rig(Central central, Outbox outbox, Uplink uplink) implements AutoCloseable {
+        @Override
+        public void close() {
+            uplink.close();
+            outbox.close();
+            central.close();
+        }
+    }
+
+    /** Starts the broker, central and the uplink. */
+    private Rig rig(TestBroker broker, String uplinkUri) throws Exception {
+        broker.start();
+        Central central = new Central(broker.uri(), "central");
+        Outbox outbox = outbox();
+        Uplink uplink = uplink(uplinkUri, outbox);
+        uplink.start();
+        return new Rig(central, outbox, uplink);
     }
 
     private Outbox outbox() throws Exception {

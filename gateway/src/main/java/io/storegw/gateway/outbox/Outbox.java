@@ -393,11 +393,11 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Central's broker refused the row for good (its MQTT 5 reason code, 149 for a row larger than it takes, or a
-     * negative code when it only closed the connection on the row):
-     * it goes, named in a {@code gateway.dropped} event of reason {@code refused} with the code. Any thread.
-     * A refused drop report is not reported again (that report would be refused in turn, for ever); it is only
-     * counted and logged.
+     * Central's broker refused the row for good: it goes, named in a {@code gateway.dropped} event of reason
+     * {@code refused} with {@code code} (the broker's MQTT 5 reason code, 149 for a row larger than it takes, or
+     * negative, reported without a code, when it only closed the connection on the row). Any thread. A refused
+     * drop report is not reported again (that report would be refused in turn, for ever); it is only counted and
+     * logged.
      */
     public void refuse(OutboxRow row, int code) {
         refusals.add(new Refusal(new Ack(row.seq(), row.eventClass(), row.payload().length), code,

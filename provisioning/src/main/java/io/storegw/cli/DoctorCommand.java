@@ -7,6 +7,7 @@ import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.uplink.PemTls;
+import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -198,7 +199,7 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** The broker's Maximum Packet Size against the largest event the outbox takes (a sale of many lines). */
     private void packetSize(Long maxPacket, GatewayConfig config) {
-        long needed = Outbox.MAX_EVENT_BYTES + 16 * 1024; // the largest event, its topic and properties
+        long needed = Uplink.LARGEST_EVENT_PACKET;
         if (maxPacket == null || maxPacket >= needed) {
             add("broker packet size", Verdict.OK, maxPacket == null ? "the broker sets no Maximum Packet Size"
                     : "the broker takes packets of up to " + maxPacket + " bytes; the largest event is " + Outbox.MAX_EVENT_BYTES, null);

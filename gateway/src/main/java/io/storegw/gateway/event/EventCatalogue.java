@@ -62,4 +62,9 @@ public final class EventCatalogue {
     public static Optional<EventType> byName(String key) {
         return ALL.stream().filter(t -> t.key().equals(key)).findFirst();
     }
+
+    /** Finds a type by its CloudEvents {@code type} ({@code io.storegw.family.name.v1}). */
+    public static Optional<EventType> byCloudEventType(String type) {
+        return ALL.stream().filter(t -> t.cloudEventType().equals(type)).findFirst();
+    }
 }

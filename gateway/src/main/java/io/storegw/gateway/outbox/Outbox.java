@@ -765,11 +765,18 @@ public final class Outbox implements AutoCloseable {
             done.add(ack);
         }
         for (Ack ack : done) {
-            if (store.delete(ack.eventClass(), ack.seq())) {
-                rowsByClass[ack.eventClass().ordinal()]--;
-                bytesByClass[ack.eventClass().ordinal()] -= ack.bytes();
-            }
+            delete(ack);
         }
+    }
+
+    /** Deletes a row and takes it off the totals; false when it was gone already (shed, purged, refused twice). */
+    private boolean delete(Ack row) {
+        if (!store.delete(row.eventClass(), row.seq())) {
+            return false;
+        }
+        rowsByClass[row.eventClass().ordinal()]--;
+        bytesByClass[row.eventClass().ordinal()] -= row.bytes();
+        return true;
     }
 
     private void deleteRefused(List<Refusal> done, Drops drops) {
@@ -777,11 +784,8 @@ public final class Outbox implements AutoCloseable {
             done.add(r);
         }
         for (Refusal r : done) {
-            Ack row = r.row();
-            if (store.delete(row.eventClass(), row.seq())) {
-                rowsByClass[row.eventClass().ordinal()]--;
-                bytesByClass[row.eventClass().ordinal()] -= row.bytes();
-                (r.report() ? drops.refused.computeIfAbsent(r.code(), code -> new SeqList()) : drops.refusedReports).add(row.seq());
+            if (delete(r.row())) {
+                (r.report() ? drops.refused.computeIfAbsent(r.code(), code -> new SeqList()) : drops.refusedReports).add(r.row().seq());
             }
         }
     }

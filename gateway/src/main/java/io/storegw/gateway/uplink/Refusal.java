@@ -33,10 +33,8 @@ record Refusal(int code, String reason) {
      * than the session's or the server's (taken over, shutting down, keep-alive, administrative action).
      */
     static boolean aboutAPacket(int disconnectCode) {
-        return switch (disconnectCode) {
-            case 0x80, 0x81, 0x82, 0x83, 0x87, 0x90, 0x99, PACKET_TOO_LARGE -> true;
-            default -> false;
-        };
+        return disconnectCode == 0x81 || disconnectCode == 0x82 // malformed packet, protocol error
+                || disconnectCode >= FIRST_FAILURE && new Refusal(disconnectCode, null).forGood();
     }
 
     /** "not authorized (135): no rights on that topic", say. */

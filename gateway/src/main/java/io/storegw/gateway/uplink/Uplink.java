@@ -1,6 +1,7 @@
 package io.storegw.gateway.uplink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.source.DeadLetters;
 import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
@@ -95,6 +96,8 @@ public final class Uplink implements AutoCloseable {
      * so a payload this far under the broker's Maximum Packet Size fits without encoding the packet to see.
      */
     private static final int HEADER_ALLOWANCE = 16 * 1024;
+    /** The largest PUBLISH packet an event can make: a broker taking less refuses the largest events (149). */
+    public static final long LARGEST_EVENT_PACKET = Outbox.MAX_EVENT_BYTES + HEADER_ALLOWANCE;
     /** Refused events kept as files per run; past that they are only counted (events are up to 1 MB each). */
     private static final int MAX_REFUSED_KEPT = 100;
 
@@ -315,10 +318,9 @@ public final class Uplink implements AutoCloseable {
     /** A kept event as a row to send: its topic from its type, as the outbox made it. */
     private OutboxRow keptRow(Path file) throws IOException {
         byte[] payload = Files.readAllBytes(file);
-        com.fasterxml.jackson.databind.JsonNode event = CloudEventEncoder.JSON.readTree(payload);
+        JsonNode event = CloudEventEncoder.JSON.readTree(payload);
         String type = event.path("type").asText();
-        EventType known = EventCatalogue.ALL.stream().filter(t -> t.cloudEventType().equals(type)).findFirst()
-                .orElseThrow(() -> new IOException("not an event type of this gateway: '" + type + "'"));
+        EventType known = EventCatalogue.byCloudEventType(type).orElseThrow(() -> new IOException("not an event type of this gateway: '" + type + "'"));
         long seq;
         try {
             seq = Long.parseLong(event.path("sequence").asText());

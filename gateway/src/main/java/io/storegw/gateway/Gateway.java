@@ -397,7 +397,8 @@ public final class Gateway implements AutoCloseable {
         Uplink.Refused refused = uplink.refused();
         return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
                 problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
-                        metrics.count("storegw_uplink_published_total"), refused.events(), refused.last()),
+                        metrics.count("storegw_uplink_published_total"), refused.events(), refused.last(),
+                        uplink.stateProblem()),
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
                         stats.committedSeq(), outbox.byClass()),
                 metrics.count("storegw_core_observations_total"), new Status.Rates(rates[0], rates[1], rates[2]),

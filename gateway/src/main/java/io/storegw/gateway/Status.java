@@ -17,8 +17,10 @@ public record Status(String version, String gateway, long uptimeSeconds, String 
      *
      * @param refused     events central's broker refused for good since the start (reported in {@code gateway.dropped})
      * @param lastRefused the last of them, with its time and the broker's reason, or null
+     * @param stateRefused what central's broker refuses on the gateway's state topic (its state, its Will), or null
      */
-    public record Uplink(String broker, boolean connected, String problem, long published, long refused, String lastRefused) {
+    public record Uplink(String broker, boolean connected, String problem, long published, long refused, String lastRefused,
+                         String stateRefused) {
     }
 
     /** What waits in the outbox, in all and by class. */

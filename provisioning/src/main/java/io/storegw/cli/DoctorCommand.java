@@ -1,5 +1,6 @@
 package io.storegw.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.ble.bluez.BlueZAdapters;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
 /** {@code storegw doctor}: every check a technician would make by hand, each with a verdict and a fix. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint:",
-                "config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish),",
+                "config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),",
                 "clock synchronised, disk space for the outbox, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
                 "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
 final class DoctorCommand implements Callable<Integer> {
@@ -76,8 +77,9 @@ final class DoctorCommand implements Callable<Integer> {
             add("config", Verdict.FAIL, e.getMessage(), "fix each line named, then: storegw config check " + file);
             return report();
         }
-        adminSocket(config);
+        JsonNode status = adminSocket(config);
         broker(config);
+        stateTopic(config, status);
         clock();
         disk(config);
         bluetooth(config);
@@ -107,12 +109,13 @@ final class DoctorCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
-    private void adminSocket(GatewayConfig config) {
+    /** The running gateway's {@code /status}, or null when it does not answer. */
+    private JsonNode adminSocket(GatewayConfig config) {
         Path path = socket != null ? socket : config.admin().socket();
         if (path == null) {
             add("admin socket", Verdict.WARN, "admin.socket is not set: storegw status and the other daemon commands cannot ask the gateway",
                     "set admin.socket: /run/storegw/admin.sock (storegw init does)");
-            return;
+            return null;
         }
         try {
             AdminSocket.Answer a = AdminSocket.get(path, "/healthz");
@@ -122,9 +125,33 @@ final class DoctorCommand implements Callable<Integer> {
                 add("admin socket", Verdict.FAIL, "the gateway answers at " + path + " but reports: " + a.body().strip(),
                         "storegw status shows more; journalctl -u storegw shows why");
             }
+            return AdminSocket.json(path, "GET", "/status", null);
         } catch (IOException e) {
             add("admin socket", Verdict.FAIL, "cannot reach the gateway at " + path + ": " + e.getMessage(),
                     "is it running? systemctl status storegw; are you in the storegw group (or root)?");
+        } catch (AdminSocket.Failure e) {
+            add("gateway status", Verdict.WARN, "the gateway did not give its status: " + e.getMessage(), null);
+        }
+        return null;
+    }
+
+    /**
+     * Whether central's broker takes the gateway's state and Will, as the running gateway found: the test publish
+     * cannot tell (a policy may allow the events and not the retained state), and publishing a state here would
+     * overwrite the gateway's own at central.
+     */
+    private void stateTopic(GatewayConfig config, JsonNode status) {
+        String topic = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/state";
+        JsonNode uplink = status == null ? null : status.path("uplink");
+        if (uplink == null || !uplink.path("connected").asBoolean()) {
+            add("state topic", Verdict.SKIP, status == null ? "the gateway does not answer: only it can tell"
+                    : "the gateway is not connected to central's broker", null);
+        } else if (uplink.hasNonNull("stateRefused")) {
+            add("state topic", Verdict.WARN, uplink.path("stateRefused").asText(), "let the gateway's user publish retained messages"
+                    + " on " + topic + " and set a Will there (AWS IoT Core: iot:RetainPublish, and iot:Connect with the LastWill"
+                    + " condition); events go on meanwhile, central only misses the state");
+        } else {
+            add("state topic", Verdict.OK, "the gateway's state on " + topic + " is taken by central's broker", null);
         }
     }
 

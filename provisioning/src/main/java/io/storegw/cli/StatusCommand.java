@@ -52,6 +52,9 @@ final class StatusCommand extends DaemonCommand {
             System.out.printf(Locale.ROOT, "         %,d refused by the broker for good (reported to central as dropped); the last: %s%n",
                     up.path("refused").asLong(), up.path("lastRefused").asText());
         }
+        if (up.hasNonNull("stateRefused")) {
+            System.out.printf(Locale.ROOT, "         %s%n", up.path("stateRefused").asText());
+        }
         System.out.printf(Locale.ROOT, "backlog  %,d events, %s, oldest %s%s%n", backlog.path("rows").asLong(), bytes(backlog.path("bytes").asLong()),
                 backlog.path("rows").asLong() == 0 ? "-" : duration(backlog.path("oldestAgeSeconds").asLong()), classes(backlog));
         JsonNode rates = s.path("rates");

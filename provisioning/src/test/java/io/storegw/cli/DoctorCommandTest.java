@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,7 @@ class DoctorCommandTest {
                 Result r = run("doctor", "--config", config.toString(), "--json");
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
-                        "broker login", "test publish", "broker packet size", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
+                        "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -64,6 +65,7 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "test publish")).isEqualTo("OK");
                 assertThat(checks.get("test publish").path("detail").asText()).contains("storegw/v1/acme/s042/gw1/doctor");
                 assertThat(verdict(checks, "broker packet size")).isEqualTo("OK");
+                assertThat(verdict(checks, "state topic")).isEqualTo("OK");
                 assertThat(verdict(checks, "disk")).isEqualTo("OK");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
@@ -97,6 +99,38 @@ class DoctorCommandTest {
         }
     }
 
+    /**
+     * A policy that allows the events and not the retained state on {@code .../state}: the test publish passes, and only
+     * the running gateway can tell. It forwards the events; status and doctor say what central's broker refuses.
+     */
+    @Test
+    void aBrokerRefusingTheGatewaysStateIsWorthAWarning() throws Exception {
+        Path socket = dir.resolve("run").resolve("admin.sock");
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        String stateTopic = "storegw/v1/acme/s042/gw1/state";
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing(stateTopic, 2 << 20))) {
+            broker.start();
+            Path config = Files.writeString(state.resolve("storegw.yaml"),
+                    TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n"));
+            Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
+            try {
+                Await.until(Duration.ofSeconds(60), "the gateway's events at central's broker, its state refused",
+                        () -> Pattern.compile(" connected +[1-9][\\d,]* published").matcher(run("status", "--socket", socket.toString()).out()).find());
+                Result status = run("status", "--socket", socket.toString());
+                assertThat(status.out()).contains("refuses the gateway's state on " + stateTopic, "events go on");
+
+                Map<String, JsonNode> checks = checks(run("doctor", "--config", config.toString(), "--json"));
+                assertThat(verdict(checks, "test publish")).isEqualTo("OK");
+                assertThat(verdict(checks, "state topic")).isEqualTo("WARN");
+                assertThat(checks.get("state topic").path("fix").asText()).contains("retained", stateTopic, "iot:RetainPublish");
+            } finally {
+                daemon.destroy();
+                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
     @Test
     void everythingMissingIsNamedWithAFix() throws Exception {
         Path state = dir.resolve("state");
@@ -110,7 +144,7 @@ class DoctorCommandTest {
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.out()).contains("OK    config", "FAIL  admin socket", "is it running? systemctl status storegw",
                 "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth",
-                "FAIL  disk", "fix: free space: the outbox is taking no more room", "doctor: ");
+                "FAIL  disk", "fix: free space: the outbox is taking no more room", "SKIP  state topic", "doctor: ");
         assertThat(r.out()).doesNotContain("broker login").containsPattern("doctor: \\d+ checks failed");
         if (!Files.exists(Path.of("/dev/gpiochip0"))) {
             assertThat(r.out()).contains("FAIL  GPIO", "no /dev/gpiochip0");

@@ -53,7 +53,8 @@ import org.tinylog.Logger;
  * event larger than the broker's Maximum Packet Size, go to {@link RefusedEvents}: sending them again would
  * hold every later event behind them for ever. Any other refusal (quota exceeded) keeps the row and drops
  * the connection, so the row is sent again after the backoff. A broker that refuses by closing the connection
- * instead has the row found by {@link PoisonRows}.
+ * instead has the row found by {@link PoisonRows}. A broker that refuses the gateway's state topic (its
+ * state, its Will) gets neither for a while ({@link StateRefusals}), and the events go on.
  */
 public final class Uplink implements AutoCloseable {
 
@@ -71,6 +72,8 @@ public final class Uplink implements AutoCloseable {
     }
 
     private static final long STATE_REFRESH_MILLIS = 60_000;
+    /** How long the birth may take to be acknowledged before the events go anyway. */
+    private static final long BIRTH_WAIT_MILLIS = 5_000;
     /**
      * Rows per outbox read, which runs on this thread and so stops the publishing while it decodes: by the
      * thread's CPU per event, 256 rows from the file cost about as long as a window of 20 takes to empty.
@@ -113,6 +116,9 @@ public final class Uplink implements AutoCloseable {
     private final LongAdder publishFailures;
     private final RefusedEvents refused;
     private final PoisonRows poison = new PoisonRows();
+    private final StateRefusals stateRefusals;
+    /** A state message was sent on this connection and its PUBACK has not come. */
+    private volatile boolean stateUnanswered;
     private volatile boolean running = true;
     private volatile boolean connected;
     private volatile String lostReason;
@@ -150,13 +156,13 @@ public final class Uplink implements AutoCloseable {
     private long unackedBytes;
     /** Rows published on this connection and not yet answered by a PUBACK, oldest first; guarded by {@link #ahead}. */
     private final ArrayDeque<OutboxRow> sent = new ArrayDeque<>();
-    private final MqttActionListener releaseOnly = new MqttActionListener() {
+    private final MqttActionListener replyAnswer = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
             permits.release();
             Refusal refusal = refusal(token);
             if (refusal != null) {
-                Logger.warn("Central's broker refused the gateway's own message on {}: {}", String.join(",", token.getTopics()),
+                Logger.warn("Central's broker refused the answer to a command on {}: {}", String.join(",", token.getTopics()),
                         refusal.describe());
             }
         }
@@ -164,7 +170,29 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
             permits.release();
-            connectionLost("state or command-answer publish failed: " + Errors.describe(failure));
+            connectionLost("command-answer publish failed: " + Errors.describe(failure));
+        }
+    };
+
+    private final MqttActionListener stateAnswer = new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+            permits.release();
+            stateUnanswered = false;
+            Refusal refusal = refusal(token);
+            if (refusal == null) {
+                stateRefusals.accepted();
+            } else if (refusal.forGood()) {
+                stateRefusals.refused(refusal, clock.millis());
+            } else {
+                Logger.warn("Central's broker refused the gateway's state for now: {}", refusal.describe());
+            }
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable failure) {
+            permits.release(); // stateUnanswered stays: afterLoss reads it
+            connectionLost("state publish failed: " + Errors.describe(failure));
         }
     };
 
@@ -196,6 +224,9 @@ public final class Uplink implements AutoCloseable {
         this.connects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
         this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
         this.refused = new RefusedEvents(outbox, new DeadLetters(refusedFolder, clock, MAX_REFUSED_KEPT), metrics, clock);
+        this.stateRefusals = new StateRefusals(identity.stateTopic());
+        metrics.gauge("storegw_uplink_state_refused", "1 while central's broker refuses the gateway's state or Will (not sent for a while)",
+                () -> stateRefusals.problem() == null ? 0 : 1);
         metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
         metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
         metrics.gauge("storegw_uplink_window", "In-flight limit: min(maxInflight, broker Receive Maximum)", () -> window);
@@ -224,7 +255,7 @@ public final class Uplink implements AutoCloseable {
         p.setPayloadFormat(true);
         p.setCorrelationData(correlation);
         try {
-            return publishInWindow(c, topic, new MqttMessage(payload, 1, false, p));
+            return publishInWindow(c, topic, new MqttMessage(payload, 1, false, p), replyAnswer) != null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -246,6 +277,11 @@ public final class Uplink implements AutoCloseable {
         }
         long seconds = (clock.millis() - disconnectedSinceMillis) / 1000;
         return "uplink disconnected for " + seconds + " s" + (lostReason == null ? "" : ": " + lostReason);
+    }
+
+    /** What central's broker refuses on the gateway's state topic (the state, the Will), or null. */
+    public String stateProblem() {
+        return stateRefusals.problem();
     }
 
     /** Whether the broker connection is up. */
@@ -389,13 +425,25 @@ public final class Uplink implements AutoCloseable {
             alone = sent.size() == 1;
             sent.clear();
         }
+        boolean stateLost = stateUnanswered;
+        stateUnanswered = false;
+        if (stateLost && !rowsBlameless) {
+            if (oldest == null) { // the birth alone in flight
+                stateRefusals.lostWithBirthAlone(clock.millis());
+                return;
+            }
+            if (stateRefusals.retrying()) { // the refused state tried again among events: its doing, not theirs
+                stateRefusals.refused(new Refusal(Refusal.CLOSED, "the broker closed the connection when it was sent"), clock.millis());
+                return;
+            }
+        }
         if (oldest != null && !rowsBlameless && poison.closedWith(oldest.seq(), alone)) {
             refused.refused(oldest, new Refusal(disconnectCode >= Refusal.FIRST_FAILURE ? disconnectCode : Refusal.CLOSED,
                     "the broker closed the connection each time it was sent, also alone"));
         }
     }
 
-    private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException, InterruptedException {
+    private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException {
         MqttAsyncClient c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
         c.setCallback(new Callback());
         MqttConnectionOptions options = new MqttConnectionOptions();
@@ -414,16 +462,26 @@ public final class Uplink implements AutoCloseable {
         options.setSocketFactory(settings.broker().startsWith("ssl://")
                 ? NoDelaySockets.tls(PemTls.socketFactory(settings.ca(), settings.cert(), settings.key()))
                 : NoDelaySockets.plain());
-        MqttMessage will = stateMessage("offline", "connection lost");
-        options.setWill(identity.stateTopic(), will);
-        options.setWillMessageProperties(will.getProperties());
+        boolean withWill = stateRefusals.withWill(clock.millis());
+        if (withWill) {
+            MqttMessage will = stateMessage("offline", "connection lost");
+            options.setWill(identity.stateTopic(), will);
+            options.setWillMessageProperties(will.getProperties());
+        }
         client = c;
         rowsBlameless = false;
         disconnectCode = -1;
+        stateUnanswered = false;
         Integer receiveMaximum;
         try {
             IMqttToken token = c.connect(options);
-            token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+            try {
+                token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+            } catch (MqttException e) {
+                stateRefusals.connectRefused(e.getReasonCode(), withWill);
+                throw e;
+            }
+            stateRefusals.connected(withWill, clock.millis());
             MqttProperties connack = token.getResponseProperties();
             receiveMaximum = connack == null ? null : connack.getReceiveMaximum();
             Long maxPacket = connack == null ? null : connack.getMaximumPacketSize();
@@ -444,8 +502,24 @@ public final class Uplink implements AutoCloseable {
         Logger.info("Uplink connected to {} (in-flight window {}{}{})", settings.broker(), window,
                 brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
                 poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "");
-        publishState(c, "online", null);
         return c;
+    }
+
+    /**
+     * Sends the retained {@code online} state before any event and waits a while for its PUBACK: a broker that closes
+     * the connection meanwhile is seen to refuse the state ({@link StateRefusals}), and no event is blamed for it.
+     */
+    private void sendBirth(MqttAsyncClient c) throws MqttException, InterruptedException {
+        IMqttToken token = publishState(c, "online", null);
+        if (token != null) {
+            try {
+                token.waitForCompletion(BIRTH_WAIT_MILLIS);
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_CLIENT_TIMEOUT) {
+                    throw e;
+                } // a slow PUBACK: the events go on, its listener reads it when it comes
+            }
+        }
     }
 
     /** Sends the outbox from its oldest row, keeping the window full, until the connection goes. */
@@ -457,6 +531,9 @@ public final class Uplink implements AutoCloseable {
             publishedSeq = 0;
             purgesSeen = outbox.purgeGeneration();
             unackedBytes = 0;
+        }
+        if (stateRefusals.stateDue(clock.millis())) {
+            sendBirth(c);
         }
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
@@ -501,7 +578,7 @@ public final class Uplink implements AutoCloseable {
                 rateMark = now;
                 rateCount = count;
             }
-            if (clock.millis() - lastState > STATE_REFRESH_MILLIS) {
+            if (clock.millis() - lastState > STATE_REFRESH_MILLIS && stateRefusals.stateDue(clock.millis())) {
                 lastState = clock.millis();
                 publishState(c, "online", null);
             }
@@ -678,26 +755,31 @@ public final class Uplink implements AutoCloseable {
      * one, the birth plus a full window exceeded the broker's Receive Maximum and Paho refused
      * ("Too many publishes in progress"), dropping the connection right after every connect.
      */
-    private void publishState(MqttAsyncClient c, String state, String reason) throws MqttException, InterruptedException {
-        publishInWindow(c, identity.stateTopic(), stateMessage(state, reason)); // a full window: the next refresh says it
+    private IMqttToken publishState(MqttAsyncClient c, String state, String reason) throws MqttException, InterruptedException {
+        stateUnanswered = true;
+        IMqttToken token = publishInWindow(c, identity.stateTopic(), stateMessage(state, reason), stateAnswer);
+        if (token == null) {
+            stateUnanswered = false; // not sent (a full window): the next refresh says it
+        }
+        return token;
     }
 
     /**
      * Publishes a message of the gateway's own (state, a command's answer) in a place of the in-flight
-     * window, given back on PUBACK; false when the window stayed full for 5 s.
+     * window, which {@code answer} gives back; null when not sent (the window stayed full for 5 s).
      */
-    private boolean publishInWindow(MqttAsyncClient c, String topic, MqttMessage message) throws MqttException, InterruptedException {
+    private IMqttToken publishInWindow(MqttAsyncClient c, String topic, MqttMessage message, MqttActionListener answer)
+            throws MqttException, InterruptedException {
         long size = packetSize(topic, message);
         if (size > 0) {
             Logger.warn("Not sent on {}: a packet of {} bytes, and central's broker takes at most {}", topic, size, brokerMaxPacket);
-            return false;
+            return null;
         }
         if (!permits.tryAcquire(5, TimeUnit.SECONDS)) {
-            return false;
+            return null;
         }
         try {
-            c.publish(topic, message, null, releaseOnly);
-            return true;
+            return c.publish(topic, message, null, answer);
         } catch (MqttException | RuntimeException e) {
             permits.release();
             throw e;
@@ -788,7 +870,9 @@ public final class Uplink implements AutoCloseable {
         if (c != null) {
             try {
                 if (c.isConnected() && permits.tryAcquire(5, TimeUnit.SECONDS)) {
-                    c.publish(identity.stateTopic(), stateMessage("offline", "shutdown")).waitForCompletion(5_000);
+                    if (!stateRefusals.retrying()) {
+                        c.publish(identity.stateTopic(), stateMessage("offline", "shutdown")).waitForCompletion(5_000);
+                    }
                     c.disconnect(5_000).waitForCompletion(5_000);
                 }
             } catch (MqttException e) {

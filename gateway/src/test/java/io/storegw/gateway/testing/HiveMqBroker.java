@@ -4,6 +4,8 @@ import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.embedded.EmbeddedHiveMQBuilder;
 import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
@@ -28,6 +30,7 @@ public final class HiveMqBroker implements TestBroker {
     private final Path dir;
     private final long maxPacketBytes;
     private final PublishInboundInterceptor publishes;
+    private final boolean refuseWills;
     private EmbeddedHiveMQ broker;
 
     public HiveMqBroker(int port, Path dir) {
@@ -39,16 +42,30 @@ public final class HiveMqBroker implements TestBroker {
      * {@code publishes} (null: none), an interceptor that may refuse them with a reason code.
      */
     public HiveMqBroker(int port, Path dir, long maxPacketBytes, PublishInboundInterceptor publishes) {
+        this(port, dir, maxPacketBytes, publishes, false);
+    }
+
+    private HiveMqBroker(int port, Path dir, long maxPacketBytes, PublishInboundInterceptor publishes, boolean refuseWills) {
         this.port = port;
         this.dir = dir;
         this.maxPacketBytes = maxPacketBytes;
         this.publishes = publishes;
+        this.refuseWills = refuseWills;
+    }
+
+    /**
+     * A broker that refuses a connect with a Will ("not authorized"), as AWS IoT Core does when the policy's
+     * iot:Connect has no condition allowing one, and takes one without.
+     */
+    public static HiveMqBroker refusingWills(int port, Path dir) {
+        return new HiveMqBroker(port, dir, 0, null, true);
     }
 
     /** A broker that refuses as {@code refusing} says, with HiveMQ's means: an interceptor, and its packet size. */
     static HiveMqBroker refusing(int port, Path dir, TestBroker.Refusing refusing) {
         return new HiveMqBroker(port, dir, refusing.maxPacketBytes(), (in, out) -> {
-            if (in.getPublishPacket().getTopic().startsWith(refusing.deniedTopic())) {
+            String topic = in.getPublishPacket().getTopic();
+            if (refusing.deniedTopic().endsWith("/") ? topic.startsWith(refusing.deniedTopic()) : topic.equals(refusing.deniedTopic())) {
                 out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "the test's policy denies " + refusing.deniedTopic());
             }
         });
@@ -92,8 +109,8 @@ public final class HiveMqBroker implements TestBroker {
                     .withDataFolder(dir.resolve("data"))
                     .withExtensionsFolder(dir.resolve("extensions"))
                     .withoutLoggingBootstrap();
-            if (publishes != null) {
-                builder.withEmbeddedExtension(interceptingExtension(publishes));
+            if (publishes != null || refuseWills) {
+                builder.withEmbeddedExtension(testExtension());
             }
             EmbeddedHiveMQ b = builder.build();
             b.start().get();
@@ -109,13 +126,25 @@ public final class HiveMqBroker implements TestBroker {
         TestBroker.awaitListening(port, Duration.ofSeconds(20));
     }
 
-    private static EmbeddedExtension interceptingExtension(PublishInboundInterceptor publishes) {
+    private EmbeddedExtension testExtension() {
         return EmbeddedExtension.builder().withId("storegw-test-publishes").withName("storegw test publishes").withVersion("1")
                 .withAuthor("storegw").withPriority(0).withStartPriority(1000)
                 .withExtensionMain(new ExtensionMain() {
                     @Override
                     public void extensionStart(ExtensionStartInput input, ExtensionStartOutput output) {
-                        Services.initializerRegistry().setClientInitializer((client, context) -> context.addPublishInboundInterceptor(publishes));
+                        if (publishes != null) {
+                            Services.initializerRegistry().setClientInitializer((client, context) -> context.addPublishInboundInterceptor(publishes));
+                        }
+                        if (refuseWills) {
+                            SimpleAuthenticator wills = (in, out) -> {
+                                if (in.getConnectPacket().getWillPublish().isPresent()) {
+                                    out.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "the test's policy allows no Will");
+                                } else {
+                                    out.authenticateSuccessfully();
+                                }
+                            };
+                            Services.securityRegistry().setAuthenticatorProvider(provider -> wills);
+                        }
                     }
 
                     @Override

@@ -40,7 +40,8 @@ public final class MosquittoBroker implements TestBroker {
     static MosquittoBroker refusing(int port, Path dataDir, TestBroker.Refusing refusing) {
         try {
             Path acl = Files.createDirectories(dataDir).resolve("acl");
-            Files.writeString(acl, "topic readwrite #\ntopic deny " + refusing.deniedTopic() + "#\n");
+            String denied = refusing.deniedTopic().endsWith("/") ? refusing.deniedTopic() + "#" : refusing.deniedTopic();
+            Files.writeString(acl, "topic readwrite #\ntopic deny " + denied + "\n");
             return new MosquittoBroker(port, dataDir, List.of("acl_file " + acl.toAbsolutePath(), "max_packet_size " + refusing.maxPacketBytes()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -42,7 +42,7 @@ public interface TestBroker extends AutoCloseable {
     }
 
     /**
-     * What a broker refuses, as central's may: publishes on topics under {@code deniedTopic} (a prefix ending in {@code /}; not authorized,
+     * What a broker refuses, as central's may: publishes on {@code deniedTopic}, or on topics under it if it ends in {@code /} (not authorized,
      * as by an ACL) and packets of more than {@code maxPacketBytes} (its MQTT 5 Maximum Packet Size).
      */
     record Refusing(String deniedTopic, int maxPacketBytes) {

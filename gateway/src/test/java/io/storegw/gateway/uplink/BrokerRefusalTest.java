@@ -11,9 +11,7 @@ import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.Await;
-import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.HoldingProxy;
 import io.storegw.gateway.testing.TestBroker;
@@ -44,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BrokerRefusalTest {
 
-    private static final GatewayIdentity ID = new GatewayIdentity("acme", "s042", "gw1");
+    private static final GatewayIdentity ID = UplinkRig.ID;
     private static final String DENIED = "storegw/v1/acme/s042/gw1/evt/store/";
     private static final int MAX_PACKET = 64 * 1024;
 
@@ -57,7 +55,7 @@ class BrokerRefusalTest {
     @Test
     void eventsRefusedForGoodAreReportedAndKeptAndDoNotHoldBackTheRest() throws Exception {
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing(DENIED, MAX_PACKET));
-             Rig rig = rig(broker, broker.uri())) {
+             UplinkRig rig = UplinkRig.start(broker, broker.uri(), dir, clock, ids, metrics)) {
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 30; i++) { // a footfall every third event (denied), one visit too large for the broker
                 events.add(i % 3 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i)
@@ -116,7 +114,7 @@ class BrokerRefusalTest {
                 out.preventPublishDelivery(AckReasonCode.QUOTA_EXCEEDED, "the test's quota");
             }
         });
-             Rig rig = rig(broker, broker.uri())) {
+             UplinkRig rig = UplinkRig.start(broker, broker.uri(), dir, clock, ids, metrics)) {
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 events.add(event(EventCatalogue.VISIT_STARTED, "n" + i));
@@ -138,7 +136,7 @@ class BrokerRefusalTest {
     void aRowTheBrokerClosesTheConnectionOnIsFoundAndRefused() throws Exception {
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"));
              HoldingProxy proxy = new HoldingProxy(broker.port());
-             Rig rig = rig(broker, proxy.uri())) {
+             UplinkRig rig = UplinkRig.start(broker, proxy.uri(), dir, clock, ids, metrics)) {
             proxy.cutOn("evt/store/footfall"); // as AWS IoT Core answers a publish it refuses: no PUBACK, the connection closed
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
@@ -168,7 +166,7 @@ class BrokerRefusalTest {
                 out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, "not yet");
             }
         });
-             Rig rig = rig(broker, broker.uri())) {
+             UplinkRig rig = UplinkRig.start(broker, broker.uri(), dir, clock, ids, metrics)) {
             List<Event> events = new ArrayList<>();
             for (int i = 0; i < 6; i++) { // footfalls are 2, 4 and 6
                 events.add(i % 2 == 1 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
@@ -217,35 +215,5 @@ class BrokerRefusalTest {
 
     private Event event(io.storegw.gateway.event.EventType type, String value) {
         return new Event(ids.next(), type, clock.instant(), "entrance", DataClass.ANONYMOUS, Map.of("value", value));
-    }
-
-    /** Central subscribed to a broker, and an outbox whose uplink connects to {@code uplinkUri} (the broker, or a relay). */
-    private record Rig(Central central, Outbox outbox, Uplink uplink) implements AutoCloseable {
-        @Override
-        public void close() {
-            uplink.close();
-            outbox.close();
-            central.close();
-        }
-    }
-
-    /** Starts the broker, central and the uplink. */
-    private Rig rig(TestBroker broker, String uplinkUri) throws Exception {
-        broker.start();
-        Central central = new Central(broker.uri(), "central");
-        Outbox outbox = outbox();
-        Uplink uplink = uplink(uplinkUri, outbox);
-        uplink.start();
-        return new Rig(central, outbox, uplink);
-    }
-
-    private Outbox outbox() throws Exception {
-        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7)),
-                ID, ids, clock, metrics);
-    }
-
-    private Uplink uplink(String broker, Outbox outbox) {
-        return new Uplink(new Uplink.Settings(broker, "gw1", null, null, null, null, null, Duration.ofSeconds(30), 20,
-                Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics, dir.resolve("refused"));
     }
 }

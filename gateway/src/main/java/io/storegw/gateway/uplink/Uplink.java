@@ -116,6 +116,7 @@ public final class Uplink implements AutoCloseable {
     private final LongAdder publishFailures;
     private final RefusedEvents refused;
     private final PoisonRows poison = new PoisonRows();
+    private final DeniedTopics deniedTopics = new DeniedTopics();
     private final StateRefusals stateRefusals;
     /** A state message was sent on this connection and its PUBACK has not come. */
     private volatile boolean stateUnanswered;
@@ -326,6 +327,7 @@ public final class Uplink implements AutoCloseable {
                 Refusal refusal = size > 0 ? new Refusal(Refusal.PACKET_TOO_LARGE, "a packet of " + size + " bytes") : sendAndWait(c, row, message);
                 if (refusal == null) {
                     refused.sent(file);
+                    deniedTopics.accepted(row.topic());
                     sent++;
                 } else {
                     refusedAgain++;
@@ -600,7 +602,14 @@ public final class Uplink implements AutoCloseable {
             }
             for (OutboxRow row; (row = ahead.poll()) != null; ) {
                 publishedSeq = row.seq();
-                MqttMessage message = message(row, identity.source(), clock.millis());
+                long now = clock.millis();
+                Refusal denied = deniedTopics.check(row.topic(), now);
+                if (denied != null) {
+                    unackedBytes -= row.payload().length;
+                    refused.refused(row, denied);
+                    continue;
+                }
+                MqttMessage message = message(row, identity.source(), now);
                 long size = packetSize(row.topic(), message);
                 if (size <= 0) {
                     publish(c, row, message);
@@ -680,6 +689,7 @@ public final class Uplink implements AutoCloseable {
                             refusedLately = false;
                         }
                     } else if (refusal.forGood()) {
+                        deniedTopics.refused(row.topic(), refusal, clock.millis());
                         refused.refused(row, refusal);
                     } else {
                         permits.release();

@@ -134,8 +134,9 @@ class BrokerRefusalTest {
             }
             assertThat(refusedByCode(received).values().stream().flatMap(Set::stream).toList()).as("each denied event reported refused, once")
                     .containsExactlyInAnyOrderElementsOf(denied);
-            // Mosquitto: two losses on the first footfall, then one at a time until its PUBACK 135 is read.
-            assertThat(metrics.count("storegw_uplink_connects_total")).as("connections for 20 denied events").isLessThanOrEqualTo(5);
+            // Mosquitto closes the connection on the first footfall, often before its PUBACK 135 is read: losses until one
+            // is (3 to 6 connections seen), then none. Without DeniedTopics: 55.
+            assertThat(metrics.count("storegw_uplink_connects_total")).as("connections for 20 denied events").isLessThanOrEqualTo(12);
         }
     }
 

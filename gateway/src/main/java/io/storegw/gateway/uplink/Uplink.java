@@ -114,9 +114,11 @@ public final class Uplink implements AutoCloseable {
     private final LongAdder published;
     private final LongAdder connects;
     private final LongAdder publishFailures;
+    private final LongAdder takenOver;
     private final RefusedEvents refused;
     private final PoisonRows poison = new PoisonRows();
     private final DeniedTopics deniedTopics = new DeniedTopics();
+    private final SessionTakeovers takeovers = new SessionTakeovers();
     private final StateRefusals stateRefusals;
     /** A state message was sent on this connection and its PUBACK has not come. */
     private volatile boolean stateUnanswered;
@@ -224,6 +226,8 @@ public final class Uplink implements AutoCloseable {
         this.published = metrics.counter("storegw_uplink_published_total", "Events acknowledged by the broker (PUBACK)");
         this.connects = metrics.counter("storegw_uplink_connects_total", "Successful connections to the broker");
         this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
+        this.takenOver = metrics.counter("storegw_uplink_taken_over_total",
+                "Times the broker handed the gateway's session to another client with its client id (a cloned gateway?)");
         this.refused = new RefusedEvents(outbox, new DeadLetters(refusedFolder, clock, MAX_REFUSED_KEPT), metrics, clock);
         this.stateRefusals = new StateRefusals(identity.stateTopic());
         metrics.gauge("storegw_uplink_state_refused", "1 while central's broker refuses the gateway's state or Will (not sent for a while)",
@@ -271,13 +275,15 @@ public final class Uplink implements AutoCloseable {
         thread.start();
     }
 
-    /** Null when connected; otherwise why not and for how long. */
+    /** Null when connected and alone on its client id; otherwise why not and for how long, and who else uses the id. */
     public String problem() {
+        String takenOver = takeovers.problem(clock.millis(), settings.clientId());
         if (connected) {
-            return null;
+            return takenOver;
         }
         long seconds = (clock.millis() - disconnectedSinceMillis) / 1000;
-        return "uplink disconnected for " + seconds + " s" + (lostReason == null ? "" : ": " + lostReason);
+        String down = "uplink disconnected for " + seconds + " s" + (lostReason == null ? "" : ": " + lostReason);
+        return takenOver == null ? down : down + "\n" + takenOver;
     }
 
     /** What central's broker refuses on the gateway's state topic (the state, the Will), or null. */
@@ -390,7 +396,7 @@ public final class Uplink implements AutoCloseable {
             MqttAsyncClient c = null;
             try {
                 c = connect();
-                if (!refusedLately) {
+                if (!refusedLately && !takeovers.lately(clock.millis())) {
                     backoff.reset();
                 }
                 pump(c);
@@ -854,6 +860,11 @@ public final class Uplink implements AutoCloseable {
             MqttException cause = response.getException();
             if (cause == null) { // the broker's DISCONNECT
                 disconnectCode = response.getReturnCode();
+                if (disconnectCode == SessionTakeovers.CODE) {
+                    takeovers.takenOver(clock.millis());
+                    takenOver.increment();
+                    Logger.warn("Central's broker handed this gateway's session to another client with its client id {}", settings.clientId());
+                }
                 rowsBlameless |= !Refusal.aboutAPacket(disconnectCode);
             } else {
                 rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;

@@ -20,12 +20,22 @@ record UplinkRig(Central central, Outbox outbox, Uplink uplink) implements AutoC
     static UplinkRig start(TestBroker broker, String uplinkUri, Path dir, Clock clock, EventIds ids, Metrics metrics) throws Exception {
         broker.start();
         Central central = new Central(broker.uri(), "central");
-        Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7)),
-                ID, ids, clock, metrics);
-        Uplink uplink = new Uplink(new Uplink.Settings(uplinkUri, "gw1", null, null, null, null, null, Duration.ofSeconds(30), 20,
-                Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics, dir.resolve("refused"));
+        Outbox outbox = outbox(dir, clock, ids, metrics);
+        Uplink uplink = uplink(uplinkUri, dir, outbox, clock, metrics);
         uplink.start();
         return new UplinkRig(central, outbox, uplink);
+    }
+
+    /** An outbox of 64 MB in {@code dir}, without TTLs. */
+    static Outbox outbox(Path dir, Clock clock, EventIds ids, Metrics metrics) throws Exception {
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7)),
+                ID, ids, clock, metrics);
+    }
+
+    /** An uplink of client id gw1, not started, keeping refused events in {@code dir}. */
+    static Uplink uplink(String uri, Path dir, Outbox outbox, Clock clock, Metrics metrics) {
+        return new Uplink(new Uplink.Settings(uri, "gw1", null, null, null, null, null, Duration.ofSeconds(30), 20,
+                Duration.ofMillis(100), Duration.ofSeconds(1)), ID, outbox, "test", clock, metrics, dir.resolve("refused"));
     }
 
     @Override

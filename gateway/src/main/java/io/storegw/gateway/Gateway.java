@@ -109,7 +109,7 @@ public final class Gateway implements AutoCloseable {
         this.startedMillis = clock.millis();
         this.rates = new Rates(clock::millis, () -> metrics.count("storegw_core_observations_total"),
                 () -> metrics.count("storegw_outbox_appended_total"), () -> metrics.count("storegw_uplink_published_total"));
-        GatewayIdentity identity = new GatewayIdentity(config.tenant(), config.store(), config.gateway());
+        GatewayIdentity identity = config.identity();
         EventIds ids = new EventIds(clock);
         Files.createDirectories(config.stateDir());
         var o = config.outbox();

@@ -141,7 +141,7 @@ final class DoctorCommand implements Callable<Integer> {
      * overwrite the gateway's own at central.
      */
     private void stateTopic(GatewayConfig config, JsonNode status) {
-        String topic = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/state";
+        String topic = config.identity().stateTopic();
         JsonNode uplink = status == null ? null : status.path("uplink");
         if (uplink == null || !uplink.path("connected").asBoolean()) {
             add("state topic", Verdict.SKIP, status == null ? "the gateway does not answer: only it can tell"
@@ -250,7 +250,7 @@ final class DoctorCommand implements Callable<Integer> {
     /** Logs in as the gateway would (under its own client id, so the daemon's session stays) and publishes once. */
     private void mqtt(GatewayConfig config) {
         var u = config.uplink();
-        String topic = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/doctor";
+        String topic = config.identity().topicPrefix() + "/doctor";
         MqttClient client = null;
         try {
             client = new MqttClient(u.broker(), config.clientId() + "-doctor", new MemoryPersistence());
@@ -277,8 +277,8 @@ final class DoctorCommand implements Callable<Integer> {
             if (codes != null && codes.length > 0 && codes[0] >= 0x80) {
                 add("broker login", Verdict.OK, "logged in as " + (u.username() == null ? "(no user name)" : u.username()), null);
                 add("test publish", Verdict.WARN, "the broker refused a publish to " + topic + " (reason code 0x"
-                        + Integer.toHexString(codes[0]) + ")", "let the gateway's user publish to storegw/v1/" + config.tenant() + "/"
-                        + config.store() + "/" + config.gateway() + "/# in the broker's ACL");
+                        + Integer.toHexString(codes[0]) + ")", "let the gateway's user publish to "
+                        + config.identity().topicPrefix() + "/# in the broker's ACL");
             } else {
                 add("broker login", Verdict.OK, "logged in as " + (u.username() == null ? "(no user name)" : u.username()), null);
                 add("test publish", Verdict.OK, "published to " + topic + " and the broker acknowledged it", null);

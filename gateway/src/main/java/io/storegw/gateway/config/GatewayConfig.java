@@ -1,5 +1,6 @@
 package io.storegw.gateway.config;
 
+import io.storegw.gateway.event.GatewayIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -446,6 +447,11 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
     /** Where the outbox lives: its own setting, or {@code stateDir/outbox}. */
     public Path outboxPath() {
         return outbox.path() != null ? outbox.path() : stateDir.resolve("outbox");
+    }
+
+    /** The gateway's names, which make its CloudEvents source and its topics. */
+    public GatewayIdentity identity() {
+        return new GatewayIdentity(tenant, store, gateway);
     }
 
     /** The MQTT client id: its own setting, or one made from the gateway's names. */

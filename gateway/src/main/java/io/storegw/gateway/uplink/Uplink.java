@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,8 @@ public final class Uplink implements AutoCloseable {
     private static final long STATE_REFRESH_MILLIS = 60_000;
     /** How long the birth may take to be acknowledged before the events go anyway. */
     private static final long BIRTH_WAIT_MILLIS = 5_000;
+    /** How long a lost connection's rows wait to be judged for Paho to say why it ended (it says so at once, or never). */
+    private static final long LOSS_TOLD_WAIT_MILLIS = 500;
     /**
      * Rows per outbox read, which runs on this thread and so stops the publishing while it decodes: by the
      * thread's CPU per event, 256 rows from the file cost about as long as a window of 20 takes to empty.
@@ -140,6 +143,11 @@ public final class Uplink implements AutoCloseable {
     private volatile boolean rowsBlameless;
     /** The reason code of the broker's DISCONNECT on this connection, or -1. */
     private volatile int disconnectCode = -1;
+    /**
+     * Counted down when Paho tells why this connection ended ({@link Callback#disconnected}). Paho fails the publishes
+     * in flight first, so the uplink's thread may see the loss before {@link #disconnectCode} and {@link #rowsBlameless}.
+     */
+    private volatile CountDownLatch lossTold = new CountDownLatch(1);
     private volatile CommandListener commands;
     private final Semaphore permits = new Semaphore(0);
     /**
@@ -426,6 +434,13 @@ public final class Uplink implements AutoCloseable {
      * refuses that row for good when it is the one the broker keeps closing the connection on.
      */
     private void afterLoss() {
+        if (!rowsBlameless) {
+            try {
+                lossTold.await(LOSS_TOLD_WAIT_MILLIS, TimeUnit.MILLISECONDS); // none comes when this side dropped the connection
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         OutboxRow oldest;
         boolean alone;
         synchronized (ahead) {
@@ -446,14 +461,18 @@ public final class Uplink implements AutoCloseable {
             }
         }
         if (oldest != null && !rowsBlameless && poison.closedWith(oldest.seq(), alone)) {
-            refused.refused(oldest, new Refusal(disconnectCode >= Refusal.FIRST_FAILURE ? disconnectCode : Refusal.CLOSED,
-                    "the broker closed the connection each time it was sent, also alone"));
+            Refusal why = new Refusal(disconnectCode >= Refusal.FIRST_FAILURE ? disconnectCode : Refusal.CLOSED,
+                    "the broker closed the connection each time it was sent, also alone");
+            deniedTopics.refused(oldest.topic(), why, clock.millis()); // a DISCONNECT saying "not authorized" is about its topic
+            refused.refused(oldest, why);
         }
     }
 
     private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException {
         MqttAsyncClient c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
-        c.setCallback(new Callback());
+        CountDownLatch told = new CountDownLatch(1);
+        lossTold = told;
+        c.setCallback(new Callback(told));
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setSessionExpiryInterval(0L);
@@ -846,6 +865,12 @@ public final class Uplink implements AutoCloseable {
 
     /** Paho's view of the connection. */
     private final class Callback extends MqttCallbackAdapter {
+        private final CountDownLatch lossTold;
+
+        Callback(CountDownLatch lossTold) {
+            this.lossTold = lossTold;
+        }
+
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             String prefix = commandTopic("");
@@ -870,6 +895,7 @@ public final class Uplink implements AutoCloseable {
                 rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;
             }
             connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");
+            lossTold.countDown();
         }
 
         @Override

@@ -22,6 +22,7 @@ public final class HoldingProxy implements AutoCloseable {
     private final Object gate = new Object();
     private boolean holding;
     private volatile byte[] cutOn;
+    private volatile int cutCode = -1;
 
     public HoldingProxy(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -51,6 +52,12 @@ public final class HoldingProxy implements AutoCloseable {
 
     /** From now on, a connection whose client sends {@code marker} is closed before those bytes reach the broker. */
     public void cutOn(String marker) {
+        cutOn(marker, -1);
+    }
+
+    /** Like {@link #cutOn(String)}, telling the client first in an MQTT 5 DISCONNECT with {@code reasonCode} (none if negative). */
+    public void cutOn(String marker, int reasonCode) {
+        cutCode = reasonCode;
         cutOn = marker.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
@@ -87,12 +94,25 @@ public final class HoldingProxy implements AutoCloseable {
                     System.arraycopy(seen, 0, window, 0, seen.length);
                     System.arraycopy(buffer, 0, window, seen.length, n);
                     if (indexOf(window, marker) >= 0) {
+                        if (cutCode >= 0) {
+                            synchronized (from) { // between the broker's packets, which the other relay writes under this lock
+                                from.getOutputStream().write(new byte[] {(byte) 0xE0, 2, (byte) cutCode, 0}); // DISCONNECT, no properties
+                                from.getOutputStream().flush();
+                            }
+                        }
                         return; // closes both
                     }
                     seen = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - marker.length + 1), window.length);
                 }
-                out.write(buffer, 0, n);
-                out.flush();
+                if (holdable) {
+                    synchronized (to) {
+                        out.write(buffer, 0, n);
+                        out.flush();
+                    }
+                } else {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
             }
         } catch (IOException | InterruptedException e) {
             // One side went: closing both (above) tells the other.

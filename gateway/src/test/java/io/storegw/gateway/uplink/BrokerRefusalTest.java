@@ -192,6 +192,39 @@ class BrokerRefusalTest {
         }
     }
 
+    /**
+     * A broker that answers a denied publish with a DISCONNECT "not authorized" and no PUBACK: the row found by its
+     * losses is refused with that code, and its topic's later events are refused here without costing connections.
+     */
+    @Test
+    void aTopicTheBrokerDisconnectsOnAsNotAuthorizedIsRefusedHere() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"));
+             HoldingProxy proxy = new HoldingProxy(broker.port());
+             UplinkRig rig = UplinkRig.start(broker, proxy.uri(), dir, clock, ids, metrics)) {
+            proxy.cutOn("evt/store/footfall", 0x87);
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 120; i++) { // a footfall every tenth, from the fifth
+                events.add(i % 10 == 4 ? event(EventCatalogue.STORE_FOOTFALL, "n" + i) : event(EventCatalogue.VISIT_STARTED, "n" + i));
+            }
+            rig.outbox().append(events).get(10, TimeUnit.SECONDS);
+
+            Await.until(Duration.ofSeconds(60), "the outbox drained, the refusals reported",
+                    () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
+            Map<Long, JsonNode> received = rig.central().events();
+            Set<Long> footfalls = new TreeSet<>();
+            for (long seq = 1; seq <= 120; seq++) {
+                boolean footfall = seq % 10 == 5;
+                assertThat(received.containsKey(seq)).as("event %d", seq).isEqualTo(!footfall);
+                if (footfall) {
+                    footfalls.add(seq);
+                }
+            }
+            assertThat(refusedByCode(received)).as("reported refused as not authorized").isEqualTo(Map.of(135, footfalls));
+            // two losses with the first footfall oldest, two with it alone, then none: the topic is refused here
+            assertThat(metrics.count("storegw_uplink_connects_total")).as("connections for 12 denied events").isLessThanOrEqualTo(10);
+        }
+    }
+
     @Test
     void refusedEventsAreSentAgainAsTheyWereOnceTheBrokerTakesThem() throws Exception {
         AtomicBoolean denying = new AtomicBoolean(true);

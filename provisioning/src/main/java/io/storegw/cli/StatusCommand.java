@@ -41,13 +41,18 @@ final class StatusCommand extends DaemonCommand {
         return s.path("problem").isNull() ? 0 : 1;
     }
 
+    /** The uplink's problem may have more lines (another client on its id): all of them are under "problem" below. */
+    private static String firstLine(String text) {
+        return text.lines().findFirst().orElse("");
+    }
+
     private static void print(JsonNode s) {
         JsonNode up = s.path("uplink");
         JsonNode backlog = s.path("backlog");
         System.out.printf(Locale.ROOT, "storegw %s  %s  up %s  %s%n", s.path("version").asText(), s.path("gateway").asText(),
                 duration(s.path("uptimeSeconds").asLong()), s.path("problem").isNull() ? "healthy" : "PROBLEM");
         System.out.printf(Locale.ROOT, "uplink   %s  %s  %,d published%n", up.path("broker").asText(),
-                up.path("connected").asBoolean() ? "connected" : "NOT connected: " + up.path("problem").asText(), up.path("published").asLong());
+                up.path("connected").asBoolean() ? "connected" : "NOT connected: " + firstLine(up.path("problem").asText()), up.path("published").asLong());
         if (up.path("refused").asLong() > 0) {
             System.out.printf(Locale.ROOT, "         %,d refused by the broker for good (reported to central as dropped); the last: %s%n",
                     up.path("refused").asLong(), up.path("lastRefused").asText());

@@ -7,7 +7,7 @@ package io.storegw.gateway.uplink;
  * does so for a packet over it. Sent again after every reconnect, such a row held every later row back for ever.
  *
  * <p>Two connections in a row that the broker closed with the same oldest unacknowledged row make the next ones
- * send one row at a time (each after the connection's state message was acknowledged). A row the broker then
+ * send one row at a time (after the connection's birth, which goes alone). A row the broker then
  * closes the connection on twice, alone in flight, is refused for good. A window of rows acknowledged one at a
  * time ends the single-stepping. One lost connection never condemns a row: a flaky network takes two losses with
  * the same row oldest, then two more with it alone in flight.

@@ -463,8 +463,7 @@ public final class Uplink implements AutoCloseable {
         if (oldest != null && !rowsBlameless && poison.closedWith(oldest.seq(), alone)) {
             Refusal why = new Refusal(disconnectCode >= Refusal.FIRST_FAILURE ? disconnectCode : Refusal.CLOSED,
                     "the broker closed the connection each time it was sent, also alone");
-            deniedTopics.refused(oldest.topic(), why, clock.millis()); // a DISCONNECT saying "not authorized" is about its topic
-            refused.refused(oldest, why);
+            refuse(oldest, why);
         }
     }
 
@@ -631,7 +630,7 @@ public final class Uplink implements AutoCloseable {
                 Refusal denied = deniedTopics.check(row.topic(), now);
                 if (denied != null) {
                     unackedBytes -= row.payload().length;
-                    refused.refused(row, denied);
+                    refused.refused(row, denied); // not refuse(): that would start the topic's 15 minutes again
                     continue;
                 }
                 MqttMessage message = message(row, identity.source(), now);
@@ -714,8 +713,7 @@ public final class Uplink implements AutoCloseable {
                             refusedLately = false;
                         }
                     } else if (refusal.forGood()) {
-                        deniedTopics.refused(row.topic(), refusal, clock.millis());
-                        refused.refused(row, refusal);
+                        refuse(row, refusal);
                     } else {
                         permits.release();
                         publishFailures.increment();
@@ -741,6 +739,12 @@ public final class Uplink implements AutoCloseable {
             publishFailures.increment();
             throw e;
         }
+    }
+
+    /** Central's broker refused the row for good: it goes, and a refusal about its topic holds the topic's next rows back. */
+    private void refuse(OutboxRow row, Refusal why) {
+        deniedTopics.refused(row.topic(), why, clock.millis());
+        refused.refused(row, why);
     }
 
     /** The refusal a PUBACK carries (Paho completes a publish whatever its reason code), or null. */

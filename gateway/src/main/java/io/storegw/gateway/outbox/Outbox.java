@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVStoreException;
 import org.tinylog.Logger;
@@ -112,6 +113,7 @@ public final class Outbox implements AutoCloseable {
     private final GatewayIdentity identity;
     private final EventIds ids;
     private final Clock clock;
+    private final LongSupplier monotonicNanos;
     /** Enough to fill the largest batch; a deeper queue only holds more heap and adds latency once saturated. */
     private final BlockingQueue<Append> appends = new ArrayBlockingQueue<>(256);
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
@@ -131,10 +133,14 @@ public final class Outbox implements AutoCloseable {
     private final LongAdder tooLarge;
     private final LongAdder duplicates;
     private final LongAdder writeFailures;
+    private final LongAdder clockSteps;
     private final DiskReserve disk;
     private final Metrics metrics;
 
     private OutboxStore store;
+    private Timeline timeline;
+    /** The offset the file holds, as of the last commit that held. */
+    private long storedOffset;
     private UnsentRows unsent;
     private long nextSeq;
     private final long[] rowsByClass = new long[EventClass.values().length];
@@ -158,15 +164,20 @@ public final class Outbox implements AutoCloseable {
     private long budget;
     /** Said in every commit until one holds. */
     private Alarm diskAlarm;
+    /** The clock's steps not yet told to central, as one alarm: said in every commit until one holds. */
+    private Alarm unreportedStep;
+    private long unreportedStepMillis;
     /** False while commits fail: nothing more is read for the uplink, whose PUBACKs would queue deletions that cannot be written. */
     private volatile boolean writable = true;
 
-    private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics) throws IOException {
+    private Outbox(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, LongSupplier monotonicNanos, Metrics metrics)
+            throws IOException {
         this.settings = settings;
         this.identity = identity;
         this.encoder = new CloudEventEncoder(identity);
         this.ids = ids;
         this.clock = clock;
+        this.monotonicNanos = monotonicNanos;
         this.metrics = metrics;
         Files.createDirectories(settings.path().toAbsolutePath().getParent());
         this.disk = new DiskReserve(settings.path().toAbsolutePath().getParent(), settings.diskReserveBytes());
@@ -177,6 +188,8 @@ public final class Outbox implements AutoCloseable {
         this.commits = metrics.counter("storegw_outbox_commits_total", "Group commits forced to disk");
         this.tooLarge = metrics.counter("storegw_outbox_too_large_total", "Events refused for being larger than a row may be");
         this.duplicates = metrics.counter("storegw_outbox_duplicates_total", "Appends whose idempotency key was already committed (re-sends)");
+        this.clockSteps = metrics.counter("storegw_clock_steps_total",
+                "Times the system clock was set by a second or more while the gateway ran (NTP's first sync, say)");
         this.writeFailures = metrics.counter("storegw_outbox_write_failures_total",
                 "Commits that could not be written (a full disk, say); their appends were refused");
         this.committer = new Thread(this::run, "outbox-committer");
@@ -193,7 +206,16 @@ public final class Outbox implements AutoCloseable {
      */
     public static Outbox open(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, Metrics metrics)
             throws IOException {
-        Outbox outbox = new Outbox(settings, identity, ids, clock, metrics);
+        return open(settings, identity, ids, clock, System::nanoTime, metrics);
+    }
+
+    /**
+     * Opens the outbox with the monotonic clock it tells the wall clock's steps by: {@link System#nanoTime}, but
+     * in tests whose wall clock moves by hand.
+     */
+    public static Outbox open(Settings settings, GatewayIdentity identity, EventIds ids, Clock clock, LongSupplier monotonicNanos,
+                              Metrics metrics) throws IOException {
+        Outbox outbox = new Outbox(settings, identity, ids, clock, monotonicNanos, metrics);
         Alarm alarm;
         try {
             alarm = outbox.openStore();
@@ -243,6 +265,8 @@ public final class Outbox implements AutoCloseable {
                     ceiling == 0 ? null : CloudEventEncoder.sequence(ceiling));
             metrics.counter("storegw_outbox_quarantined_total", "Outbox files moved aside because they could not be opened").increment();
         }
+        storedOffset = store.clockOffset();
+        timeline = new Timeline(clock, monotonicNanos, storedOffset);
         long[][] totals = store.totals();
         System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
         System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
@@ -416,6 +440,14 @@ public final class Outbox implements AutoCloseable {
         protectedSeq = seq;
     }
 
+    /**
+     * Now on the outbox's time (epoch ms), which rows' times ({@link OutboxRow#expiresMillis}) are on: the
+     * wall clock less the steps it was set by while the gateway ran ({@link Timeline}).
+     */
+    public long now() {
+        return timeline.now();
+    }
+
     /** Events waiting, from memory: cheap enough to ask every second (stats() reads the store). */
     public long rows() {
         return rows;
@@ -426,7 +458,7 @@ public final class Outbox implements AutoCloseable {
         long oldest;
         synchronized (storeLock) {
             try {
-                oldest = rows == 0 ? 0 : store.oldestCreated();
+                oldest = rows == 0 ? 0 : timeline.toWall(store.oldestCreated());
             } catch (RuntimeException e) {
                 oldest = 0; // a figure for a gauge: a store that cannot say is reported by the committer
             }
@@ -551,7 +583,11 @@ public final class Outbox implements AutoCloseable {
         int[] purged = new int[0];
         boolean spellOver = false;
         fresh.clear();
-        long now = clock.millis();
+        long step = timeline.step();
+        if (step != 0) {
+            clockStepped(step);
+        }
+        long now = timeline.now();
         boolean maintenance = now - lastMaintenance >= MAINTENANCE_MILLIS || closing;
         try {
             if (store.isClosed()) {
@@ -609,6 +645,12 @@ public final class Outbox implements AutoCloseable {
             if (diskAlarm != null) {
                 insert(internal(EventCatalogue.GATEWAY_ALARM, "outbox", diskAlarm));
             }
+            if (unreportedStep != null) {
+                insert(internal(EventCatalogue.GATEWAY_ALARM, "clock", unreportedStep));
+            }
+            if (timeline.offset() != storedOffset) {
+                store.setClockOffset(timeline.offset());
+            }
             spellOver = writeFailure != null && (writeFailure.over(now) || closing);
             if (spellOver) {
                 insert(internal(EventCatalogue.GATEWAY_ALARM, "outbox", writeFailure.alarm(store.file().toString())));
@@ -659,6 +701,8 @@ public final class Outbox implements AutoCloseable {
         }
         writable = true;
         diskAlarm = null;
+        unreportedStep = null;
+        storedOffset = timeline.offset();
         if (spellOver) {
             Logger.info("Outbox has written again for {} s; {}", WriteFailure.OVER_AFTER_MILLIS / 1000, writeFailure.summary());
             writeFailure = null;
@@ -685,7 +729,7 @@ public final class Outbox implements AutoCloseable {
         }
         // Not "when empty": with a store open, events keep coming and the outbox is rarely empty at the end of a commit
         if (!closing && total(bytesByClass) < COMPACT_WHEN_LIVE_BELOW_BYTES && store.fileBytes() > COMPACT_ABOVE_BYTES
-                && clock.millis() >= compactNotBefore) {
+                && timeline.now() >= compactNotBefore) {
             compact();
         }
     }
@@ -695,7 +739,7 @@ public final class Outbox implements AutoCloseable {
      * this commit); or refuses it, failing its future, when an event is too large or critical events would not fit.
      */
     private Written insert(Append append) {
-        long now = clock.millis();
+        long now = timeline.now();
         // One insert both checks and remembers (a look-up first was 8% of the committer's time at full load).
         // First, so a re-send of what is already durable succeeds even while the outbox is full.
         if (append.key() != null && !store.rememberKey(append.key(), now)) {
@@ -727,7 +771,7 @@ public final class Outbox implements AutoCloseable {
             Route route = routes.computeIfAbsent(e.type(), t -> new Route(identity.topicOf(t), settings.ttlOf(t).toMillis()));
             byte[] payload = append.encoded().get(i).withSequence(nextSeq);
             OutboxRow row = new OutboxRow(nextSeq++, cls, e.id(), e.type().cloudEventType(), e.subject(), route.topic(),
-                    e.time().toEpochMilli(), now + route.ttlMillis(), payload);
+                    now, now + route.ttlMillis(), payload);
             fresh.add(row);
             store.insert(row, e.member());
             rowsByClass[cls.ordinal()]++;
@@ -893,7 +937,7 @@ public final class Outbox implements AutoCloseable {
                 store.compactAndClose();
             } catch (IOException | RuntimeException e) {
                 // A full disk, say: every commit would otherwise try again while the file stays large.
-                compactNotBefore = clock.millis() + TimeUnit.HOURS.toMillis(1);
+                compactNotBefore = timeline.now() + TimeUnit.HOURS.toMillis(1);
                 Logger.error(e, "Outbox compaction failed; reopening the file as it was, next try in an hour");
             }
             try {
@@ -907,6 +951,25 @@ public final class Outbox implements AutoCloseable {
         Logger.info("Outbox compacted from {} to {} bytes in {} ms", before, store.fileBytes(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         metrics.counter("storegw_outbox_compactions_total", "Times the drained outbox file was rewritten").increment();
+    }
+
+    /**
+     * Counts and logs a step of the wall clock, and makes (or grows) the alarm that tells central: the events the
+     * gateway stamped before it carry times off by as much, and only the gateway can tell which.
+     */
+    private void clockStepped(long step) {
+        clockSteps.increment();
+        unreportedStepMillis = unreportedStep == null ? step : unreportedStepMillis + step;
+        Duration by = Duration.ofMillis(Math.abs(unreportedStepMillis));
+        String direction = unreportedStepMillis > 0 ? "forward" : "back";
+        String off = unreportedStepMillis > 0 ? "early" : "late";
+        Logger.warn("The system clock was set {} by {} (NTP's first sync after a boot?); queued events keep their TTLs,"
+                + " and those stamped before carry times that much {}", direction, by, off);
+        unreportedStep = new Alarm("clock.stepped", "The gateway's clock was set " + direction + " by " + by + " at " + clock.instant()
+                + ". Events up to sequence " + (nextSeq - 1) + " (and those in the core loop then) were stamped by the clock"
+                + " before; any it stamped while wrong carry times " + by + " too " + off
+                + ". Queued events' TTLs count the time that passed, not the step.", null, CloudEventEncoder.sequence(nextSeq - 1),
+                unreportedStepMillis);
     }
 
     /** Counts a failed commit, and logs it: the first of a spell in full, then a line a minute (a full disk fails every commit). */
@@ -946,6 +1009,7 @@ public final class Outbox implements AutoCloseable {
                 return; // the next commit tries again
             }
         }
+        storedOffset = store.clockOffset(); // the timeline's is newer when the failed commit held a step: the next one writes it
         long[][] totals = store.totals();
         System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
         System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);

@@ -58,6 +58,8 @@ final class OutboxStore implements AutoCloseable {
     /** ... moving at most this many live bytes. */
     private static final int TIDY_MOVE_BYTES = 256 << 10;
     private static final String NEXT_SEQ = "next_seq";
+    /** The clock steps the rows' times are behind today's clock by ({@link Timeline}). */
+    private static final String CLOCK_OFFSET = "clock_offset";
     /** Followed by a class's ordinal. */
     private static final String BYTES = "bytes.";
 
@@ -138,6 +140,14 @@ final class OutboxStore implements AutoCloseable {
 
     void setNextSeq(long next) {
         meta.put(NEXT_SEQ, next);
+    }
+
+    long clockOffset() {
+        return meta.getOrDefault(CLOCK_OFFSET, 0L);
+    }
+
+    void setClockOffset(long offset) {
+        meta.put(CLOCK_OFFSET, offset);
     }
 
     /**
@@ -338,7 +348,7 @@ final class OutboxStore implements AutoCloseable {
         return rows;
     }
 
-    /** When the oldest queued event was created (epoch ms), or 0 when none is. Any thread. */
+    /** When the oldest queued event was written, on the outbox's time ({@link Timeline}), or 0 when none is. Any thread. */
     long oldestCreated() {
         return pinned(this::oldestCreatedNow);
     }

@@ -45,7 +45,7 @@ final class DeniedTopics {
         if (d == null) {
             return null;
         }
-        if (now - d.atMillis() >= RETRY.toMillis()) {
+        if (Elapsed.over(d.atMillis(), now, RETRY.toMillis())) {
             denied.remove(topic, d); // the next row on it goes to the broker, which says again
             return null;
         }

@@ -128,7 +128,7 @@ final class RefusedEvents {
             Logger.warn("Central's broker refused {}; reported in gateway.dropped, {}", what, kept);
             l.loggedAt = now;
             l.loggedCount = l.count;
-        } else if (now - l.loggedAt >= SUMMARY_MILLIS) {
+        } else if (Elapsed.over(l.loggedAt, now, SUMMARY_MILLIS)) {
             Logger.warn("Central's broker refused {} more events with code {} in the last {} s; the last: {}", l.count - l.loggedCount,
                     code, (now - l.loggedAt) / 1000, what);
             l.loggedAt = now;

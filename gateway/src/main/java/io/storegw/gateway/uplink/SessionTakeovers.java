@@ -37,7 +37,7 @@ final class SessionTakeovers {
     }
 
     private void trim(long now) {
-        while (!times.isEmpty() && now - times.peekFirst() > WINDOW.toMillis()) {
+        while (!times.isEmpty() && Elapsed.over(times.peekFirst(), now, WINDOW.toMillis() + 1)) {
             times.pollFirst();
         }
     }

@@ -37,7 +37,7 @@ final class StateRefusals {
 
     /** Whether to send the state now: it was never refused, or it was {@link #RETRY} ago. */
     synchronized boolean stateDue(long now) {
-        return state == null || now - stateRefusedAt >= RETRY.toMillis();
+        return state == null || Elapsed.over(stateRefusedAt, now, RETRY.toMillis());
     }
 
     /** Whether a state message now would try again one the broker refused. */
@@ -47,7 +47,7 @@ final class StateRefusals {
 
     /** Whether the next connect sets the Will: not while the broker refuses the state topic or the Will. */
     synchronized boolean withWill(long now) {
-        return stateDue(now) && !willSuspect && (will == null || now - willRefusedAt >= RETRY.toMillis());
+        return stateDue(now) && !willSuspect && (will == null || Elapsed.over(willRefusedAt, now, RETRY.toMillis()));
     }
 
     /** The broker acknowledged a state message. */

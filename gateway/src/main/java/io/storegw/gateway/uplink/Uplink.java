@@ -336,7 +336,7 @@ public final class Uplink implements AutoCloseable {
         for (Path file : kept.subList(0, Math.min(max, kept.size()))) {
             try {
                 OutboxRow row = keptRow(file);
-                MqttMessage message = message(row, identity.source(), clock.millis());
+                MqttMessage message = message(row, identity.source(), outbox.now());
                 long size = packetSize(row.topic(), message);
                 Refusal refusal = size > 0 ? new Refusal(Refusal.PACKET_TOO_LARGE, "a packet of " + size + " bytes") : sendAndWait(c, row, message);
                 if (refusal == null) {
@@ -604,7 +604,7 @@ public final class Uplink implements AutoCloseable {
                 rateMark = now;
                 rateCount = count;
             }
-            if (clock.millis() - lastState > STATE_REFRESH_MILLIS && stateRefusals.stateDue(clock.millis())) {
+            if (Elapsed.over(lastState, clock.millis(), STATE_REFRESH_MILLIS + 1) && stateRefusals.stateDue(clock.millis())) {
                 lastState = clock.millis();
                 publishState(c, "online", null);
             }
@@ -633,7 +633,7 @@ public final class Uplink implements AutoCloseable {
                     refused.refused(row, denied); // not refuse(): that would start the topic's 15 minutes again
                     continue;
                 }
-                MqttMessage message = message(row, identity.source(), now);
+                MqttMessage message = message(row, identity.source(), outbox.now());
                 long size = packetSize(row.topic(), message);
                 if (size <= 0) {
                     publish(c, row, message);
@@ -761,6 +761,7 @@ public final class Uplink implements AutoCloseable {
      * The MQTT message for one outbox row: QoS 1, the CloudEvents content type, id/type/source/subject as
      * user properties, and the rest of its TTL as the message expiry: a broker holding it for a
      * subscriber that is away drops it when the gateway would have (a pickup arrival after 15 minutes).
+     * {@code nowMillis} is on the outbox's time, as the row's expiry is ({@link Outbox#now()}).
      */
     public static MqttMessage message(OutboxRow row, String source, long nowMillis) {
         MqttProperties p = new MqttProperties();

@@ -14,6 +14,7 @@ import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.testing.MutableClock;
+import io.storegw.gateway.uplink.Uplink;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -48,7 +49,7 @@ class OutboxTest {
 
     private Outbox open(long budget, Map<String, Duration> ttl) throws Exception {
         metrics = new Metrics();
-        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl, Duration.ofDays(7)), ID, ids, clock, metrics);
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl, Duration.ofDays(7)), ID, ids, clock, clock::nanos, metrics);
     }
 
     private Event event(EventType type, int n, int padding) {
@@ -347,7 +348,7 @@ class OutboxTest {
         Path ballast = dir.resolve("ballast");
         metrics = new Metrics();
         try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7), reserve),
-                ID, ids, clock, metrics)) {
+                ID, ids, clock, clock::nanos, metrics)) {
             appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 200, 10_000); // 2 MB
             assertThat(outbox.problem()).isNull();
 
@@ -407,7 +408,7 @@ class OutboxTest {
     @Test
     void anOversizedEventIsRefusedAloneAndItsBatchMatesAreCommitted() throws Exception {
         try (Outbox outbox = Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ofMillis(200), Map.of(), Duration.ofDays(7)),
-                ID, ids, clock, metrics)) {
+                ID, ids, clock, clock::nanos, metrics)) {
             // A 200 ms commit interval puts all three appends into one group commit.
             CompletableFuture<Void> before = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 1, 10)));
             CompletableFuture<Void> huge = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 2, 1_100_000)));
@@ -440,6 +441,74 @@ class OutboxTest {
             assertThat(data.path("ranges").get(0).path("from").asText()).isEqualTo("0000000000000006");
             assertThat(data.path("ranges").get(0).path("to").asText()).isEqualTo("0000000000000020");
             assertThat(data.path("events").asInt()).isEqualTo(15);
+        }
+    }
+
+    /**
+     * A Pi boots at the time it last saved and NTP sets it forward on its first sync, weeks for one that sat in a
+     * box. On the wall clock alone, a step of 8 days expired every queued footfall event (7 days) at once.
+     */
+    @Test
+    void aClockSetForwardExpiresNothingQueuedTellsCentralAndTtlsCountTheTimeThatPassed() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 0)));
+            }
+            outbox.append(List.of(event(EventCatalogue.PICKUP_ARRIVED, 20, 0))).get(5, TimeUnit.SECONDS); // TTL 15 min
+            clock.advance(Duration.ofMinutes(1));
+            clock.step(Duration.ofDays(8));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 99, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(OutboxRow::seq).as("nothing expired by the step")
+                    .startsWith(java.util.stream.LongStream.rangeClosed(1, 21).boxed().toArray(Long[]::new));
+            assertThat(rows).filteredOn(r -> r.type().contains("dropped")).isEmpty();
+            OutboxRow alarm = rows.stream().filter(r -> r.type().contains("alarm")).findFirst().orElseThrow();
+            JsonNode data = json(alarm).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("clock.stepped");
+            assertThat(data.path("stepMillis").asLong()).isEqualTo(Duration.ofDays(8).toMillis());
+            assertThat(data.path("sequencesUpTo").asText()).isEqualTo("0000000000000021");
+            assertThat(data.path("detail").asText()).contains("forward by PT192H");
+            assertThat(metrics.count("storegw_clock_steps_total")).isEqualTo(1);
+            OutboxRow pickup = rows.get(20);
+            assertThat(Uplink.message(pickup, "src", outbox.now()).getProperties().getMessageExpiryInterval())
+                    .as("the MQTT expiry is what is left of its 15 minutes").isBetween(14 * 60L, 14 * 60L + 1);
+            assertThat(clock.millis() - outbox.stats().oldestMillis()).as("the oldest's age on today's clock").isEqualTo(60_000);
+
+            clock.advance(Duration.ofMinutes(15));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 100, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).as("the pickup arrival's 15 minutes have passed").doesNotContain(21L)
+                    .startsWith(1L, 2L);
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) { // a restart: the rows keep the times they were written with
+            clock.advance(Duration.ofDays(6));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 101, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).as("6 days after the step, not 14").startsWith(1L, 2L);
+            clock.advance(Duration.ofDays(1));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 102, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).as("7 days and 16 minutes after they were written").doesNotContain(1L, 20L);
+            assertThat(metrics.count("storegw_clock_steps_total")).isZero();
+        }
+    }
+
+    /** A clock set back (one that ran ahead) must not hold events past their TTL, nor stop the outbox's once-a-second checks. */
+    @Test
+    void aClockSetBackDoesNotStretchTtls() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.append(List.of(event(EventCatalogue.PICKUP_ARRIVED, 0, 0))).get(5, TimeUnit.SECONDS);
+            clock.step(Duration.ofDays(-3));
+            clock.advance(Duration.ofMinutes(16));
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 1, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(OutboxRow::seq).doesNotContain(1L);
+            assertThat(rows).filteredOn(r -> r.type().contains("dropped")).singleElement()
+                    .satisfies(r -> assertThat(json(r).path("data").path("reason").asText()).isEqualTo("expired"));
+            assertThat(rows).filteredOn(r -> r.type().contains("alarm")).singleElement()
+                    .satisfies(r -> assertThat(json(r).path("data").path("stepMillis").asLong()).isEqualTo(-Duration.ofDays(3).toMillis()));
         }
     }
 

@@ -25,6 +25,15 @@ class DeniedTopicsTest {
         assertThat(denied.check(TOPIC, 1_000 + DeniedTopics.RETRY.toMillis() + 1)).as("until the broker says again").isNull();
     }
 
+    /** A clock set back a day past the refusal would otherwise refuse the topic's events here for a day and 15 minutes. */
+    @Test
+    void aClockSetBackPastTheRefusalAsksTheBrokerAgain() {
+        long day = 86_400_000L;
+        denied.refused(TOPIC, new Refusal(0x87, "the ACL"), 10 * day);
+        assertThat(denied.check(TOPIC, 10 * day + 1)).isNotNull();
+        assertThat(denied.check(TOPIC, 9 * day)).as("the clock set back a day").isNull();
+    }
+
     @Test
     void refusalsOfOneMessageAreNotHeldAgainstItsTopic() {
         denied.refused(TOPIC, new Refusal(Refusal.PACKET_TOO_LARGE, null), 0);

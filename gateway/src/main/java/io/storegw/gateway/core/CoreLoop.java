@@ -112,7 +112,13 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         while (running || !queue.isEmpty()) {
             try {
                 lastTurnNanos = System.nanoTime();
-                long wait = Math.max(0, nextTick - pipeline.clock().millis());
+                long now = pipeline.clock().millis();
+                if (nextTick - now > tickMillis) {
+                    // The clock was set back: the next tick would wait for it to come round again, days without a
+                    // bucket closed or telemetry sent (the watchdog only sees the loop turning on observations).
+                    nextTick = now;
+                }
+                long wait = Math.max(0, nextTick - now);
                 Submission s = queue.poll(running ? wait : 0, TimeUnit.MILLISECONDS);
                 if (s != null) {
                     // Take what else is queued in one go: one lock hand-off per batch, not per observation.

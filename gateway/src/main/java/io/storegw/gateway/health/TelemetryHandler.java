@@ -30,7 +30,7 @@ public final class TelemetryHandler implements ObservationHandler {
     public void onTick(Instant now, Emitter out) {
         if (next == null) {
             next = now.plus(interval);
-        } else if (!now.isBefore(next)) {
+        } else if (!now.isBefore(next) || next.isAfter(now.plus(interval))) { // due, or the clock was set back
             out.emit(EventCatalogue.GATEWAY_TELEMETRY, "gateway", DataClass.ANONYMOUS, reading.get());
             next = now.plus(interval);
         }

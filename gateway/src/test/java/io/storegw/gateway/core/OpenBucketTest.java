@@ -25,4 +25,15 @@ class OpenBucketTest {
         assertThat(bucket.closeIfPast(T0.plusSeconds(300))).isEqualTo(T0.plusSeconds(240));
         assertThat(bucket.endOf(T0)).isEqualTo(T0.plusSeconds(60));
     }
+
+    @Test
+    void aClockSetBackClosesTheOpenBucketRatherThanHoldItUntilTheClockComesRound() {
+        OpenBucket bucket = new OpenBucket(new TimeBuckets(Duration.ofMinutes(1)));
+        bucket.closeIfPast(T0.plusSeconds(10));
+        assertThat(bucket.closeIfPast(T0.minus(Duration.ofMinutes(59)))).as("late, but not by an hour").isNull();
+        Instant setBack = T0.minus(Duration.ofDays(3));
+        assertThat(bucket.closeIfPast(setBack)).isEqualTo(T0);
+        assertThat(bucket.closeIfPast(setBack.plusSeconds(30))).isNull();
+        assertThat(bucket.closeIfPast(setBack.plusSeconds(60))).isEqualTo(setBack);
+    }
 }

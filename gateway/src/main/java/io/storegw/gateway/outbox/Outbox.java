@@ -651,7 +651,7 @@ public final class Outbox implements AutoCloseable {
             if (timeline.offset() != storedOffset) {
                 store.setClockOffset(timeline.offset());
             }
-            spellOver = writeFailure != null && (writeFailure.over(now) || closing);
+            spellOver = writeFailure != null && (writeFailure.over(clock.millis()) || closing); // its times are the clock's: it tells them
             if (spellOver) {
                 insert(internal(EventCatalogue.GATEWAY_ALARM, "outbox", writeFailure.alarm(store.file().toString())));
             }

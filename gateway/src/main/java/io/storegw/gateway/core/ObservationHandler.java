@@ -16,6 +16,13 @@ public interface ObservationHandler {
     default void onTick(Instant now, Emitter out) {
     }
 
+    /**
+     * Called before a tick when the clock was set back since the last one (NTP correcting a clock that ran
+     * ahead): what waits for a time now further away starts again from {@code now}.
+     */
+    default void onClockSetBack(Instant now) {
+    }
+
     /** Applies an instruction; handlers ignore the kinds that are not theirs. */
     default void onInstruction(Instruction instruction, Emitter out) {
     }

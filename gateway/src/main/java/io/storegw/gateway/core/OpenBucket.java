@@ -5,9 +5,6 @@ import java.time.Instant;
 /** The time bucket a handler is filling, and the moment time moves past it. Core thread only. */
 public final class OpenBucket {
 
-    /** Further before the open bucket than this, an instant means the clock was set back: observations come seconds late, not an hour. */
-    private static final long SET_BACK_MILLIS = 3_600_000;
-
     private final TimeBuckets buckets;
     private Instant start;
     private long startMillis;
@@ -20,13 +17,11 @@ public final class OpenBucket {
 
     /**
      * When {@code now} lies beyond the open bucket, opens the current one and returns the start of the
-     * one just closed; otherwise null. Late observations (before the open bucket) count in the open one, unless
-     * they are over an hour before it: then the clock was set back, and the open bucket would otherwise stay
-     * open until the clock came round again.
+     * one just closed; otherwise null. Late observations (before the open bucket) count in the open one.
      */
     public Instant closeIfPast(Instant now) {
         long millis = now.toEpochMilli();
-        if (millis < endMillis && millis >= startMillis - SET_BACK_MILLIS) {
+        if (millis < endMillis) {
             return null;
         }
         Instant current = buckets.startOf(now);
@@ -35,6 +30,16 @@ public final class OpenBucket {
         startMillis = current.toEpochMilli();
         endMillis = buckets.next(current).toEpochMilli();
         return closed;
+    }
+
+    /**
+     * The clock was set back to {@code now}: when that is before the open bucket, the next instant closes it,
+     * which would otherwise stay open until the clock came round again (a day set back, a day without counts).
+     */
+    public void clockSetBack(Instant now) {
+        if (now.toEpochMilli() < startMillis) {
+            endMillis = Long.MIN_VALUE;
+        }
     }
 
     /** The end of the bucket starting at {@code start}. */

@@ -6,6 +6,8 @@ import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.EventIds;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,7 +21,11 @@ import java.util.Map;
 public final class Pipeline {
 
     private final List<ObservationHandler> handlers;
+    /** A tick earlier than the last by more than this means the clock was set back. */
+    private static final Duration SET_BACK = Duration.ofSeconds(1);
+
     private final Clock clock;
+    private Instant lastTick;
     private final List<Event> out = new ArrayList<>();
     private final Map<String, Object> saved = new LinkedHashMap<>();
     private final Emitter emitter;
@@ -80,6 +86,13 @@ public final class Pipeline {
         out.clear();
         saved.clear();
         var now = clock.instant();
+        // Ticks come from the clock, never from a source's observations, so one before the last is the clock set back.
+        if (lastTick != null && now.isBefore(lastTick.minus(SET_BACK))) {
+            for (ObservationHandler h : handlers) {
+                h.onClockSetBack(now);
+            }
+        }
+        lastTick = now;
         for (ObservationHandler h : handlers) {
             h.onTick(now, emitter);
         }

@@ -27,10 +27,15 @@ public final class TelemetryHandler implements ObservationHandler {
     }
 
     @Override
+    public void onClockSetBack(Instant now) {
+        next = now.plus(interval);
+    }
+
+    @Override
     public void onTick(Instant now, Emitter out) {
         if (next == null) {
             next = now.plus(interval);
-        } else if (!now.isBefore(next) || next.isAfter(now.plus(interval))) { // due, or the clock was set back
+        } else if (!now.isBefore(next)) {
             out.emit(EventCatalogue.GATEWAY_TELEMETRY, "gateway", DataClass.ANONYMOUS, reading.get());
             next = now.plus(interval);
         }

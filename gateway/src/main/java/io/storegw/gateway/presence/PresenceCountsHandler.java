@@ -41,6 +41,11 @@ public final class PresenceCountsHandler implements ObservationHandler {
     }
 
     @Override
+    public void onClockSetBack(Instant now) {
+        bucket.clockSetBack(now);
+    }
+
+    @Override
     public void onTick(Instant now, Emitter out) {
         Instant closed = bucket.closeIfPast(now);
         if (closed != null) {

@@ -54,6 +54,10 @@ final class ZoneOccupancy {
         dwell.computeIfAbsent(zone, z -> new ArrayList<>()).add(dwellSeconds);
     }
 
+    void clockSetBack(Instant now) {
+        bucket.clockSetBack(now);
+    }
+
     /** Publishes the bucket {@code now} has moved past; {@code stillIn} (who is in which zone) count in the next one too. */
     void onTick(Instant now, Emitter out, Supplier<Map<String, String>> stillIn) {
         Instant closed = bucket.closeIfPast(now);

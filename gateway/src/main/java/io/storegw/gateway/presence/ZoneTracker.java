@@ -296,6 +296,12 @@ public final class ZoneTracker implements ObservationHandler {
         }
     }
 
+    /** The zone counts start again from the new time; presence and visits still wait for it (see the note on clock steps). */
+    @Override
+    public void onClockSetBack(Instant now) {
+        occupancy.clockSetBack(now);
+    }
+
     @Override
     public void onTick(Instant now, Emitter out) {
         occupancy.onTick(now, out, this::counted);

@@ -54,6 +54,11 @@ public final class FootfallHandler implements ObservationHandler {
     }
 
     @Override
+    public void onClockSetBack(Instant now) {
+        bucket.clockSetBack(now);
+    }
+
+    @Override
     public void onTick(Instant now, Emitter emitter) {
         Instant closed = bucket.closeIfPast(now);
         if (closed != null) {

@@ -52,6 +52,11 @@ public final class OccupancyHandler implements ObservationHandler {
     }
 
     @Override
+    public void onClockSetBack(Instant now) {
+        bucket.clockSetBack(now);
+    }
+
+    @Override
     public void onTick(Instant now, Emitter out) {
         Instant closed = bucket.closeIfPast(now);
         if (closed != null) {

@@ -27,11 +27,14 @@ class OpenBucketTest {
     }
 
     @Test
-    void aClockSetBackClosesTheOpenBucketRatherThanHoldItUntilTheClockComesRound() {
+    void aClockSetBackBeforeTheOpenBucketClosesItAtTheNextInstant() {
         OpenBucket bucket = new OpenBucket(new TimeBuckets(Duration.ofMinutes(1)));
         bucket.closeIfPast(T0.plusSeconds(10));
-        assertThat(bucket.closeIfPast(T0.minus(Duration.ofMinutes(59)))).as("late, but not by an hour").isNull();
+        bucket.clockSetBack(T0.plusSeconds(5));
+        assertThat(bucket.closeIfPast(T0.plusSeconds(6))).as("set back within the open bucket: it closes at its end").isNull();
         Instant setBack = T0.minus(Duration.ofDays(3));
+        assertThat(bucket.closeIfPast(setBack)).as("an instant before the bucket, not a set back: late").isNull();
+        bucket.clockSetBack(setBack);
         assertThat(bucket.closeIfPast(setBack)).isEqualTo(T0);
         assertThat(bucket.closeIfPast(setBack.plusSeconds(30))).isNull();
         assertThat(bucket.closeIfPast(setBack.plusSeconds(60))).isEqualTo(setBack);

@@ -296,7 +296,11 @@ public final class ZoneTracker implements ObservationHandler {
         }
     }
 
-    /** The zone counts start again from the new time; presence and visits still wait for it (see the note on clock steps). */
+    /**
+     * The zone counts start again from the new time. Presence and visits still wait for the clock to pass each
+     * device's last sighting, so a device that left just before the clock was set back stays present for the
+     * length of the step: left so, as it needs a clock that ran ahead, which NTP does not make.
+     */
     @Override
     public void onClockSetBack(Instant now) {
         occupancy.clockSetBack(now);

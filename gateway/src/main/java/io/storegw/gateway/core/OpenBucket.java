@@ -10,6 +10,12 @@ public final class OpenBucket {
     private long startMillis;
     /** When the open bucket ends (epoch ms): every handler asks at every observation, so the answer "not yet" costs a compare. */
     private long endMillis = Long.MIN_VALUE;
+    /**
+     * After the clock was set back by two buckets or more: instants from before the step (at or after this) that
+     * are still in flight count in the open bucket instead of moving it back there; 0 for none. A sighting
+     * stamped just before the step and handled just after did that in CI, and the buckets waited again.
+     */
+    private long fromBeforeSetBack;
 
     public OpenBucket(TimeBuckets buckets) {
         this.buckets = buckets;
@@ -21,7 +27,7 @@ public final class OpenBucket {
      */
     public Instant closeIfPast(Instant now) {
         long millis = now.toEpochMilli();
-        if (millis < endMillis) {
+        if (millis < endMillis || (fromBeforeSetBack != 0 && millis >= fromBeforeSetBack)) {
             return null;
         }
         Instant current = buckets.startOf(now);
@@ -29,6 +35,9 @@ public final class OpenBucket {
         start = current;
         startMillis = current.toEpochMilli();
         endMillis = buckets.next(current).toEpochMilli();
+        if (fromBeforeSetBack != 0 && endMillis >= fromBeforeSetBack) {
+            fromBeforeSetBack = 0; // the clock has come round: what was stamped before the step is long handled
+        }
         return closed;
     }
 
@@ -37,8 +46,10 @@ public final class OpenBucket {
      * which would otherwise stay open until the clock came round again (a day set back, a day without counts).
      */
     public void clockSetBack(Instant now) {
-        if (now.toEpochMilli() < startMillis) {
+        long millis = now.toEpochMilli();
+        if (millis < startMillis) {
             endMillis = Long.MIN_VALUE;
+            fromBeforeSetBack = startMillis - millis >= 2 * buckets.width().toMillis() ? startMillis : 0;
         }
     }
 

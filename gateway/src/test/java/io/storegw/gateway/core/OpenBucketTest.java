@@ -39,4 +39,20 @@ class OpenBucketTest {
         assertThat(bucket.closeIfPast(setBack.plusSeconds(30))).isNull();
         assertThat(bucket.closeIfPast(setBack.plusSeconds(60))).isEqualTo(setBack);
     }
+
+    @Test
+    void anInstantStampedBeforeTheSetBackAndHandledAfterDoesNotMoveTheBucketBack() {
+        OpenBucket bucket = new OpenBucket(new TimeBuckets(Duration.ofMinutes(1)));
+        bucket.closeIfPast(T0.plusSeconds(10));
+        Instant setBack = T0.minus(Duration.ofMinutes(10));
+        bucket.clockSetBack(setBack);
+        assertThat(bucket.closeIfPast(setBack)).isEqualTo(T0);
+        assertThat(bucket.closeIfPast(T0.plusSeconds(11))).as("a sighting from before the step").isNull();
+        assertThat(bucket.closeIfPast(setBack.plusSeconds(60))).as("buckets go on from the new time").isEqualTo(setBack);
+        for (int m = 2; m <= 10; m++) {
+            assertThat(bucket.closeIfPast(setBack.plusSeconds(60L * m))).isEqualTo(setBack.plusSeconds(60L * (m - 1)));
+        }
+        assertThat(bucket.closeIfPast(T0.plusSeconds(60))).as("the clock has come round: instants there count again")
+                .isEqualTo(T0);
+    }
 }

@@ -963,8 +963,9 @@ public final class Outbox implements AutoCloseable {
         Duration by = Duration.ofMillis(Math.abs(unreportedStepMillis));
         String direction = unreportedStepMillis > 0 ? "forward" : "back";
         String off = unreportedStepMillis > 0 ? "early" : "late";
-        Logger.warn("The system clock was set {} by {} (NTP's first sync after a boot?); queued events keep their TTLs,"
-                + " and those stamped before carry times that much {}", direction, by, off);
+        Logger.warn("The system clock was set {} by {} ({}); queued events keep their TTLs, and those stamped before carry"
+                + " times that much {}", direction, by, unreportedStepMillis > 0 ? "NTP's first sync after a boot?"
+                : "a clock that ran ahead, corrected?", off);
         unreportedStep = new Alarm("clock.stepped", "The gateway's clock was set " + direction + " by " + by + " at " + clock.instant()
                 + ". Events up to sequence " + (nextSeq - 1) + " (and those in the core loop then) were stamped by the clock"
                 + " before; any it stamped while wrong carry times " + by + " too " + off

@@ -13,7 +13,7 @@ public final class OpenBucket {
     /**
      * After the clock was set back by two buckets or more: instants from before the step (at or after this) that
      * are still in flight count in the open bucket instead of moving it back there; 0 for none. A sighting
-     * stamped just before the step and handled just after did that in CI, and the buckets waited again.
+     * stamped just before the step and handled just after would do that, and the buckets would wait again.
      */
     private long fromBeforeSetBack;
 

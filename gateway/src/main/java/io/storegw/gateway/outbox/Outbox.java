@@ -166,7 +166,6 @@ public final class Outbox implements AutoCloseable {
     private Alarm diskAlarm;
     /** The clock's steps not yet told to central, as one alarm: said in every commit until one holds. */
     private Alarm unreportedStep;
-    private long unreportedStepMillis;
     /** False while commits fail: nothing more is read for the uplink, whose PUBACKs would queue deletions that cannot be written. */
     private volatile boolean writable = true;
 
@@ -954,23 +953,21 @@ public final class Outbox implements AutoCloseable {
     }
 
     /**
-     * Counts and logs a step of the wall clock, and makes (or grows) the alarm that tells central: the events the
-     * gateway stamped before it carry times off by as much, and only the gateway can tell which.
+     * Counts and logs a step of the wall clock, and makes (or grows, while no commit has held it) the alarm that tells
+     * central: the events the gateway stamped before it, while the clock was wrong, carry times off by as much.
      */
     private void clockStepped(long step) {
         clockSteps.increment();
-        unreportedStepMillis = unreportedStep == null ? step : unreportedStepMillis + step;
-        Duration by = Duration.ofMillis(Math.abs(unreportedStepMillis));
-        String direction = unreportedStepMillis > 0 ? "forward" : "back";
-        String off = unreportedStepMillis > 0 ? "early" : "late";
         Logger.warn("The system clock was set {} by {} ({}); queued events keep their TTLs, and those stamped before carry"
-                + " times that much {}", direction, by, unreportedStepMillis > 0 ? "NTP's first sync after a boot?"
-                : "a clock that ran ahead, corrected?", off);
-        unreportedStep = new Alarm("clock.stepped", "The gateway's clock was set " + direction + " by " + by + " at " + clock.instant()
-                + ". Events up to sequence " + (nextSeq - 1) + " (and those in the core loop then) were stamped by the clock"
-                + " before; any it stamped while wrong carry times " + by + " too " + off
+                + " times that much {}", step > 0 ? "forward" : "back", Duration.ofMillis(Math.abs(step)),
+                step > 0 ? "NTP's first sync after a boot?" : "a clock that ran ahead, corrected?", step > 0 ? "early" : "late");
+        long total = unreportedStep == null ? step : unreportedStep.stepMillis() + step;
+        Duration by = Duration.ofMillis(Math.abs(total));
+        unreportedStep = new Alarm("clock.stepped", "The gateway's clock was set " + (total > 0 ? "forward" : "back") + " by " + by
+                + " at " + clock.instant() + ". Events up to sequence " + (nextSeq - 1) + " (and those in the core loop then) were"
+                + " stamped by the clock before; any it stamped while wrong carry times " + by + " too " + (total > 0 ? "early" : "late")
                 + ". Queued events' TTLs count the time that passed, not the step.", null, CloudEventEncoder.sequence(nextSeq - 1),
-                unreportedStepMillis);
+                total);
     }
 
     /** Counts a failed commit, and logs it: the first of a spell in full, then a line a minute (a full disk fails every commit). */

@@ -9,6 +9,11 @@ public final class Errors {
     /** The failure's message, and its cause's in brackets when there is one. */
     public static String describe(Throwable e) {
         Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
-        return e.getMessage() + (cause == null ? "" : " (" + cause.getMessage() + ")");
+        return message(e) + (cause == null ? "" : " (" + message(cause) + ")");
+    }
+
+    /** Its message, or its kind when it has none (an EOFException, a SocketTimeoutException): "null" tells nobody anything. */
+    private static String message(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -12,6 +12,7 @@ import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.outbox.OutboxStats;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -77,6 +79,11 @@ public final class Uplink implements AutoCloseable {
     private static final long BIRTH_WAIT_MILLIS = 5_000;
     /** How long a lost connection's rows wait to be judged for Paho to say why it ended (it says so at once, or never). */
     private static final long LOSS_TOLD_WAIT_MILLIS = 500;
+    private static final int CONNECT_WAIT_SECONDS = 15;
+    /** Paho's failures of what was in flight when the connection went, which say nothing of why it went. */
+    private static final Set<Integer> LOSS_CONSEQUENCES = Set.of((int) MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED,
+            (int) MqttClientException.REASON_CODE_CLIENT_DISCONNECTING, (int) MqttClientException.REASON_CODE_CONNECTION_LOST,
+            (int) MqttClientException.REASON_CODE_CLIENT_CLOSED);
     /**
      * Rows per outbox read, which runs on this thread and so stops the publishing while it decodes: by the
      * thread's CPU per event, 256 rows from the file cost about as long as a window of 20 takes to empty.
@@ -148,6 +155,10 @@ public final class Uplink implements AutoCloseable {
      * in flight first, so the uplink's thread may see the loss before {@link #disconnectCode} and {@link #rowsBlameless}.
      */
     private volatile CountDownLatch lossTold = new CountDownLatch(1);
+    /** Why Paho says this connection ended, or null: set before {@link #lossTold} is counted down. */
+    private volatile String toldReason;
+    /** Why this side ended this connection, or null. */
+    private volatile String sideReason;
     private volatile CommandListener commands;
     private final Semaphore permits = new Semaphore(0);
     /**
@@ -181,7 +192,7 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
             permits.release();
-            connectionLost("command-answer publish failed: " + Errors.describe(failure));
+            connectionLost("command-answer publish failed", failure);
         }
     };
 
@@ -203,7 +214,7 @@ public final class Uplink implements AutoCloseable {
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
             permits.release(); // stateUnanswered stays: afterLoss reads it
-            connectionLost("state publish failed: " + Errors.describe(failure));
+            connectionLost("state publish failed", failure);
         }
     };
 
@@ -402,6 +413,7 @@ public final class Uplink implements AutoCloseable {
     private void run() {
         while (running) {
             MqttAsyncClient c = null;
+            Exception failure = null;
             try {
                 c = connect();
                 if (!refusedLately && !takeovers.lately(clock.millis())) {
@@ -412,10 +424,7 @@ public final class Uplink implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
-                lostReason = Errors.describe(e);
-                if (running) {
-                    Logger.warn("Uplink to {}: {}", settings.broker(), lostReason);
-                }
+                failure = e;
             } finally {
                 markDisconnected();
                 if (c != null && running) {
@@ -424,9 +433,41 @@ public final class Uplink implements AutoCloseable {
                 }
             }
             if (running) {
+                lostReason = c == null ? connectFailure(failure) : lossReason(failure);
+                Logger.warn(c == null ? "Uplink to {}: {}" : "Uplink to {} lost: {}", settings.broker(), lostReason);
                 sleep(backoff.nextDelayMillis());
             }
         }
+    }
+
+    /** Why a connection could not be made. */
+    private static String connectFailure(Exception failure) {
+        return failure instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT
+                ? "no answer to the connection from the broker within " + CONNECT_WAIT_SECONDS + " s: the network or the broker is down"
+                : closedOr(failure);
+    }
+
+    /** "Connection lost (EOFException)" said the broker closed the connection without a DISCONNECT: say so. */
+    private static String closedOr(Throwable failure) {
+        return failure.getCause() instanceof EOFException
+                ? "the broker closed the connection without saying why" : Errors.describe(failure);
+    }
+
+    /**
+     * Why a connection that was made ended. When the connection went first (a keep-alive unanswered, the broker's
+     * DISCONNECT), Paho fails what is in flight with "not connected" before it tells why: that is the reason to give.
+     */
+    private String lossReason(Exception failure) {
+        if (toldReason == null && sideReason == null && (failure == null || consequenceOfLoss(failure))) {
+            try {
+                lossTold.await(LOSS_TOLD_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        String told = toldReason;
+        String side = sideReason;
+        return told != null ? told : side != null ? side : failure != null ? closedOr(failure) : "the connection ended";
     }
 
     /**
@@ -470,6 +511,8 @@ public final class Uplink implements AutoCloseable {
     private MqttAsyncClient connect() throws MqttException, IOException, GeneralSecurityException {
         MqttAsyncClient c = new MqttAsyncClient(settings.broker(), settings.clientId(), new MemoryPersistence());
         CountDownLatch told = new CountDownLatch(1);
+        toldReason = null;
+        sideReason = null;
         lossTold = told;
         c.setCallback(new Callback(told));
         MqttConnectionOptions options = new MqttConnectionOptions();
@@ -502,7 +545,7 @@ public final class Uplink implements AutoCloseable {
         try {
             IMqttToken token = c.connect(options);
             try {
-                token.waitForCompletion(TimeUnit.SECONDS.toMillis(15));
+                token.waitForCompletion(TimeUnit.SECONDS.toMillis(CONNECT_WAIT_SECONDS));
             } catch (MqttException e) {
                 stateRefusals.connectRefused(e.getReasonCode(), withWill);
                 throw e;
@@ -688,11 +731,11 @@ public final class Uplink implements AutoCloseable {
                 }
             }
         } catch (MqttException e) {
-            connectionLost("publish failed: " + Errors.describe(e)); // publish() gave the place back and counted it
+            connectionLost("publish failed", e); // publish() gave the place back and counted it
             return;
         } catch (RuntimeException e) {
             permits.release();
-            connectionLost("publish failed: " + Errors.describe(e));
+            connectionLost("publish failed", e);
             return;
         }
         permits.release();
@@ -730,7 +773,7 @@ public final class Uplink implements AutoCloseable {
                 public void onFailure(IMqttToken token, Throwable failure) {
                     permits.release();
                     publishFailures.increment();
-                    connectionLost("publish failed: " + Errors.describe(failure));
+                    connectionLost("publish failed", failure);
                 }
             });
         } catch (MqttException e) {
@@ -826,12 +869,37 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
+    /** This side ends the connection; the first reason given is the one told. */
     private void connectionLost(String reason) {
-        if (connected) {
-            lostReason = reason;
-            Logger.warn("Uplink lost: {}", reason);
+        if (sideReason == null) {
+            sideReason = reason;
         }
         connected = false;
+    }
+
+    /** This side ends the connection on {@code failure}: none of its doing when the connection went first (Paho tells why). */
+    private void connectionLost(String what, Throwable failure) {
+        if (consequenceOfLoss(failure)) {
+            connected = false;
+        } else {
+            connectionLost(what + ": " + Errors.describe(failure));
+        }
+    }
+
+    private static boolean consequenceOfLoss(Throwable failure) {
+        return failure instanceof MqttException m && LOSS_CONSEQUENCES.contains(m.getReasonCode());
+    }
+
+    /** Paho's loss of a connection, in words for the person on call. */
+    private String describeLoss(MqttException cause) {
+        long keepAlive = settings.keepAlive().toSeconds();
+        return switch (cause.getReasonCode()) {
+            case MqttClientException.REASON_CODE_CLIENT_TIMEOUT ->
+                    "no answer from the broker within the keep-alive of " + keepAlive + " s: the network or the broker is down";
+            case MqttClientException.REASON_CODE_WRITE_TIMEOUT ->
+                    "nothing could be sent to the broker for " + 2 * keepAlive + " s (twice the keep-alive): the network or the broker is down";
+            default -> closedOr(cause);
+        };
     }
 
     private void markDisconnected() {
@@ -896,16 +964,25 @@ public final class Uplink implements AutoCloseable {
                     Logger.warn("Central's broker handed this gateway's session to another client with its client id {}", settings.clientId());
                 }
                 rowsBlameless |= !Refusal.aboutAPacket(disconnectCode);
+                String words = response.getReasonString();
+                connectionLost("disconnected by the broker" + (words == null ? "" : ": " + words) + " (reason " + response.getReturnCode() + ")");
             } else {
                 rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;
+                connectionLost(describeLoss(cause));
             }
-            connectionLost("disconnected by broker: " + response.getReasonString() + " (reason " + response.getReturnCode() + ")");
             lossTold.countDown();
         }
 
         @Override
         public void mqttErrorOccurred(MqttException exception) {
             connectionLost(Errors.describe(exception));
+        }
+
+        private void connectionLost(String reason) {
+            if (lossTold == Uplink.this.lossTold) { // not a late word on a connection before this one
+                toldReason = reason;
+            }
+            connected = false;
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on 127.0.0.1 in front of a broker that can hold back everything the broker sends (its
  * PUBACKs above all), so a test can act while a client has messages in flight; and that can close the
- * connection when the client sends given bytes, as AWS IoT Core closes it on a publish it refuses.
+ * connection when the client sends given bytes, as AWS IoT Core closes it on a publish it refuses; and that can go
+ * dark, as a WAN link that drops every packet without closing anything.
  */
 public final class HoldingProxy implements AutoCloseable {
 
@@ -21,6 +22,8 @@ public final class HoldingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private boolean holding;
+    private boolean dark;
+    private final List<Socket> stillborn = new CopyOnWriteArrayList<>();
     private volatile byte[] cutOn;
     private volatile int cutCode = -1;
 
@@ -50,6 +53,31 @@ public final class HoldingProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on nothing passes either way and no new connection reaches the broker, and nothing is closed: as a link
+     * whose packets vanish. A connection made meanwhile never gets further than this relay.
+     */
+    public void darken() {
+        synchronized (gate) {
+            dark = true;
+        }
+    }
+
+    /**
+     * The link is back: connections that outlived the darkness go on; those made in it are closed, as their
+     * handshakes were lost and never made a connection.
+     */
+    public void lighten() {
+        synchronized (gate) {
+            dark = false;
+            gate.notifyAll();
+        }
+        for (Socket s : stillborn) {
+            closeQuietly(s);
+        }
+        stillborn.clear();
+    }
+
     /** From now on, a connection whose client sends {@code marker} is closed before those bytes reach the broker. */
     public void cutOn(String marker) {
         cutOn(marker, -1);
@@ -65,6 +93,12 @@ public final class HoldingProxy implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                synchronized (gate) {
+                    if (dark) {
+                        stillborn.add(client);
+                        continue;
+                    }
+                }
                 Socket broker = new Socket(InetAddress.getLoopbackAddress(), brokerPort);
                 client.setTcpNoDelay(true);
                 broker.setTcpNoDelay(true);
@@ -85,9 +119,7 @@ public final class HoldingProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             byte[] seen = new byte[0]; // the end of what came before, for a marker split across reads
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                if (holdable) {
-                    awaitReleased();
-                }
+                awaitPassing(holdable);
                 byte[] marker = cutOn;
                 if (!holdable && marker != null) {
                     byte[] window = new byte[seen.length + n];
@@ -132,9 +164,9 @@ public final class HoldingProxy implements AutoCloseable {
         return -1;
     }
 
-    private void awaitReleased() throws InterruptedException {
+    private void awaitPassing(boolean holdable) throws InterruptedException {
         synchronized (gate) {
-            while (holding && !server.isClosed()) {
+            while ((dark || holdable && holding) && !server.isClosed()) {
                 gate.wait(100);
             }
         }
@@ -143,17 +175,22 @@ public final class HoldingProxy implements AutoCloseable {
     @Override
     public void close() {
         release();
+        lighten();
         try {
             server.close();
         } catch (IOException ignored) {
             // Closing anyway.
         }
         for (Socket s : sockets) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // Closing anyway.
-            }
+            closeQuietly(s);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // Closing anyway.
         }
     }
 

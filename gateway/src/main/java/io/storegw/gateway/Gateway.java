@@ -71,6 +71,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
+import org.tinylog.jul.JulTinylogBridge;
 
 /**
  * One running gateway: outbox, core loop, uplink, admin endpoint and sources, started in the order
@@ -337,6 +338,15 @@ public final class Gateway implements AutoCloseable {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalArgumentException("commands.publicKey: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Sends what libraries log through java.util.logging (Paho: a keep-alive timed out) to tinylog, in the gateway's
+     * format and stream instead of JUL's two-line one on stderr. For a command that runs the gateway: it replaces JUL's
+     * handlers, and fixes tinylog's configuration (set none after it).
+     */
+    public static void routeLibraryLogs() {
+        JulTinylogBridge.activate();
     }
 
     /** Opens the outbox, then starts the core, the uplink and the sources. */

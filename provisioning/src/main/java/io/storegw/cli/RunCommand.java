@@ -30,6 +30,7 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("storegw: not started; fix the config and try again (storegw config check " + config + ").");
             return 1;
         }
+        Gateway.routeLibraryLogs();
         Gateway gateway = Gateway.start(loaded, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -19,6 +19,7 @@ public final class GatewayProcess {
     }
 
     public static void main(String[] args) throws Exception {
+        Gateway.routeLibraryLogs(); // as storegw run does
         Gateway gateway = Gateway.start(ConfigLoader.load(Path.of(args[0])), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -6,11 +6,17 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
+import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.HoldingProxy;
 import io.storegw.gateway.testing.TestConfigs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +56,37 @@ class DarkLinkTest {
                 assertThat(rig.central().dropped()).isEmpty();
                 assertThat(rig.central().conflicts()).isZero();
             }
+        }
+    }
+
+    /** Paho says so too, through java.util.logging: the appliance's main sends that to the gateway's log, in its format. */
+    @Test
+    void pahosWordOnTheDarkLinkIsInTheGatewaysLogInItsFormat() throws Exception {
+        Path log = dir.resolve("gateway.log");
+        try (HoldingProxy link = new HoldingProxy(rig.broker().port())) {
+            String yaml = TestConfigs.yaml(dir.resolve("gw"), link.uri(), 50, 0, "").replace("keepAlive: 5s", "keepAlive: 2s");
+            Files.createDirectories(dir.resolve("gw"));
+            Process child = GatewayProcess.start(Files.writeString(dir.resolve("gw").resolve("storegw.yaml"), yaml), log);
+            try {
+                Await.until(Duration.ofSeconds(60), "connected", () -> says(log, "Uplink connected"));
+                link.darken();
+                Await.until(Duration.ofSeconds(30), "the dead link noticed", () -> says(log, "lost: no answer"));
+                List<String> lines = Files.readAllLines(log);
+                assertThat(lines).as("Paho's line, in the gateway's format").anySatisfy(line ->
+                        assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR \\[.*\\] .*Timed out as no .*"));
+                assertThat(lines).as("nothing in JUL's format").noneMatch(line -> line.startsWith("SEVERE:"));
+            } finally {
+                child.destroy();
+                assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    private static boolean says(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

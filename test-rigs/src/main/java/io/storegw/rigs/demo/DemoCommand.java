@@ -61,6 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         org.tinylog.configuration.Configuration.set("writer.level", "warn");
+        Gateway.routeLibraryLogs(); // after the line above: it fixes tinylog's configuration
         String yaml = demoYaml()
                 .replaceFirst("(?m)^stateDir:.*$", "stateDir: " + stateDir.toAbsolutePath())
                 .replaceFirst("(?m)^    rate:.*$", "    rate: " + rate);

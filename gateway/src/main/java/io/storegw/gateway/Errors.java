@@ -6,10 +6,11 @@ public final class Errors {
     private Errors() {
     }
 
-    /** The failure's message, and its cause's in brackets when there is one. */
+    /** The failure's message, and its cause's in brackets when there is one that it does not already say. */
     public static String describe(Throwable e) {
         Throwable cause = e.getCause() != null && e.getCause() != e ? e.getCause() : null;
-        return message(e) + (cause == null ? "" : " (" + message(cause) + ")");
+        String message = message(e);
+        return cause == null || message.contains(message(cause)) ? message : message + " (" + message(cause) + ")";
     }
 
     /** Its message, or its kind when it has none (an EOFException, a SocketTimeoutException): "null" tells nobody anything. */

@@ -7,6 +7,7 @@ import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.uplink.Failures;
 import io.storegw.gateway.uplink.PemTls;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.IOException;
@@ -214,7 +215,7 @@ final class DoctorCommand implements Callable<Integer> {
                     : "ask central for a renewed certificate before it expires, then replace the file and restart storegw");
             return true;
         } catch (javax.net.ssl.SSLException e) {
-            add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + e.getMessage(),
+            add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + Failures.ofConnect(e),
                     "check uplink.tls.ca is the CA that signed the broker's certificate, that the broker's name matches it,"
                             + " that the clock is right, and (mutual TLS) that cert and key belong together");
         } catch (IOException | java.security.GeneralSecurityException e) {

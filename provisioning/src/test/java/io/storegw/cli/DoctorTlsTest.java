@@ -66,6 +66,7 @@ class DoctorTlsTest {
             Map<String, JsonNode> untrusted = doctor(port, "mqtt.password", otherCa.resolve("ca.pem").toString());
             assertThat(untrusted.get("broker TLS").path("verdict").asText()).isEqualTo("FAIL");
             assertThat(untrusted.get("broker TLS").path("fix").asText()).contains("uplink.tls.ca is the CA that signed");
+            assertThat(untrusted.get("broker TLS").path("detail").asText()).contains("not signed by the CA in uplink.tls.ca");
             assertThat(untrusted).doesNotContainKey("broker login");
         }
     }

@@ -12,7 +12,6 @@ import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.outbox.OutboxStats;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -79,11 +77,6 @@ public final class Uplink implements AutoCloseable {
     private static final long BIRTH_WAIT_MILLIS = 5_000;
     /** How long a lost connection's rows wait to be judged for Paho to say why it ended (it says so at once, or never). */
     private static final long LOSS_TOLD_WAIT_MILLIS = 500;
-    private static final int CONNECT_WAIT_SECONDS = 15;
-    /** Paho's failures of what was in flight when the connection went, which say nothing of why it went. */
-    private static final Set<Integer> LOSS_CONSEQUENCES = Set.of((int) MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED,
-            (int) MqttClientException.REASON_CODE_CLIENT_DISCONNECTING, (int) MqttClientException.REASON_CODE_CONNECTION_LOST,
-            (int) MqttClientException.REASON_CODE_CLIENT_CLOSED);
     /**
      * Rows per outbox read, which runs on this thread and so stops the publishing while it decodes: by the
      * thread's CPU per event, 256 rows from the file cost about as long as a window of 20 takes to empty.
@@ -433,24 +426,11 @@ public final class Uplink implements AutoCloseable {
                 }
             }
             if (running) {
-                lostReason = c == null ? connectFailure(failure) : lossReason(failure);
+                lostReason = c == null ? Failures.ofConnect(failure) : lossReason(failure);
                 Logger.warn(c == null ? "Uplink to {}: {}" : "Uplink to {} lost: {}", settings.broker(), lostReason);
                 sleep(backoff.nextDelayMillis());
             }
         }
-    }
-
-    /** Why a connection could not be made. */
-    private static String connectFailure(Exception failure) {
-        return failure instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT
-                ? "no answer to the connection from the broker within " + CONNECT_WAIT_SECONDS + " s: the network or the broker is down"
-                : closedOr(failure);
-    }
-
-    /** "Connection lost (EOFException)" said the broker closed the connection without a DISCONNECT: say so. */
-    private static String closedOr(Throwable failure) {
-        return failure.getCause() instanceof EOFException
-                ? "the broker closed the connection without saying why" : Errors.describe(failure);
     }
 
     /**
@@ -458,7 +438,7 @@ public final class Uplink implements AutoCloseable {
      * DISCONNECT), Paho fails what is in flight with "not connected" before it tells why: that is the reason to give.
      */
     private String lossReason(Exception failure) {
-        if (toldReason == null && sideReason == null && (failure == null || consequenceOfLoss(failure))) {
+        if (toldReason == null && sideReason == null && (failure == null || Failures.consequenceOfLoss(failure))) {
             try {
                 lossTold.await(LOSS_TOLD_WAIT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -467,7 +447,7 @@ public final class Uplink implements AutoCloseable {
         }
         String told = toldReason;
         String side = sideReason;
-        return told != null ? told : side != null ? side : failure != null ? closedOr(failure) : "the connection ended";
+        return told != null ? told : side != null ? side : failure != null ? Failures.of(failure) : "the connection ended";
     }
 
     /**
@@ -545,7 +525,7 @@ public final class Uplink implements AutoCloseable {
         try {
             IMqttToken token = c.connect(options);
             try {
-                token.waitForCompletion(TimeUnit.SECONDS.toMillis(CONNECT_WAIT_SECONDS));
+                token.waitForCompletion(TimeUnit.SECONDS.toMillis(Failures.CONNECT_WAIT_SECONDS));
             } catch (MqttException e) {
                 stateRefusals.connectRefused(e.getReasonCode(), withWill);
                 throw e;
@@ -879,27 +859,11 @@ public final class Uplink implements AutoCloseable {
 
     /** This side ends the connection on {@code failure}: none of its doing when the connection went first (Paho tells why). */
     private void connectionLost(String what, Throwable failure) {
-        if (consequenceOfLoss(failure)) {
+        if (Failures.consequenceOfLoss(failure)) {
             connected = false;
         } else {
-            connectionLost(what + ": " + Errors.describe(failure));
+            connectionLost(what + ": " + Failures.of(failure));
         }
-    }
-
-    private static boolean consequenceOfLoss(Throwable failure) {
-        return failure instanceof MqttException m && LOSS_CONSEQUENCES.contains(m.getReasonCode());
-    }
-
-    /** Paho's loss of a connection, in words for the person on call. */
-    private String describeLoss(MqttException cause) {
-        long keepAlive = settings.keepAlive().toSeconds();
-        return switch (cause.getReasonCode()) {
-            case MqttClientException.REASON_CODE_CLIENT_TIMEOUT ->
-                    "no answer from the broker within the keep-alive of " + keepAlive + " s: the network or the broker is down";
-            case MqttClientException.REASON_CODE_WRITE_TIMEOUT ->
-                    "nothing could be sent to the broker for " + 2 * keepAlive + " s (twice the keep-alive): the network or the broker is down";
-            default -> closedOr(cause);
-        };
     }
 
     private void markDisconnected() {
@@ -968,7 +932,7 @@ public final class Uplink implements AutoCloseable {
                 connectionLost("disconnected by the broker" + (words == null ? "" : ": " + words) + " (reason " + response.getReturnCode() + ")");
             } else {
                 rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;
-                connectionLost(describeLoss(cause));
+                connectionLost(Failures.ofLoss(cause, settings.keepAlive()));
             }
             lossTold.countDown();
         }

@@ -1,0 +1,142 @@
+package io.storegw.gateway.uplink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.testing.Await;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the uplink says when it cannot connect, against the real failures: a name the resolver does not know, and a
+ * real TLS server (the JDK's, certificates made by the JDK's keytool) whose certificate this gateway must refuse.
+ */
+class ConnectFailuresTest {
+
+    private static final String PASSWORD = "changeit";
+
+    @TempDir
+    Path dir;
+    final Clock clock = Clock.systemUTC();
+    final Metrics metrics = new Metrics();
+
+    @Test
+    void aNameTheResolverDoesNotKnowIsSaidToBeDns() throws Exception {
+        assertThat(problemConnectingTo("tcp://no-such-broker.invalid:1883", null))
+                .contains("cannot resolve the broker's name (no-such-broker.invalid)", "DNS");
+    }
+
+    @Test
+    void aCertificateNotValidYetPointsAtTheClock() throws Exception {
+        assertThat(problemWithServerCertificate("+1d", 30, true)).contains("not valid yet by this gateway's clock", "NotBefore", "clock");
+    }
+
+    @Test
+    void anExpiredCertificateIsSaidToBe() throws Exception {
+        assertThat(problemWithServerCertificate("-60d", 30, true)).contains("has expired", "NotAfter");
+    }
+
+    @Test
+    void aCertificateFromAnotherCaIsSaidToBe() throws Exception {
+        assertThat(problemWithServerCertificate("-1d", 30, false)).contains("not signed by the CA in uplink.tls.ca");
+    }
+
+    /** The uplink's problem when it connects over TLS to a server whose certificate starts at {@code start} (keytool's form). */
+    private String problemWithServerCertificate(String start, int days, boolean trusted) throws Exception {
+        keytool("-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c");
+        keytool("-exportcert", "-rfc", "-keystore", "ca.p12", "-alias", "ca", "-file", "ca.pem");
+        keytool("-genkeypair", "-keystore", "other.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=other ca", "-ext", "bc:c");
+        keytool("-exportcert", "-rfc", "-keystore", "other.p12", "-alias", "ca", "-file", "other.pem");
+        keytool("-genkeypair", "-keystore", "server.p12", "-alias", "server", "-keyalg", "EC", "-dname", "CN=127.0.0.1");
+        keytool("-certreq", "-keystore", "server.p12", "-alias", "server", "-file", "server.csr");
+        keytool("-gencert", "-keystore", "ca.p12", "-alias", "ca", "-infile", "server.csr", "-outfile", "server.pem",
+                "-startdate", start, "-validity", String.valueOf(days), "-ext", "san=ip:127.0.0.1");
+        keytool("-importcert", "-noprompt", "-keystore", "server.p12", "-alias", "ca", "-file", "ca.pem");
+        keytool("-importcert", "-noprompt", "-keystore", "server.p12", "-alias", "server", "-file", "server.pem");
+        try (TlsServer server = new TlsServer(dir.resolve("server.p12"))) {
+            return problemConnectingTo("ssl://127.0.0.1:" + server.port(), dir.resolve(trusted ? "ca.pem" : "other.pem"));
+        }
+    }
+
+    private String problemConnectingTo(String broker, Path ca) throws Exception {
+        Outbox outbox = UplinkRig.outbox(dir, clock, new EventIds(clock), metrics);
+        Uplink uplink = new Uplink(new Uplink.Settings(broker, "gw1", null, null, ca, null, null, Duration.ofSeconds(30), 20,
+                Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
+        try {
+            uplink.start();
+            Await.until(Duration.ofSeconds(30), "a failed connect told", () -> uplink.problem() != null && uplink.problem().contains(": "));
+            assertThat(uplink.connected()).isFalse();
+            return uplink.problem();
+        } finally {
+            uplink.close();
+            outbox.close();
+        }
+    }
+
+    private void keytool(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-storepass", PASSWORD, "-storetype", "PKCS12"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("keytool %s: %s", args[0], out).isZero();
+    }
+
+    /** A TLS server on 127.0.0.1 that handshakes with whoever connects, and nothing more. */
+    private static final class TlsServer implements AutoCloseable {
+        private final SSLServerSocket socket;
+
+        TlsServer(Path keyStore) throws Exception {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = new FileInputStream(keyStore.toFile())) {
+                ks.load(in, PASSWORD.toCharArray());
+            }
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, PASSWORD.toCharArray());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), null, null);
+            socket = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(this::serve, "tls-server");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try (SSLSocket s = (SSLSocket) socket.accept()) {
+                    s.setSoTimeout(5_000);
+                    s.startHandshake();
+                } catch (IOException e) {
+                    // The client refused the certificate, as it should; or the server closed.
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}

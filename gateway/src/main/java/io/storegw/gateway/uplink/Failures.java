@@ -58,6 +58,12 @@ public final class Failures {
         return of(failure);
     }
 
+    /** Paho ended the connection because the broker did not answer within the keep-alive, or nothing could be written for two. */
+    static boolean lostToKeepAlive(MqttException cause) {
+        return cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT
+                || cause.getReasonCode() == MqttClientException.REASON_CODE_WRITE_TIMEOUT;
+    }
+
     /** Why Paho says a connection ended. */
     static String ofLoss(MqttException cause, Duration keepAlive) {
         long seconds = keepAlive.toSeconds();

@@ -120,6 +120,7 @@ public final class Uplink implements AutoCloseable {
     private final LongAdder takenOver;
     private final RefusedEvents refused;
     private final PoisonRows poison = new PoisonRows();
+    private final SlowLink slowLink;
     private final DeniedTopics deniedTopics = new DeniedTopics();
     private final SessionTakeovers takeovers = new SessionTakeovers();
     private final StateRefusals stateRefusals;
@@ -150,6 +151,10 @@ public final class Uplink implements AutoCloseable {
     private volatile CountDownLatch lossTold = new CountDownLatch(1);
     /** Why Paho says this connection ended, or null: set before {@link #lossTold} is counted down. */
     private volatile String toldReason;
+    /** This connection's keep-alive: the configured one, or longer for a row a slow link could not carry ({@link SlowLink}). */
+    private volatile Duration connectionKeepAlive;
+    /** Paho ended this connection because its keep-alive went unanswered; set before {@link #rowsBlameless}. */
+    private volatile boolean lostToKeepAlive;
     /** Why this side ended this connection, or null. */
     private volatile String sideReason;
     private volatile CommandListener commands;
@@ -242,10 +247,14 @@ public final class Uplink implements AutoCloseable {
                 "Times the broker handed the gateway's session to another client with its client id (a cloned gateway?)");
         this.refused = new RefusedEvents(outbox, new DeadLetters(refusedFolder, clock, MAX_REFUSED_KEPT), metrics, clock);
         this.stateRefusals = new StateRefusals(identity.stateTopic());
+        this.slowLink = new SlowLink(settings.keepAlive());
+        this.connectionKeepAlive = settings.keepAlive();
         metrics.gauge("storegw_uplink_state_refused", "1 while central's broker refuses the gateway's state or Will (not sent for a while)",
                 () -> stateRefusals.problem() == null ? 0 : 1);
         metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
         metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
+        metrics.gauge("storegw_uplink_keepalive_seconds", "The connection's keep-alive: longer than configured while a slow link carries a large event",
+                () -> connectionKeepAlive.toSeconds());
         metrics.gauge("storegw_uplink_window", "In-flight limit: min(maxInflight, broker Receive Maximum)", () -> window);
         metrics.gauge("storegw_uplink_publish_rate", "Events acknowledged per second, over the last few seconds", () -> publishRate);
         this.disconnectedSinceMillis = clock.millis();
@@ -469,6 +478,15 @@ public final class Uplink implements AutoCloseable {
             alone = sent.size() == 1;
             sent.clear();
         }
+        if (lostToKeepAlive) {
+            Duration stretched = slowLink.keepAliveLost(oldest == null ? 0 : oldest.seq());
+            if (stretched != null) {
+                Logger.warn("Event {} ({}, {} bytes) was in flight when connections were lost to their keep-alive:"
+                        + " the link is too slow to send it within {} s. The next connections use a keep-alive of {} s until it is through",
+                        CloudEventEncoder.sequence(oldest.seq()), oldest.type(), oldest.payload().length,
+                        connectionKeepAlive.toSeconds(), stretched.toSeconds());
+            }
+        }
         boolean stateLost = stateUnanswered;
         stateUnanswered = false;
         if (stateLost && !rowsBlameless) {
@@ -499,7 +517,10 @@ public final class Uplink implements AutoCloseable {
         options.setCleanStart(true);
         options.setSessionExpiryInterval(0L);
         options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
+        Duration keepAlive = slowLink.keepAlive();
+        connectionKeepAlive = keepAlive;
+        lostToKeepAlive = false;
+        options.setKeepAliveInterval((int) keepAlive.toSeconds());
         options.setConnectionTimeout(10);
         options.setMaximumPacketSize(MAX_PACKET_BYTES);
         if (settings.username() != null) {
@@ -548,9 +569,10 @@ public final class Uplink implements AutoCloseable {
         connected = true;
         lostReason = null;
         connects.increment();
-        Logger.info("Uplink connected to {} (in-flight window {}{}{})", settings.broker(), window,
+        Logger.info("Uplink connected to {} (in-flight window {}{}{}{})", settings.broker(), window,
                 brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
-                poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "");
+                poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "",
+                connectionKeepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + connectionKeepAlive.toSeconds() + " s for a slow link");
         return c;
     }
 
@@ -700,6 +722,7 @@ public final class Uplink implements AutoCloseable {
                         sent.remove(row);
                     }
                     poison.acknowledged(row.seq(), window);
+                    slowLink.acknowledged(row.seq());
                     boolean full = unackedBytes >= MAX_UNACKED_BYTES;
                     unackedBytes -= row.payload().length;
                     if (full) {
@@ -931,8 +954,12 @@ public final class Uplink implements AutoCloseable {
                 String words = response.getReasonString();
                 connectionLost("disconnected by the broker" + (words == null ? "" : ": " + words) + " (reason " + response.getReturnCode() + ")");
             } else {
-                rowsBlameless |= cause.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT;
-                connectionLost(Failures.ofLoss(cause, settings.keepAlive()));
+                boolean keepAliveLoss = Failures.lostToKeepAlive(cause);
+                if (lossTold == Uplink.this.lossTold) {
+                    lostToKeepAlive = keepAliveLoss;
+                }
+                rowsBlameless |= keepAliveLoss;
+                connectionLost(Failures.ofLoss(cause, connectionKeepAlive));
             }
             lossTold.countDown();
         }

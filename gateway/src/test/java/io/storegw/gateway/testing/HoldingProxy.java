@@ -26,6 +26,7 @@ public final class HoldingProxy implements AutoCloseable {
     private final List<Socket> stillborn = new CopyOnWriteArrayList<>();
     private volatile byte[] cutOn;
     private volatile int cutCode = -1;
+    private volatile int upBytesPerSecond;
 
     public HoldingProxy(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -51,6 +52,11 @@ public final class HoldingProxy implements AutoCloseable {
             holding = false;
             gate.notifyAll();
         }
+    }
+
+    /** From now on what the client sends passes at most {@code bytesPerSecond}, as over a slow uplink (0: unlimited). */
+    public void throttle(int bytesPerSecond) {
+        upBytesPerSecond = bytesPerSecond;
     }
 
     /**
@@ -113,8 +119,19 @@ public final class HoldingProxy implements AutoCloseable {
     }
 
     private void relay(Socket from, Socket to, boolean holdable) {
+        pass(from, to, holdable);
+        try {
+            awaitLight(); // while the link is dark, a close goes no further than the rest
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(from);
+        closeQuietly(to);
+    }
+
+    private void pass(Socket from, Socket to, boolean holdable) {
         byte[] buffer = new byte[8192];
-        try (from; to) {
+        try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             byte[] seen = new byte[0]; // the end of what came before, for a marker split across reads
@@ -132,7 +149,7 @@ public final class HoldingProxy implements AutoCloseable {
                                 from.getOutputStream().flush();
                             }
                         }
-                        return; // closes both
+                        return; // relay closes both
                     }
                     seen = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - marker.length + 1), window.length);
                 }
@@ -142,12 +159,28 @@ public final class HoldingProxy implements AutoCloseable {
                         out.flush();
                     }
                 } else {
-                    out.write(buffer, 0, n);
-                    out.flush();
+                    writeThrottled(out, buffer, n);
                 }
             }
         } catch (IOException | InterruptedException e) {
-            // One side went: closing both (above) tells the other.
+            // One side went: relay closes both, which tells the other.
+        }
+    }
+
+    private void awaitLight() throws InterruptedException {
+        awaitPassing(false);
+    }
+
+    private void writeThrottled(OutputStream out, byte[] buffer, int n) throws IOException, InterruptedException {
+        for (int off = 0; off < n; ) {
+            int rate = upBytesPerSecond;
+            int len = rate <= 0 ? n - off : Math.min(n - off, Math.max(1, rate / 20));
+            out.write(buffer, off, len);
+            out.flush();
+            off += len;
+            if (rate > 0) {
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.GatewayProcess;
@@ -15,14 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The WAN link going dark: packets vanish both ways, nothing is closed. */
-class DarkLinkTest {
+/** The store's WAN link at its worst: dark (packets vanish both ways, nothing is closed), or slow. */
+class PoorLinkTest {
 
     @TempDir
     Path dir;
@@ -70,7 +78,11 @@ class DarkLinkTest {
             try {
                 Await.until(Duration.ofSeconds(60), "connected", () -> says(log, "Uplink connected"));
                 link.darken();
-                Await.until(Duration.ofSeconds(30), "the dead link noticed", () -> says(log, "lost: no answer"));
+                try {
+                    Await.until(Duration.ofSeconds(30), "the dead link noticed", () -> says(log, "lost: no answer"));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\ngateway log:\n" + GatewayProcess.tail(log), e);
+                }
                 List<String> lines = Files.readAllLines(log);
                 assertThat(lines).as("Paho's line, in the gateway's format").anySatisfy(line ->
                         assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR \\[.*\\] .*Timed out as no .*"));
@@ -78,6 +90,37 @@ class DarkLinkTest {
             } finally {
                 child.destroy();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Events that take longer to send than two keep-alives: Paho's PINGREQ waits behind them, the keep-alive times out
+     * and the event was sent again from its first byte, for ever. The keep-alive is stretched until they are through.
+     */
+    @Test
+    void eventsLongerToSendThanTheKeepAliveGetThroughASlowLink() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics();
+        EventIds ids = new EventIds(clock);
+        try (HoldingProxy link = new HoldingProxy(rig.broker().port());
+             Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics)) {
+            link.throttle(20_000); // 160 kbit/s: each event below takes about 5 s, five keep-alives
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                events.add(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till-1", DataClass.ANONYMOUS,
+                        Map.of("n", i, "pad", "x".repeat(100_000))));
+            }
+            outbox.append(events).get(10, TimeUnit.SECONDS);
+            Uplink uplink = new Uplink(new Uplink.Settings(link.uri(), "gw1", null, null, null, null, null, Duration.ofSeconds(1), 20,
+                    Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
+            try {
+                uplink.start();
+                assertThat(rig.central().awaitAccountedFor(2, Duration.ofSeconds(90))).as("missing %s", rig.central().gapSummary(2)).isTrue();
+                assertThat(metrics.gauge("storegw_uplink_keepalive_seconds")).as("the keep-alive that carried them").isGreaterThanOrEqualTo(4);
+                assertThat(metrics.count("storegw_uplink_connects_total")).as("connections it took").isLessThanOrEqualTo(8);
+            } finally {
+                uplink.close();
             }
         }
     }

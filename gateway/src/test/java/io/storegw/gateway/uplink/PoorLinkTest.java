@@ -63,6 +63,7 @@ class PoorLinkTest {
                 System.out.printf("all there after %d ms%n", (System.nanoTime() - t1) / 1_000_000);
                 assertThat(rig.central().dropped()).isEmpty();
                 assertThat(rig.central().conflicts()).isZero();
+                assertThat(gw.metrics().gauge("storegw_uplink_keepalive_seconds")).as("a dark link is no slow one").isEqualTo(2);
             }
         }
     }

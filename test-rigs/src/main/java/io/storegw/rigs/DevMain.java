@@ -3,6 +3,7 @@ package io.storegw.rigs;
 import io.storegw.cli.Storegw;
 import io.storegw.rigs.bench.BenchCommand;
 import io.storegw.rigs.bench.PosBenchCommand;
+import io.storegw.rigs.bench.StartupBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
 import io.storegw.rigs.demo.DemoCommand;
 import io.storegw.rigs.journey.JourneyBenchCommand;
@@ -27,6 +28,7 @@ public final class DevMain {
         return Storegw.commandLine()
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
+                .addSubcommand(new StartupBenchCommand())
                 .addSubcommand(new BleBenchCommand())
                 .addSubcommand(new PosBenchCommand())
                 .addSubcommand(new PresenceBenchCommand())

@@ -240,26 +240,8 @@ public final class BenchCommand implements Callable<Integer> {
     private Phase backlog(String uri, Receiver rx, Path work, List<Event> samples) throws Exception {
         Path state = work.resolve("backlog");
         Files.createDirectories(state);
-        GatewayIdentity id = new GatewayIdentity("bench", "s1", "backlog");
-        EventIds ids = new EventIds(Clock.systemUTC());
         long buildStarted = System.nanoTime();
-        try (Outbox outbox = Outbox.open(new Outbox.Settings(state.resolve("outbox"), 8L << 30, Duration.ZERO, Map.of(), Duration.ofDays(7)),
-                id, ids, Clock.systemUTC(), new Metrics())) {
-            CompletableFuture<Void> last = null;
-            for (int i = 0; i < backlog; i += 1000) {
-                List<Event> batch = new ArrayList<>(1000);
-                for (int j = i; j < Math.min(backlog, i + 1000); j++) {
-                    Event e = samples.get(j % samples.size());
-                    batch.add(new Event(ids.next(), e.type(), Instant.now(), e.subject(), e.dataClass(), e.data()));
-                }
-                last = outbox.append(batch);
-                if (i % 16_000 == 15_000) {
-                    // The commit queue is bounded in appends, and these appends hold a thousand encoded events each.
-                    last.get(30, TimeUnit.MINUTES);
-                }
-            }
-            last.get(30, TimeUnit.MINUTES);
-        }
+        fillOutbox(state, new GatewayIdentity("bench", "s1", "backlog"), backlog, samples);
         double buildSeconds = (System.nanoTime() - buildStarted) / 1e9;
         long fileFull = Files.size(state.resolve("outbox.mv"));
 
@@ -296,8 +278,30 @@ public final class BenchCommand implements Callable<Integer> {
                 "peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0)), use);
     }
 
+    /** Appends {@code events} copies of {@code samples} to the outbox in {@code state}, as a backlog built while the broker was away. */
+    static void fillOutbox(Path state, GatewayIdentity id, int events, List<Event> samples) throws Exception {
+        EventIds ids = new EventIds(Clock.systemUTC());
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(state.resolve("outbox"), 8L << 30, Duration.ZERO, Map.of(), Duration.ofDays(7)),
+                id, ids, Clock.systemUTC(), new Metrics())) {
+            CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+            for (int i = 0; i < events; i += 1000) {
+                List<Event> batch = new ArrayList<>(1000);
+                for (int j = i; j < Math.min(events, i + 1000); j++) {
+                    Event e = samples.get(j % samples.size());
+                    batch.add(new Event(ids.next(), e.type(), Instant.now(), e.subject(), e.dataClass(), e.data()));
+                }
+                last = outbox.append(batch);
+                if (i % 16_000 == 15_000) {
+                    // The commit queue is bounded in appends, and these appends hold a thousand encoded events each.
+                    last.get(30, TimeUnit.MINUTES);
+                }
+            }
+            last.get(30, TimeUnit.MINUTES);
+        }
+    }
+
     /** Events as the gateway makes them from the virtual store, to publish in the baseline and fill the backlog. */
-    private static List<Event> sampleEvents(int n) throws Exception {
+    static List<Event> sampleEvents(int n) throws Exception {
         GatewayConfig config = ConfigLoader.parse("bench", """
                 tenant: bench
                 store: s1
@@ -436,7 +440,7 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.println("bench: " + text);
     }
 
-    private static void deleteTree(Path root) throws Exception {
+    static void deleteTree(Path root) throws Exception {
         try (var paths = Files.walk(root)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -51,6 +51,10 @@ public final class StartupBenchCommand implements Callable<Integer> {
     @Option(names = "--backlog", defaultValue = "100000", description = "Events in the outbox for the backlog cases (default: ${DEFAULT-VALUE}).")
     int backlog;
 
+    @Option(names = "--gateway-java-option", paramLabel = "OPTION",
+            description = "A JVM option for the gateway (and the bare JVM) after the appliance's; repeatable (a flag under trial).")
+    List<String> gatewayJavaOptions = new ArrayList<>();
+
     @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
     Path results;
 
@@ -144,7 +148,8 @@ public final class StartupBenchCommand implements Callable<Integer> {
         readyAt.clear();
         onlineAt.clear();
         long launched = System.nanoTime();
-        Process gateway = GatewayProcess.start(config, work.resolve("gateway.log"), Map.of("NOTIFY_SOCKET", socket.toString()));
+        Process gateway = GatewayProcess.start(config, work.resolve("gateway.log"), Map.of("NOTIFY_SOCKET", socket.toString()),
+                gatewayJavaOptions);
         if (kill != null) {
             awaitNanos(readyAt, gateway, "READY=1");
             gateway.destroyForcibly();
@@ -174,10 +179,11 @@ public final class StartupBenchCommand implements Callable<Integer> {
     }
 
     /** The same JVM, options and classpath as the gateway's, running {@link EmptyMain}: launch to exit. */
-    private static double emptyJvmMs() throws Exception {
+    private double emptyJvmMs() throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(GatewayProcess.applianceJvmOptions());
+        command.addAll(gatewayJavaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmptyMain.class.getName()));
         long launched = System.nanoTime();
         Process p = new ProcessBuilder(command).inheritIO().start();
@@ -220,7 +226,7 @@ public final class StartupBenchCommand implements Callable<Integer> {
         out.add("");
         out.add("Machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + Runtime.version() + ", Mosquitto on 127.0.0.1.");
         out.add("Gateway in a child JVM with the appliance's options: " + String.join(" ", GatewayProcess.applianceJvmOptions())
-                + "; the virtual store at 25 observations/s; NOTIFY_SOCKET set, as systemd sets it.");
+                + (gatewayJavaOptions.isEmpty() ? "" : ", and " + String.join(" ", gatewayJavaOptions)) + "; the virtual store at 25 observations/s; NOTIFY_SOCKET set, as systemd sets it.");
         out.add("Baseline: the same JVM, options and classpath running an empty main, launch to exit: median "
                 + String.format("%.0f", base) + " ms of " + runs + " runs (" + list(floor) + ").");
         out.add("Backlog: " + backlog + " events, an outbox file of " + String.format("%.0f", backlogBytes / 1048576.0)

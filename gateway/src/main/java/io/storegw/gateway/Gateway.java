@@ -68,6 +68,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
@@ -104,7 +105,7 @@ public final class Gateway implements AutoCloseable {
     /** systemd, when it runs us as a notify service; otherwise a no-op. */
     private final ServiceManager service = ServiceManager.fromEnvironment(System.getenv());
 
-    private Gateway(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
+    private Gateway(GatewayConfig config, Clock clock, LongSupplier monotonicNanos) throws IOException, SQLException, InterruptedException {
         this.config = config;
         this.clock = clock;
         this.startedMillis = clock.millis();
@@ -116,7 +117,7 @@ public final class Gateway implements AutoCloseable {
         var o = config.outbox();
         outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow(),
                         o.diskReserve().bytes()),
-                identity, ids, clock, metrics);
+                identity, ids, clock, monotonicNanos, metrics);
         try {
             layout = new StoreLayout(config, outbox::saved);
             var local = config.sources().localMqtt();
@@ -351,7 +352,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Opens the outbox, then starts the core, the uplink and the sources. */
     public static Gateway start(GatewayConfig config, Clock clock) throws IOException, SQLException, InterruptedException {
-        Gateway g = new Gateway(config, clock);
+        return start(config, clock, System::nanoTime);
+    }
+
+    /**
+     * The same on a clock whose monotonic time is {@code monotonicNanos}: a test's clock that moves at its own pace
+     * (the outbox tells the wall clock being set from the two drifting apart).
+     */
+    public static Gateway start(GatewayConfig config, Clock clock, LongSupplier monotonicNanos) throws IOException, SQLException, InterruptedException {
+        Gateway g = new Gateway(config, clock, monotonicNanos);
         g.core.start();
         if (g.commands != null) {
             try {

@@ -554,6 +554,10 @@ public final class Uplink implements AutoCloseable {
             stateRefusals.connected(withWill, clock.millis());
             MqttProperties connack = token.getResponseProperties();
             receiveMaximum = connack == null ? null : connack.getReceiveMaximum();
+            Integer serverKeepAlive = connack == null ? null : connack.getServerKeepAlive();
+            if (serverKeepAlive != null) { // MQTT 5: the broker's word overrides ours, and Paho keeps to it
+                connectionKeepAlive = Duration.ofSeconds(serverKeepAlive);
+            }
             Long maxPacket = connack == null ? null : connack.getMaximumPacketSize();
             brokerMaxPacket = maxPacket == null ? 0 : maxPacket;
             if (commands != null) { // before we count as connected, so a command sent once we are is heard
@@ -572,7 +576,8 @@ public final class Uplink implements AutoCloseable {
         Logger.info("Uplink connected to {} (in-flight window {}{}{}{})", settings.broker(), window,
                 brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
                 poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "",
-                connectionKeepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + connectionKeepAlive.toSeconds() + " s for a slow link");
+                connectionKeepAlive.equals(keepAlive) ? (keepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + keepAlive.toSeconds() + " s for a slow link")
+                        : ", keep-alive " + connectionKeepAlive.toSeconds() + " s as the broker sets it (asked " + keepAlive.toSeconds() + " s)");
         return c;
     }
 

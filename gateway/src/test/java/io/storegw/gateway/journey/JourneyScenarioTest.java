@@ -74,7 +74,7 @@ class JourneyScenarioTest {
                         broker: %s
                     """.formatted(store.uri()));
             Map<String, JsonNode> alerts = new ConcurrentHashMap<>();
-            try (Gateway gw = Gateway.start(io.storegw.gateway.config.ConfigLoader.parse("test.yaml", yaml, dir), clock);
+            try (Gateway gw = Gateway.start(io.storegw.gateway.config.ConfigLoader.parse("test.yaml", yaml, dir), clock, clock::nanos);
                  StaffDisplay display = new StaffDisplay(store.uri(), alerts)) {
                 KeyedHash cards = new KeyedHash(Files.readAllBytes(dir.resolve("gw").resolve("pseudonym.key")));
                 List<Member> members = new ArrayList<>();

@@ -14,6 +14,8 @@ import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.HoldingProxy;
+import io.storegw.gateway.testing.MosquittoBroker;
+import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,8 +116,7 @@ class PoorLinkTest {
                         Map.of("n", i, "pad", "x".repeat(100_000))));
             }
             outbox.append(events).get(10, TimeUnit.SECONDS);
-            Uplink uplink = new Uplink(new Uplink.Settings(link.uri(), "gw1", null, null, null, null, null, Duration.ofSeconds(1), 20,
-                    Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
+            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(1), outbox, clock, metrics);
             try {
                 uplink.start();
                 assertThat(rig.central().awaitAccountedFor(2, Duration.ofSeconds(90))).as("missing %s", rig.central().gapSummary(2)).isTrue();
@@ -124,6 +126,31 @@ class PoorLinkTest {
                 uplink.close();
             }
         }
+    }
+
+    /** MQTT 5 lets the broker set the keep-alive in its CONNACK (Server Keep Alive); Paho keeps to it, and so must what is told. */
+    @Test
+    @EnabledIfSystemProperty(named = "storegw.test.broker", matches = "mosquitto")
+    void aKeepAliveTheBrokerSetsIsTheOneToldAndShown() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics();
+        try (MosquittoBroker capped = new MosquittoBroker(TestBroker.freePort(), dir.resolve("capped"), List.of("max_keepalive 10"));
+             Outbox outbox = UplinkRig.outbox(dir, clock, new EventIds(clock), metrics)) {
+            capped.start();
+            Uplink uplink = uplink(capped.uri(), Duration.ofSeconds(30), outbox, clock, metrics);
+            try {
+                uplink.start();
+                Await.until(Duration.ofSeconds(30), "connected", uplink::connected);
+                assertThat(metrics.gauge("storegw_uplink_keepalive_seconds")).isEqualTo(10);
+            } finally {
+                uplink.close();
+            }
+        }
+    }
+
+    private Uplink uplink(String uri, Duration keepAlive, Outbox outbox, Clock clock, Metrics metrics) {
+        return new Uplink(new Uplink.Settings(uri, "gw1", null, null, null, null, null, keepAlive, 20,
+                Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
     }
 
     private static boolean says(Path log, String text) {

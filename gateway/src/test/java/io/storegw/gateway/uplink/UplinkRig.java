@@ -5,6 +5,7 @@ import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.Central;
+import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,10 +27,10 @@ record UplinkRig(Central central, Outbox outbox, Uplink uplink) implements AutoC
         return new UplinkRig(central, outbox, uplink);
     }
 
-    /** An outbox of 64 MB in {@code dir}, without TTLs. */
+    /** An outbox of 64 MB in {@code dir}, without TTLs; on a test's clock, with that clock's monotonic time (else it sees steps). */
     static Outbox outbox(Path dir, Clock clock, EventIds ids, Metrics metrics) throws Exception {
         return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), 64 << 20, Duration.ZERO, Map.of(), Duration.ofDays(7)),
-                ID, ids, clock, metrics);
+                ID, ids, clock, clock instanceof MutableClock test ? test::nanos : System::nanoTime, metrics);
     }
 
     /** An uplink of client id gw1, not started, keeping refused events in {@code dir}. */

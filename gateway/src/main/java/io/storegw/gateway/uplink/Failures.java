@@ -15,8 +15,8 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 
 /**
  * Why the uplink could not reach central's broker or lost it, in words for the person on call (the log, {@code /healthz},
- * {@code storegw status}, {@code storegw doctor}): Paho's own are "Unable to connect to server" with the JDK's cause in brackets, which for a
- * clock before the broker's certificate reads "PKIX path validation failed: ... validity check failed".
+ * {@code storegw status}, {@code storegw doctor}). Paho's own are "Unable to connect to server" with the JDK's cause in
+ * brackets, which for a clock before the broker's certificate reads "PKIX path validation failed: ... validity check failed".
  */
 public final class Failures {
 
@@ -51,8 +51,8 @@ public final class Failures {
         if (find(failure, CertificateExpiredException.class) instanceof CertificateExpiredException e) {
             return "the broker's certificate, or a CA's above it, has expired (" + e.getMessage() + "), or this gateway's clock is ahead";
         }
-        if (find(failure, CertPathBuilderException.class) != null
-                || find(failure, CertPathValidatorException.class) instanceof CertPathValidatorException e && e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
+        if (find(failure, CertPathBuilderException.class) != null || find(failure, CertPathValidatorException.class)
+                instanceof CertPathValidatorException e && e.getReason() == PKIXReason.NO_TRUST_ANCHOR) {
             return "the broker's certificate is not signed by the CA in uplink.tls.ca, or the broker sends no chain up to it";
         }
         return of(failure);
@@ -71,7 +71,8 @@ public final class Failures {
             case MqttClientException.REASON_CODE_CLIENT_TIMEOUT ->
                     "no answer from the broker within the keep-alive of " + seconds + " s: the network or the broker is down";
             case MqttClientException.REASON_CODE_WRITE_TIMEOUT ->
-                    "nothing could be sent to the broker for " + 2 * seconds + " s (twice the keep-alive): the network or the broker is down";
+                    "nothing could be sent to the broker for " + 2 * seconds + " s (twice the keep-alive):"
+                            + " the network or the broker is down";
             default -> of(cause);
         };
     }

@@ -253,8 +253,8 @@ public final class Uplink implements AutoCloseable {
                 () -> stateRefusals.problem() == null ? 0 : 1);
         metrics.gauge("storegw_uplink_connected", "1 while connected to the broker", () -> connected ? 1 : 0);
         metrics.gauge("storegw_uplink_inflight", "Events sent and awaiting PUBACK", () -> connected ? window - permits.availablePermits() : 0);
-        metrics.gauge("storegw_uplink_keepalive_seconds", "The connection's keep-alive: longer than configured while a slow link carries a large event",
-                () -> connectionKeepAlive.toSeconds());
+        metrics.gauge("storegw_uplink_keepalive_seconds",
+                "The connection's keep-alive: longer than configured while a slow link carries a large event", () -> connectionKeepAlive.toSeconds());
         metrics.gauge("storegw_uplink_window", "In-flight limit: min(maxInflight, broker Receive Maximum)", () -> window);
         metrics.gauge("storegw_uplink_publish_rate", "Events acknowledged per second, over the last few seconds", () -> publishRate);
         this.disconnectedSinceMillis = clock.millis();
@@ -573,11 +573,13 @@ public final class Uplink implements AutoCloseable {
         connected = true;
         lostReason = null;
         connects.increment();
+        String keepAliveNote = !connectionKeepAlive.equals(keepAlive)
+                ? ", keep-alive " + connectionKeepAlive.toSeconds() + " s as the broker sets it (asked " + keepAlive.toSeconds() + " s)"
+                : keepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + keepAlive.toSeconds() + " s for a slow link";
         Logger.info("Uplink connected to {} (in-flight window {}{}{}{})", settings.broker(), window,
                 brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
                 poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "",
-                connectionKeepAlive.equals(keepAlive) ? (keepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + keepAlive.toSeconds() + " s for a slow link")
-                        : ", keep-alive " + connectionKeepAlive.toSeconds() + " s as the broker sets it (asked " + keepAlive.toSeconds() + " s)");
+                keepAliveNote);
         return c;
     }
 

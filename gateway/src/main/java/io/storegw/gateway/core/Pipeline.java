@@ -20,10 +20,10 @@ import java.util.Map;
  */
 public final class Pipeline {
 
-    private final List<ObservationHandler> handlers;
     /** A tick earlier than the last by more than this means the clock was set back. */
     private static final Duration SET_BACK = Duration.ofSeconds(1);
 
+    private final List<ObservationHandler> handlers;
     private final Clock clock;
     private Instant lastTick;
     private final List<Event> out = new ArrayList<>();

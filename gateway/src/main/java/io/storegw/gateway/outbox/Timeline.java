@@ -15,9 +15,9 @@ import java.util.function.LongSupplier;
  *
  * <p>A step is told from the monotonic clock, which NTP slews with the wall clock but never steps: their
  * difference changes only when the wall clock is set (or while a system is suspended, when the monotonic clock
- * stops: an appliance does not suspend). Steps while the gateway was not running cannot be seen. The sum of the steps (the offset) is kept in the outbox file, because rows keep the times they
- * were written with across restarts. Stored times are {@code wall - offset} at writing; {@link #toWall}
- * gives them back on today's clock.
+ * stops: an appliance does not suspend). Steps while the gateway was not running cannot be seen. The sum of the
+ * steps (the offset) is kept in the outbox file, because rows keep the times they were written with across
+ * restarts. Stored times are {@code wall - offset} at writing; {@link #toWall} gives them back on today's clock.
  */
 final class Timeline {
 

@@ -121,7 +121,7 @@ public final class HoldingProxy implements AutoCloseable {
     private void relay(Socket from, Socket to, boolean holdable) {
         pass(from, to, holdable);
         try {
-            awaitLight(); // while the link is dark, a close goes no further than the rest
+            awaitPassing(false); // while the link is dark, a close goes no further than the rest
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -165,10 +165,6 @@ public final class HoldingProxy implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // One side went: relay closes both, which tells the other.
         }
-    }
-
-    private void awaitLight() throws InterruptedException {
-        awaitPassing(false);
     }
 
     private void writeThrottled(OutputStream out, byte[] buffer, int n) throws IOException, InterruptedException {

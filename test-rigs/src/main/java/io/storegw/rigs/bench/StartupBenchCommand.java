@@ -69,6 +69,9 @@ public final class StartupBenchCommand implements Callable<Integer> {
     record Start(double readyMs, double onlineMs, double stopMs) {
     }
 
+    /** The gateway started, whose outbox the backlog fills and whose state central watches. */
+    private static final GatewayIdentity ID = new GatewayIdentity("bench", "s1", "startup");
+
     private final LinkedBlockingQueue<Long> readyAt = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Long> onlineAt = new LinkedBlockingQueue<>();
 
@@ -135,7 +138,7 @@ public final class StartupBenchCommand implements Callable<Integer> {
             }
         });
         c.connect(new MqttConnectionOptions()).waitForCompletion(10_000);
-        IMqttToken sub = c.subscribe("storegw/v1/bench/s1/startup/state", 1);
+        IMqttToken sub = c.subscribe(ID.stateTopic(), 1);
         sub.waitForCompletion(10_000);
         return c;
     }
@@ -195,16 +198,16 @@ public final class StartupBenchCommand implements Callable<Integer> {
 
     private void buildBacklog(Path file) throws Exception {
         Path dir = file.getParent().resolve("backlog");
-        BenchCommand.fillOutbox(dir, new GatewayIdentity("bench", "s1", "startup"), backlog, BenchCommand.sampleEvents(1_000));
+        BenchCommand.fillOutbox(dir, ID, backlog, BenchCommand.sampleEvents(1_000));
         Files.move(dir.resolve("outbox.mv"), file);
     }
 
     private static Path writeConfig(Path state, String uri) throws Exception {
         Files.createDirectories(state);
         return Files.writeString(state.resolve("storegw.yaml"), """
-                tenant: bench
-                store: s1
-                gateway: startup
+                tenant: %s
+                store: %s
+                gateway: %s
                 stateDir: %s
                 uplink:
                   broker: %s
@@ -216,7 +219,7 @@ public final class StartupBenchCommand implements Callable<Integer> {
                 admin:
                   http:
                     port: 0
-                """.formatted(state.toAbsolutePath(), uri));
+                """.formatted(ID.tenant(), ID.store(), ID.gateway(), state.toAbsolutePath(), uri));
     }
 
     private List<String> render(List<Double> floor, List<Start> empty, List<Start> full, List<Start> killed, long backlogBytes) throws Exception {

@@ -123,6 +123,7 @@ public final class Uplink implements AutoCloseable {
     private final SlowLink slowLink;
     private final DeniedTopics deniedTopics = new DeniedTopics();
     private final SessionTakeovers takeovers = new SessionTakeovers();
+    private final OutageLog outageLog = new OutageLog();
     private final StateRefusals stateRefusals;
     /** A state message was sent on this connection and its PUBACK has not come. */
     private volatile boolean stateUnanswered;
@@ -436,7 +437,16 @@ public final class Uplink implements AutoCloseable {
             }
             if (running) {
                 lostReason = c == null ? Failures.ofConnect(failure) : lossReason(failure);
-                Logger.warn(c == null ? "Uplink to {}: {}" : "Uplink to {} lost: {}", settings.broker(), lostReason);
+                if (c != null) {
+                    Logger.warn("Uplink to {} lost: {}", settings.broker(), lostReason);
+                } else {
+                    String line = outageLog.connectFailed(lostReason, clock.millis());
+                    if (line != null) {
+                        Logger.warn("Uplink to {}: {}", settings.broker(), line);
+                    } else {
+                        Logger.debug("Uplink to {}: {}", settings.broker(), lostReason); // said already: OutageLog
+                    }
+                }
                 sleep(backoff.nextDelayMillis());
             }
         }
@@ -576,10 +586,10 @@ public final class Uplink implements AutoCloseable {
         String keepAliveNote = !connectionKeepAlive.equals(keepAlive)
                 ? ", keep-alive " + connectionKeepAlive.toSeconds() + " s as the broker sets it (asked " + keepAlive.toSeconds() + " s)"
                 : keepAlive.equals(settings.keepAlive()) ? "" : ", keep-alive " + keepAlive.toSeconds() + " s for a slow link";
-        Logger.info("Uplink connected to {} (in-flight window {}{}{}{})", settings.broker(), window,
+        Logger.info("Uplink connected to {} (in-flight window {}{}{}{}{})", settings.broker(), window,
                 brokerMaxPacket == 0 ? "" : ", packets up to " + brokerMaxPacket + " bytes",
                 poison.singleStepping() ? ", one row at a time: the broker closed the connection twice on the same row" : "",
-                keepAliveNote);
+                keepAliveNote, outageLog.connected(clock.millis()));
         return c;
     }
 

@@ -64,9 +64,12 @@ class PoorLinkTest {
         }
     }
 
-    /** Paho says so too, through java.util.logging: {@code storegw run} sends that to the gateway's log, in its format. */
+    /**
+     * Paho says so too, through java.util.logging: {@code storegw run} sends that to the gateway's log, in its format.
+     * The connects that fail in the dark are said once, not at every attempt, and the connection after counts them.
+     */
     @Test
-    void pahosWordOnTheDarkLinkIsInTheGatewaysLogInItsFormat() throws Exception {
+    void theDarkLinkInTheGatewaysLogInItsFormatOncePerReason() throws Exception {
         Path log = dir.resolve("gateway.log");
         try (HoldingProxy link = new HoldingProxy(rig.broker().port())) {
             String yaml = TestConfigs.yaml(dir.resolve("gw"), link.uri(), 50, 0, "").replace("keepAlive: 5s", "keepAlive: 2s");
@@ -80,10 +83,17 @@ class PoorLinkTest {
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "\ngateway log:\n" + GatewayProcess.tail(log), e);
                 }
+                Await.until(Duration.ofSeconds(30), "a connect in the dark given up", () -> says(log, ": no answer to the connection"));
+                Thread.sleep(25_000); // the link stays dark for two or more attempts of about 10 s each
+                link.lighten();
+                Await.until(Duration.ofSeconds(30), "reconnected", () -> says(log, "failed attempts in"));
                 List<String> lines = Files.readAllLines(log);
                 assertThat(lines).as("Paho's line, in the gateway's format").anySatisfy(line ->
                         assertThat(line).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ERROR \\[.*\\] .*Timed out as no .*"));
                 assertThat(lines).as("nothing in JUL's format").noneMatch(line -> line.startsWith("SEVERE:"));
+                assertThat(lines.stream().filter(line -> line.contains(": no answer to the connection"))).as("said once").hasSize(1);
+                assertThat(lines).as("the connection after counts the attempts").anySatisfy(line ->
+                        assertThat(line).containsPattern("Uplink connected .*, after ([2-9]|\\d\\d+) failed attempts in"));
             } finally {
                 child.destroy();
                 assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

@@ -3,6 +3,7 @@ package io.storegw.gateway.journey;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.uplink.Backoff;
+import io.storegw.gateway.uplink.OutageLog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,8 @@ import org.tinylog.Logger;
  */
 public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
 
+    private static final int MAX_RETRY_SECONDS = 30;
+
     private final MqttAsyncClient client;
     private final String topic;
     private final LongAdder sent;
@@ -41,7 +44,8 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
     });
     private volatile boolean closed;
     /** Used on the retry thread only. */
-    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new java.util.SplittableRandom());
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(MAX_RETRY_SECONDS), new java.util.SplittableRandom());
+    private final OutageLog outageLog = new OutageLog();
 
     public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics)
             throws IOException {
@@ -57,7 +61,7 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
                 () -> client.isConnected() ? 1 : 0);
         options = new MqttConnectionOptions();
         options.setAutomaticReconnect(true); // once connected; the first connection is retried below
-        options.setAutomaticReconnectDelay(1, 30);
+        options.setAutomaticReconnectDelay(1, MAX_RETRY_SECONDS);
         options.setCleanStart(true);
         if (username != null) {
             options.setUserName(username);
@@ -81,14 +85,20 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
             client.connect(options, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    Logger.info("Pickup alerts: connected to the store broker {}", broker);
+                    Logger.info("Pickup alerts: connected to the store broker {}{}", broker, outageLog.connected(System.currentTimeMillis()));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
                     long delay = backoff.nextDelayMillis();
-                    Logger.warn("Pickup alerts: the store broker {} is not there ({}); trying again in {} ms", broker,
-                            failure == null ? "no reason given" : failure.getMessage(), delay);
+                    String why = failure == null ? "no reason given" : String.valueOf(failure.getMessage());
+                    String line = outageLog.connectFailed(why, System.currentTimeMillis());
+                    if (line != null) {
+                        Logger.warn("Pickup alerts: the store broker {} is not there ({}); trying again, up to {} s apart", broker, line,
+                                MAX_RETRY_SECONDS);
+                    } else {
+                        Logger.debug("Pickup alerts: the store broker {} is not there ({}); trying again in {} ms", broker, why, delay);
+                    }
                     retry.schedule(LocalMqttAlerts.this::connect, delay, TimeUnit.MILLISECONDS);
                 }
             });

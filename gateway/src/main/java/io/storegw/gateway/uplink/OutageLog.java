@@ -3,13 +3,13 @@ package io.storegw.gateway.uplink;
 import java.time.Duration;
 
 /**
- * What the uplink says of its failed connects through an outage: a new reason at once, the same one again only every
- * {@link #REPEAT}, with how long it has lasted and how many attempts failed, so a weekend without WAN leaves a
- * few lines in the journal rather than one per backoff step. Used by the uplink's thread alone.
+ * What to say of failed connects to a broker through an outage: a new reason at once, the same one again only every
+ * {@link #REPEAT}, with how long it has lasted and how many attempts failed, so a weekend without WAN (or a store
+ * broker that is not there) leaves a few lines in the journal rather than one per backoff step.
  */
-final class OutageLog {
+public final class OutageLog {
 
-    static final Duration REPEAT = Duration.ofMinutes(15);
+    public static final Duration REPEAT = Duration.ofMinutes(15);
 
     private String reason;
     private long loggedAt;
@@ -17,7 +17,7 @@ final class OutageLog {
     private int failed;
 
     /** A connect failed for {@code why} at {@code now} (wall-clock millis): the line to log, or null to keep quiet. */
-    String connectFailed(String why, long now) {
+    public synchronized String connectFailed(String why, long now) {
         if (failed == 0) {
             since = now;
         }
@@ -32,7 +32,7 @@ final class OutageLog {
     }
 
     /** Connected at {@code now}: what to add to the connect line about the failed attempts before it ("" for none). */
-    String connected(long now) {
+    public synchronized String connected(long now) {
         String note = failed == 0 ? ""
                 : ", after " + failed + (failed == 1 ? " failed attempt" : " failed attempts") + " in " + minutes(Math.max(0, now - since));
         reason = null;

@@ -2,6 +2,7 @@ package io.storegw.rigs;
 
 import io.storegw.cli.Storegw;
 import io.storegw.rigs.bench.BenchCommand;
+import io.storegw.rigs.bench.DiskWritesBenchCommand;
 import io.storegw.rigs.bench.PosBenchCommand;
 import io.storegw.rigs.bench.StartupBenchCommand;
 import io.storegw.rigs.ble.BleBenchCommand;
@@ -29,6 +30,7 @@ public final class DevMain {
                 .addSubcommand(new DemoCommand())
                 .addSubcommand(new BenchCommand())
                 .addSubcommand(new StartupBenchCommand())
+                .addSubcommand(new DiskWritesBenchCommand())
                 .addSubcommand(new BleBenchCommand())
                 .addSubcommand(new PosBenchCommand())
                 .addSubcommand(new PresenceBenchCommand())

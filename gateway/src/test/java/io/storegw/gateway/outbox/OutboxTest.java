@@ -13,6 +13,7 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.testing.Await;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.RandomAccessFile;
@@ -66,7 +67,7 @@ class OutboxTest {
 
     /** Waits for the committer to finish what is queued (appends complete before their drop reports are queued). */
     private static void settle(Outbox outbox) throws InterruptedException {
-        for (int i = 0; i < 200 && !outbox.idle(); i++) {
+        for (int i = 0; i < 500 && !outbox.idle(); i++) { // acknowledgements alone wait up to 2 s for a commit
             Thread.sleep(10);
         }
         Thread.sleep(150);
@@ -173,6 +174,35 @@ class OutboxTest {
             assertThat(all(outbox)).isEmpty();
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(12L);
+        }
+    }
+
+    /** Deletions ride with the next commit that writes anyway: a commit (a chunk, an fsync) of their own per PUBACK halved the card's life. */
+    @Test
+    void acknowledgementsWaitForTheNextCommitAndAloneGoWithinTwoSecondsOrOnClose() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            long commits = metrics.count("storegw_outbox_commits_total");
+            all(outbox).forEach(outbox::acknowledge);
+            Thread.sleep(500); // five of the committer's idle rounds, each of which committed the deletion before
+            assertThat(metrics.count("storegw_outbox_commits_total")).as("no commit for a deletion alone yet").isEqualTo(commits);
+            assertThat(all(outbox)).as("still in the file").hasSize(1);
+            assertThat(outbox.stats().rows()).as("but no longer the backlog").isZero();
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 1, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(metrics.count("storegw_outbox_commits_total")).as("one commit for the event and the deletion").isEqualTo(commits + 1);
+            assertThat(all(outbox)).extracting(OutboxRow::seq).containsExactly(2L);
+
+            all(outbox).forEach(outbox::acknowledge);
+            long acknowledgedAt = System.nanoTime();
+            Await.until(Duration.ofSeconds(10), "the deletion alone committed", () -> outbox.read(0, 10, Long.MAX_VALUE).isEmpty());
+            assertThat(Duration.ofNanos(System.nanoTime() - acknowledgedAt)).as("it waited for company").isGreaterThan(Duration.ofMillis(1_500));
+            assertThat(metrics.count("storegw_outbox_commits_total")).isEqualTo(commits + 2);
+
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 2, 0))).get(5, TimeUnit.SECONDS);
+            all(outbox).forEach(outbox::acknowledge);
+        } // closed at once: what was acknowledged goes with the last commit
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            assertThat(all(outbox)).as("acknowledged before the close").isEmpty();
         }
     }
 

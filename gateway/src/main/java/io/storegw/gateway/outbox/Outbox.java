@@ -611,6 +611,7 @@ public final class Outbox implements AutoCloseable {
                 diskAlarm = shortOfDisk != null ? shortOfDisk : diskAlarm;
             }
             budget = disk.budget(settings.budgetBytes());
+            gatherAcknowledged();
             if (acksDue(batch)) { // before the inserts: what central has makes room for them
                 deleteAcknowledged(acknowledged);
             }
@@ -829,11 +830,6 @@ public final class Outbox implements AutoCloseable {
      * too many, never an event missing.
      */
     private boolean acksDue(List<Append> batch) {
-        for (Ack ack; (ack = acks.poll()) != null; ) {
-            waiting.add(ack);
-            waitingRows[ack.eventClass().ordinal()]++;
-            waitingBytes[ack.eventClass().ordinal()] += ack.bytes();
-        }
         if (waiting.isEmpty()) {
             return false;
         }
@@ -847,6 +843,15 @@ public final class Outbox implements AutoCloseable {
             acksWaitingSince = 0;
         }
         return due;
+    }
+
+    /** Takes the PUBACKs queued since the last commit into {@link #waiting}. */
+    private void gatherAcknowledged() {
+        for (Ack ack; (ack = acks.poll()) != null; ) {
+            waiting.add(ack);
+            waitingRows[ack.eventClass().ordinal()]++;
+            waitingBytes[ack.eventClass().ordinal()] += ack.bytes();
+        }
     }
 
     private void deleteAcknowledged(List<Ack> done) {

@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 public final class OutageLog {
 
-    public static final Duration REPEAT = Duration.ofMinutes(15);
+    static final Duration REPEAT = Duration.ofMinutes(15);
 
     private String reason;
     private long loggedAt;
@@ -34,7 +34,7 @@ public final class OutageLog {
     /** Connected at {@code now}: what to add to the connect line about the failed attempts before it ("" for none). */
     public synchronized String connected(long now) {
         String note = failed == 0 ? ""
-                : ", after " + failed + (failed == 1 ? " failed attempt" : " failed attempts") + " in " + minutes(Math.max(0, now - since));
+                : ", after " + failed + (failed == 1 ? " failed attempt" : " failed attempts") + " in " + minutes(now - since);
         reason = null;
         failed = 0;
         return note;

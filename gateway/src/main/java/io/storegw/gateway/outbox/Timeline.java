@@ -23,6 +23,8 @@ final class Timeline {
 
     /** Smaller differences are left alone: reading the two clocks is not atomic, and NTP slews small errors. */
     static final long STEP_MILLIS = 1_000;
+    /** Two monotonic reads around a wall-clock read this far apart: the thread paused, so read again. */
+    private static final long TORN_NANOS = 100_000_000;
 
     private final Clock wall;
     private final LongSupplier monotonicNanos;
@@ -63,7 +65,19 @@ final class Timeline {
         return stored == 0 ? 0 : stored + offset;
     }
 
+    /**
+     * Wall minus monotonic (ms), with the wall clock read between two monotonic reads, again when those are far
+     * apart: a thread paused between its reads (an overloaded Pi; a test clock moved meanwhile, which CI's log once
+     * showed as a "clock set back by 1 s" and forward again 18 ms later) would see a step that never was.
+     */
     private long difference() {
-        return wall.millis() - monotonicNanos.getAsLong() / 1_000_000;
+        for (int tries = 1; ; tries++) {
+            long before = monotonicNanos.getAsLong();
+            long wallMillis = wall.millis();
+            long after = monotonicNanos.getAsLong();
+            if (after - before < TORN_NANOS || tries == 3) {
+                return wallMillis - (before + (after - before) / 2) / 1_000_000;
+            }
+        }
     }
 }

@@ -13,36 +13,38 @@ import java.time.ZoneOffset;
  */
 public final class MutableClock extends Clock {
 
-    private volatile Instant now;
-    private volatile long nanos;
+    /** Both clocks in one field, so a reader never sees one moved and the other not. */
+    private record Time(Instant wall, long nanos) {
+    }
+
+    private volatile Time time;
 
     public MutableClock(Instant start) {
-        this.now = start;
+        this.time = new Time(start, 0);
     }
 
     public synchronized void advance(Duration d) {
-        now = now.plus(d);
-        nanos += d.toNanos();
+        time = new Time(time.wall().plus(d), time.nanos() + d.toNanos());
     }
 
     /** Moves the clock to {@code instant}, as time passing (forward, in the tests that use it). */
     public synchronized void set(Instant instant) {
-        advance(Duration.between(now, instant));
+        advance(Duration.between(time.wall(), instant));
     }
 
     /** Sets the wall clock by {@code d} (negative: back) while no time passes. */
     public synchronized void step(Duration d) {
-        now = now.plus(d);
+        time = new Time(time.wall().plus(d), time.nanos());
     }
 
     /** The monotonic clock that goes with it, for {@link System#nanoTime()}. */
     public long nanos() {
-        return nanos;
+        return time.nanos();
     }
 
     @Override
     public Instant instant() {
-        return now;
+        return time.wall();
     }
 
     @Override

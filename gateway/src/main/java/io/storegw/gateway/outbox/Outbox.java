@@ -162,10 +162,8 @@ public final class Outbox implements AutoCloseable {
     private volatile boolean closing;
     private volatile long purgeGeneration;
     private long lastMaintenance;
-    /** Acknowledged rows the committer has not deleted yet ({@link #acksDue}), and their rows and bytes per class. */
+    /** Acknowledged rows the committer has not deleted yet ({@link #acksDue}). */
     private final List<Ack> waiting = new ArrayList<>();
-    private final long[] waitingRows = new long[EventClass.values().length];
-    private final long[] waitingBytes = new long[EventClass.values().length];
     /** How many wait, for {@link #idle}. */
     private volatile int waitingCount;
     /** When the oldest of {@link #waiting} came (System.nanoTime), or 0. */
@@ -849,16 +847,12 @@ public final class Outbox implements AutoCloseable {
     private void gatherAcknowledged() {
         for (Ack ack; (ack = acks.poll()) != null; ) {
             waiting.add(ack);
-            waitingRows[ack.eventClass().ordinal()]++;
-            waitingBytes[ack.eventClass().ordinal()] += ack.bytes();
         }
     }
 
     private void deleteAcknowledged(List<Ack> done) {
         done.addAll(waiting);
         waiting.clear();
-        Arrays.fill(waitingRows, 0);
-        Arrays.fill(waitingBytes, 0);
         for (Ack ack : done) {
             delete(ack);
         }
@@ -955,6 +949,12 @@ public final class Outbox implements AutoCloseable {
 
     /** The backlog as central sees it: acknowledged rows waiting for their deletion ({@link #acksDue}) are not in it. */
     private void publishTotals() {
+        long[] waitingRows = new long[rowsByClass.length]; // few: at any pace but a store's they went with this commit
+        long[] waitingBytes = new long[rowsByClass.length];
+        for (Ack ack : waiting) {
+            waitingRows[ack.eventClass().ordinal()]++;
+            waitingBytes[ack.eventClass().ordinal()] += ack.bytes();
+        }
         long rowsLeft = 0;
         long bytesLeft = 0;
         List<OutboxStats.ClassBacklog> classes = new ArrayList<>(rowsByClass.length);

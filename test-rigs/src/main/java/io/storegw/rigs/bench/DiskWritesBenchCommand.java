@@ -1,18 +1,14 @@
 package io.storegw.rigs.bench;
 
 import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.MosquittoBroker;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,14 +74,13 @@ public final class DiskWritesBenchCommand implements Callable<Integer> {
             Path config = writeConfig(state, broker.uri(), adminPort);
             Process gateway = GatewayProcess.start(config, work.resolve("gateway.log"), Map.of(), gatewayJavaOptions);
             try {
-                HttpClient http = HttpClient.newHttpClient();
-                URI metrics = URI.create("http://127.0.0.1:" + adminPort + "/metrics");
+                AdminClient admin = new AdminClient(adminPort);
                 say("warming up for " + warmup + " s ...");
                 TimeUnit.SECONDS.sleep(warmup);
-                Sample start = sample(gateway, state, http, metrics);
+                Sample start = sample(gateway, state, admin);
                 say("counting for " + seconds + " s ...");
                 TimeUnit.SECONDS.sleep(seconds);
-                Sample end = sample(gateway, state, http, metrics);
+                Sample end = sample(gateway, state, admin);
                 if (!gateway.isAlive()) {
                     throw new IllegalStateException("the gateway exited; log in " + work.resolve("gateway.log"));
                 }
@@ -117,10 +112,9 @@ public final class DiskWritesBenchCommand implements Callable<Integer> {
         return c;
     }
 
-    private Sample sample(Process gateway, Path state, HttpClient http, URI metrics) throws Exception {
-        String text = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return new Sample(processWriteBytes(gateway.pid()), deviceWriteBytes(state), metric(text, "storegw_outbox_commits_total"),
-                metric(text, "storegw_outbox_appended_total"), centralEvents.get(), centralBytes.get(), System.nanoTime());
+    private Sample sample(Process gateway, Path state, AdminClient admin) throws IOException {
+        return new Sample(processWriteBytes(gateway.pid()), deviceWriteBytes(state), metric(admin, "storegw_outbox_commits_total"),
+                metric(admin, "storegw_outbox_appended_total"), centralEvents.get(), centralBytes.get(), System.nanoTime());
     }
 
     /** What the process caused to be written to storage, page cache write-back included. */
@@ -146,10 +140,8 @@ public final class DiskWritesBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long metric(String text, String name) {
-        return text.lines().filter(l -> l.startsWith(name + " ")).findFirst()
-                .map(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
-                .orElseThrow(() -> new IllegalStateException("no " + name + " on /metrics"));
+    private static long metric(AdminClient admin, String series) {
+        return (long) admin.metric(series).orElseThrow(() -> new IllegalStateException("no " + series + " on the gateway's /metrics"));
     }
 
     private Path writeConfig(Path state, String uri, int adminPort) throws IOException {

@@ -52,6 +52,13 @@ class DaemonCommandsTest {
             Files.createDirectories(state);
             Path tokens = Files.writeString(dir.resolve("pos-tokens"), "till-1 file-token-0123456789abcdef\n");
             String yaml = TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + socket + "\n");
+            // The admin port chosen here too: left to the OS (port 0), it was once given the till port the test had
+            // just freed, and the till's POST met the admin server (405).
+            int adminPort = TestBroker.freePort();
+            while (adminPort == tillPort) {
+                adminPort = TestBroker.freePort();
+            }
+            yaml = yaml.replace("    port: 0\n", "    port: " + adminPort + "\n");
             config = Files.writeString(state.resolve("storegw.yaml"),
                     yaml.replace("sources:\n", "sources:\n" + TestConfigs.posHttp(tillPort, tokens)));
         }

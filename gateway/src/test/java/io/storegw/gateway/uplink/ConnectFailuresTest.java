@@ -81,7 +81,7 @@ class ConnectFailuresTest {
                 Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
         try {
             uplink.start();
-            Await.until(Duration.ofSeconds(30), "a failed connect told", () -> uplink.problem() != null && uplink.problem().contains(": "));
+            Await.until(Duration.ofSeconds(30), "a failed connect told", () -> String.valueOf(uplink.problem()).contains(": "));
             assertThat(uplink.connected()).isFalse();
             return uplink.problem();
         } finally {

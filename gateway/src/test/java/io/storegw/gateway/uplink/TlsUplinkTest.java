@@ -67,7 +67,7 @@ class TlsUplinkTest {
             String yaml = TestConfigs.yaml(dir.resolve("gw"), "ssl://127.0.0.1:" + port, 500, 0, "")
                     .replace("  keepAlive: 5s\n", "  keepAlive: 5s\n" + tlsConfig("wrong.password"));
             try (Gateway gw = Gateway.start(io.storegw.gateway.config.ConfigLoader.parse("tls.yaml", yaml, dir), Clock.systemUTC())) {
-                Await.until(Duration.ofSeconds(20), "refusal reported", () -> gw.problem() != null && gw.problem().contains("Not authorized"));
+                Await.until(Duration.ofSeconds(20), "refusal reported", () -> String.valueOf(gw.problem()).contains("Not authorized"));
                 assertThat(gw.uplink().connected()).isFalse();
                 assertThat(gw.metrics().count("storegw_uplink_published_total")).isZero();
             }

@@ -109,7 +109,7 @@ class BlueZScannerTest {
     @Test
     void beaconsThroughBluezBecomeSightings() throws Exception {
         scanner.start(sink);
-        until("no adapter reported", () -> scanner.problem() != null && scanner.problem().contains("no Bluetooth adapter hci0"));
+        until("no adapter reported", () -> String.valueOf(scanner.problem()).contains("no Bluetooth adapter hci0"));
         ctl("add-adapter", "hci0");
         until("discovery started", () -> scanner.problem() == null);
         assertThat(ctl("calls", "hci0", "SetDiscoveryFilter").get(0))

@@ -1,9 +1,7 @@
 package io.storegw.gateway.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,13 +57,9 @@ public interface TestBroker extends AutoCloseable {
         };
     }
 
-    /** A port nobody listens on right now. */
+    /** A port nobody listens on right now, and that no server started on port 0 can be given before the test uses it. */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.next();
     }
 
     /** Waits until something accepts connections on the port. */

@@ -52,6 +52,14 @@ public final class GatewayProcess {
 
     /** The same, with JVM options after the appliance's (a benchmark's profiler, or a flag under trial). */
     public static Process start(Path config, Path log, java.util.Map<String, String> env, List<String> jvmOptions) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(applianceJava(jvmOptions, GatewayProcess.class, config.toString())).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** The command line that runs {@code main} on this classpath in a JVM with the appliance's options, then {@code jvmOptions}. */
+    public static List<String> applianceJava(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(applianceJvmOptions());
@@ -59,11 +67,9 @@ public final class GatewayProcess {
         // bind and load ~650 classes the appliance never does (and skew the benchmark's RSS).
         command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(), config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(env);
-        return builder.start();
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** The last 30 lines of a child gateway's log, for a failing test's message. */

@@ -6,21 +6,19 @@ import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.Pipeline;
 import io.storegw.gateway.core.SavedState;
-import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.privacy.KeyedHash;
 import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.MosquittoBroker;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.testing.TestBroker;
-import io.storegw.gateway.uplink.NoDelaySockets;
-import io.storegw.gateway.uplink.Uplink;
+import java.io.BufferedReader;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,14 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttActionListener;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,16 +39,18 @@ import picocli.CommandLine.Option;
  * {@code storegw bench}: storegw's forwarding measured against raw Paho on the same Mosquitto, in one run.
  *
  * <p>Phases: (1) baseline, raw Paho v5 QoS 1 publishing the gateway's own event payloads with the same
- * in-flight window; (2) live, the gateway in a child JVM at {@code -Xmx64m} on the virtual store at full
+ * in-flight window; (1b) the same in a child JVM with the appliance's options, reported beside, not divided by;
+ * (2) live, the gateway in a child JVM at {@code -Xmx64m} on the virtual store at full
  * speed (or {@code --live-rate}); (3) backlog, an outbox of N events built while no broker is there, drained by
- * a child gateway; (4) the baseline again, whose mean with (1) is what the ratios divide by. (1) follows an
- * unmeasured run of the same, so that the baseline is not measured while this JVM is still compiling it.
+ * a child gateway; (4) the baseline again, whose mean with (1) is what the ratios divide by. (1) and (1b) follow an
+ * unmeasured run of the same, so that the baseline is not measured while its JVM is still compiling it.
  * One subscriber counts everything and checks that no sequence number is missing.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure forwarding against raw Paho on a local Mosquitto.",
                 "",
-                "Needs mosquitto on the PATH. Runs a raw Paho baseline, the live gateway, a backlog drain and the",
+                "Needs mosquitto on the PATH. Runs a raw Paho baseline, raw Paho in a JVM",
+                "with the appliance's options, the live gateway, a backlog drain and the",
                 "baseline again in one run, and writes a dated report to --results."})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -85,8 +79,6 @@ public final class BenchCommand implements Callable<Integer> {
             description = "A JVM option added after the appliance's for the gateway's child JVMs, e.g. a profiler; repeatable.")
     List<String> gatewayJavaOptions = new ArrayList<>();
 
-    private static final int WINDOW_CAP = 64;
-
     private CpuMeter cpu;
 
     @Override
@@ -104,6 +96,8 @@ public final class BenchCommand implements Callable<Integer> {
                 baseline(broker.uri(), rx, samples);
                 say("baseline: raw Paho publishing " + baselineEvents + " events ...");
                 Phase before = baseline(broker.uri(), rx, samples);
+                say("baseline in the appliance's JVM: raw Paho in a child JVM with the gateway's options, " + baselineEvents + " events twice ...");
+                Phase applianceJvm = applianceJvmBaseline(broker.uri(), rx, work);
                 say("live: the gateway on the virtual store at " + liveSpeed() + " for " + liveSeconds + " s ...");
                 Phase live = live(broker.uri(), rx, work);
                 say("backlog: building and draining " + backlog + " events ...");
@@ -112,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
                 // machine (cold, then); measured on both sides of the gateway's phases, it is less of a lottery.
                 say("baseline again: raw Paho publishing " + baselineEvents + " events ...");
                 Phase after = baseline(broker.uri(), rx, samples);
-                report.addAll(render(before, after, live, drain));
+                report.addAll(render(before, after, applianceJvm, live, drain));
             }
         } finally {
             deleteTree(work);
@@ -134,47 +128,54 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Phase baseline(String uri, Receiver rx, List<Event> samples) throws Exception {
-        GatewayIdentity id = new GatewayIdentity("bench", "s1", "raw");
-        CloudEventEncoder encoder = new CloudEventEncoder(id);
-        MqttAsyncClient client = new MqttAsyncClient(uri, "bench-raw-paho", new MemoryPersistence());
-        MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setCleanStart(true);
-        options.setSocketFactory(NoDelaySockets.plain()); // the best raw Paho, not a handicapped one
-        IMqttToken token = client.connect(options);
-        token.waitForCompletion(10_000);
-        Integer receiveMaximum = token.getResponseProperties().getReceiveMaximum();
-        int window = Math.min(WINDOW_CAP, receiveMaximum == null ? 65_535 : receiveMaximum);
-        Semaphore permits = new Semaphore(window);
-        MqttActionListener release = new MqttActionListener() {
-            @Override
-            public void onSuccess(IMqttToken t) {
-                permits.release();
-            }
-
-            @Override
-            public void onFailure(IMqttToken t, Throwable e) {
-                permits.release();
-            }
-        };
-        rx.reset();
-        rx.startSampling(baselineEvents);
-        CpuMeter.Mark mark = cpu.mark(null);
-        long started = System.nanoTime();
-        for (int i = 1; i <= baselineEvents; i++) {
-            permits.acquire();
-            Event e = samples.get(i % samples.size());
-            Event fresh = new Event(e.id(), e.type(), Instant.now(), e.subject(), e.dataClass(), e.data());
-            OutboxRow row = new OutboxRow(i, e.type().eventClass(), e.id(), e.type().cloudEventType(), e.subject(),
-                    id.topicOf(e.type()), 0, System.currentTimeMillis() + e.type().ttl().toMillis(), encoder.encode(fresh, i));
-            client.publish(row.topic(), Uplink.message(row, id.source(), System.currentTimeMillis()), null, release);
+        try (RawPaho paho = new RawPaho(uri, "bench-raw-paho")) {
+            rx.reset();
+            rx.startSampling(baselineEvents);
+            CpuMeter.Mark mark = cpu.mark(null);
+            long started = System.nanoTime();
+            paho.publish(samples, baselineEvents);
+            awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            CpuMeter.Use use = cpu.since(mark, baselineEvents);
+            return new Phase(baselineEvents / seconds, rx.percentile(50), rx.percentile(99), rx.missing(baselineEvents),
+                    Map.of("window", Integer.toString(paho.window())), use);
         }
-        awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
-        double seconds = (System.nanoTime() - started) / 1e9;
-        CpuMeter.Use use = cpu.since(mark, baselineEvents);
-        client.disconnect().waitForCompletion(5_000);
-        client.close();
-        return new Phase(baselineEvents / seconds, rx.percentile(50), rx.percentile(99), rx.missing(baselineEvents),
-                Map.of("window", Integer.toString(window)), use);
+    }
+
+    /**
+     * Raw Paho in a child JVM with the appliance's options (C1 only, a 64 MB heap), as the gateway runs, warmed up by
+     * a first unmeasured run in the same JVM: how much of the gap to the baseline is the JVM's settings, not storegw's work.
+     */
+    private Phase applianceJvmBaseline(String uri, Receiver rx, Path work) throws Exception {
+        Path log = work.resolve("raw-paho.log");
+        rx.reset();
+        Process paho = new ProcessBuilder(GatewayProcess.applianceJava(List.of(), RawPaho.class, uri, Integer.toString(baselineEvents)))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        try (BufferedReader out = paho.inputReader(); Writer in = paho.outputWriter()) {
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.equals(RawPaho.READY));
+            if (line == null) {
+                throw new IllegalStateException("raw Paho's JVM ended before its warm-up did:\n" + GatewayProcess.tail(log));
+            }
+            awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
+            rx.reset();
+            rx.startSampling(baselineEvents);
+            CpuMeter.Mark mark = cpu.mark(paho.toHandle());
+            long started = System.nanoTime();
+            in.write("go\n");
+            in.flush();
+            awaitCount(rx, baselineEvents, Duration.ofMinutes(10));
+            double seconds = (System.nanoTime() - started) / 1e9;
+            CpuMeter.Use use = cpu.since(mark, baselineEvents);
+            long peakRssKb = peakRssKb(paho.pid());
+            return new Phase(baselineEvents / seconds, rx.percentile(50), rx.percentile(99), rx.missing(baselineEvents),
+                    Map.of("peak RSS (MB)", String.format("%.1f", peakRssKb / 1024.0)), use);
+        } finally {
+            paho.destroy();
+            paho.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     private Phase live(String uri, Receiver rx, Path work) throws Exception {
@@ -350,11 +351,11 @@ public final class BenchCommand implements Callable<Integer> {
                 admin:
                   http:
                     port: %d
-                """.formatted(gateway, state.toAbsolutePath(), uri, WINDOW_CAP,
+                """.formatted(gateway, state.toAbsolutePath(), uri, RawPaho.WINDOW_CAP,
                 commitInterval == null ? "" : "  commitInterval: " + commitInterval, virtual, liveRate, adminPort));
     }
 
-    private List<String> render(Phase before, Phase after, Phase live, Phase drain) {
+    private List<String> render(Phase before, Phase after, Phase applianceJvm, Phase live, Phase drain) {
         Phase baseline = Phase.mean(before, after);
         List<String> out = new ArrayList<>();
         out.add("# storegw forwarding benchmark, " + LocalDate.now());
@@ -379,12 +380,26 @@ public final class BenchCommand implements Callable<Integer> {
         out.add("");
         out.add("Targets: live >= 0.80, drain >= 0.70 of raw Paho; RSS <= 128 MB; no loss.");
         out.add("");
+        out.add("Not the issue's baseline, for what the JVM's settings cost: raw Paho run the same way in a child JVM with the"
+                + " appliance's options (C1 only, 64 MB heap), between the first baseline and the live phase:");
+        out.add("");
+        out.add("| phase | events/s | ratio to raw Paho | ratio to it in the appliance's JVM | p50 ms | p99 ms | missing | notes |");
+        out.add("|---|---:|---:|---:|---:|---:|---:|---|");
+        out.add(String.format("| raw Paho in the appliance's JVM | %.0f | %.2f | 1.00 | %d | %d | %d | %s |", applianceJvm.eventsPerSecond(),
+                applianceJvm.eventsPerSecond() / baseline.eventsPerSecond(), applianceJvm.p50Ms(), applianceJvm.p99Ms(),
+                applianceJvm.missing(), notes(applianceJvm)));
+        out.add(String.format("| storegw live | %.0f | %.2f | %.2f | | | | |", live.eventsPerSecond(),
+                live.eventsPerSecond() / baseline.eventsPerSecond(), live.eventsPerSecond() / applianceJvm.eventsPerSecond()));
+        out.add(String.format("| storegw backlog drain | %.0f | %.2f | %.2f | | | | |", drain.eventsPerSecond(),
+                drain.eventsPerSecond() / baseline.eventsPerSecond(), drain.eventsPerSecond() / applianceJvm.eventsPerSecond()));
+        out.add("");
         out.add("Where the CPU went, in ms per 1,000 events (bench JVM: raw Paho publishing and the subscriber, or the subscriber alone),"
                 + " and how many of the machine's " + Runtime.getRuntime().availableProcessors() + " cores were busy (any process) or stolen:");
         out.add("");
         out.add("| phase | events/s | gateway | Mosquitto | bench JVM | all | cores busy | cores stolen |");
         out.add("|---|---:|---:|---:|---:|---:|---:|---:|");
         out.add(cpuRow("raw Paho, before", before));
+        out.add(cpuRow("raw Paho in the appliance's JVM (in the gateway's column)", applianceJvm));
         out.add(cpuRow("storegw live", live));
         out.add(cpuRow("storegw backlog drain", drain));
         out.add(cpuRow("raw Paho, after", after));

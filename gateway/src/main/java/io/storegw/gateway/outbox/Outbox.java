@@ -164,6 +164,8 @@ public final class Outbox implements AutoCloseable {
     private long lastMaintenance;
     /** Acknowledged rows the committer has not deleted yet ({@link #acksDue}). */
     private final List<Ack> waiting = new ArrayList<>();
+    /** The acknowledged rows the commit in progress deletes. */
+    private final List<Ack> acknowledged = new ArrayList<>();
     /** How many wait, for {@link #idle}. */
     private volatile int waitingCount;
     /** When the oldest of {@link #waiting} came (System.nanoTime), or 0. */
@@ -586,7 +588,7 @@ public final class Outbox implements AutoCloseable {
         long[] savedRows = rowsByClass.clone();
         long[] savedBytes = bytesByClass.clone();
         List<Append> accepted = new ArrayList<>(batch.size());
-        List<Ack> acknowledged = new ArrayList<>();
+        acknowledged.clear();
         List<Refusal> refused = new ArrayList<>();
         int repeated = 0;
         Drops drops = new Drops();
@@ -611,7 +613,7 @@ public final class Outbox implements AutoCloseable {
             budget = disk.budget(settings.budgetBytes());
             gatherAcknowledged();
             if (acksDue(batch)) { // before the inserts: what central has makes room for them
-                deleteAcknowledged(acknowledged);
+                deleteAcknowledged();
             }
             for (Append append : batch) {
                 switch (insert(append)) {
@@ -823,9 +825,8 @@ public final class Outbox implements AutoCloseable {
      * crash only sends its row again, which central drops by id. So they wait for a commit that writes anyway (the
      * next append, a refusal, a purge), for {@link #ACKS_WAIT_NANOS}, or for {@link #ACKS_ALONE} of them. At a
      * store's pace a commit of its own per PUBACK made 1.88 commits (and fsyncs) per event, and a third more bytes
-     * written to the card ({@code storegw disk-bench}). A waiting row that shedding or expiry takes meanwhile (it is
-     * no longer protected once a reconnect reads from the oldest) is reported dropped though central has it: a report
-     * too many, never an event missing.
+     * written to the card ({@code storegw disk-bench}). Shedding, expiry and purges delete the waiting rows first
+     * ({@link #remove}), so none is reported dropped though central has it.
      */
     private boolean acksDue(List<Append> batch) {
         if (waiting.isEmpty()) {
@@ -835,12 +836,8 @@ public final class Outbox implements AutoCloseable {
         if (acksWaitingSince == 0) {
             acksWaitingSince = now;
         }
-        boolean due = !batch.isEmpty() || closing || !refusals.isEmpty() || !purges.isEmpty()
+        return !batch.isEmpty() || closing || !refusals.isEmpty() || !purges.isEmpty()
                 || now - acksWaitingSince >= ACKS_WAIT_NANOS || waiting.size() >= ACKS_ALONE;
-        if (due) {
-            acksWaitingSince = 0;
-        }
-        return due;
     }
 
     /** Takes the PUBACKs queued since the last commit into {@link #waiting}. */
@@ -850,12 +847,13 @@ public final class Outbox implements AutoCloseable {
         }
     }
 
-    private void deleteAcknowledged(List<Ack> done) {
-        done.addAll(waiting);
-        waiting.clear();
-        for (Ack ack : done) {
+    private void deleteAcknowledged() {
+        for (Ack ack : waiting) {
             delete(ack);
         }
+        acknowledged.addAll(waiting);
+        waiting.clear();
+        acksWaitingSince = 0;
     }
 
     /** Deletes a row and takes it off the totals; false when it was gone already (shed, purged, refused twice). */
@@ -937,6 +935,9 @@ public final class Outbox implements AutoCloseable {
     }
 
     private void remove(List<long[]> victims, SeqList into) {
+        // A victim central has acknowledged is not dropped: it goes as delivered (no longer protected once a reconnect
+        // reads from the oldest, it may be among the oldest rows an expiry or the budget takes).
+        deleteAcknowledged();
         EventClass[] classes = EventClass.values();
         for (long[] v : victims) {
             if (store.delete(classes[(int) v[1]], v[0])) {

@@ -206,6 +206,24 @@ class OutboxTest {
         }
     }
 
+    /** Central has them: an expiry that meets rows whose deletion waits deletes them as delivered, not dropped. */
+    @Test
+    void acknowledgedRowsWaitingForTheirDeletionAreNotReportedExpired() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of("store.footfall", Duration.ofHours(1)))) {
+            CompletableFuture<Void> last = null;
+            for (int i = 0; i < 3; i++) {
+                last = outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 0)));
+            }
+            last.get(5, TimeUnit.SECONDS);
+            all(outbox).forEach(outbox::acknowledge); // the deletions wait up to 2 s for company
+            clock.advance(Duration.ofMinutes(61)); // the next idle round's maintenance finds 1..3 past their hour
+            settle(outbox);
+            assertThat(all(outbox)).as("deleted, and no drop reported").isEmpty();
+            assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "expired")).isZero();
+            assertThat(metrics.count("storegw_outbox_acknowledged_total")).isEqualTo(3);
+        }
+    }
+
     @Test
     void pastTheBudgetBulkGoesFirstThenNormalAndEveryDropIsReported() throws Exception {
         long budget = 1 << 20;

@@ -1,18 +1,23 @@
 package io.storegw.gateway.uplink;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * What to say of failed connects to a broker through an outage: a new reason at once, the same one again only every
- * {@link #REPEAT}, with how long it has lasted and how many attempts failed, so a weekend without WAN (or a store
- * broker that is not there) leaves a few lines in the journal rather than one per backoff step.
+ * What to say of failed connects to a broker through an outage: a new reason at once, one said already only every
+ * {@link #REPEAT}, with how long the outage has lasted and how many attempts failed, so a weekend without WAN (or a
+ * store broker that is not there) leaves a few lines in the journal rather than one per backoff step, also when two
+ * reasons take turns (a flaky DNS and a dark link).
  */
 public final class OutageLog {
 
     static final Duration REPEAT = Duration.ofMinutes(15);
+    /** Reasons remembered per outage; past these the one not seen longest is forgotten (and said again if it comes). */
+    private static final int REASONS = 16;
 
-    private String reason;
-    private long loggedAt;
+    /** The reasons said in this outage, with when each was last said, the one seen longest ago first. */
+    private final Map<String, Long> said = new LinkedHashMap<>(REASONS, 0.75f, true);
     private long since;
     private int failed;
 
@@ -22,20 +27,22 @@ public final class OutageLog {
             since = now;
         }
         failed++;
-        if (why.equals(reason) && !Elapsed.over(loggedAt, now, REPEAT.toMillis())) {
+        Long saidAt = said.get(why);
+        if (saidAt != null && !Elapsed.over(saidAt, now, REPEAT.toMillis())) {
             return null;
         }
-        String line = why.equals(reason) ? why + " (failing for " + minutes(now - since) + ", " + failed + " attempts)" : why;
-        reason = why;
-        loggedAt = now;
-        return line;
+        said.put(why, now);
+        if (said.size() > REASONS) {
+            said.remove(said.keySet().iterator().next());
+        }
+        return saidAt == null ? why : why + " (failing for " + minutes(now - since) + ", " + failed + " attempts)";
     }
 
     /** Connected at {@code now}: what to add to the connect line about the failed attempts before it ("" for none). */
     public synchronized String connected(long now) {
         String note = failed == 0 ? ""
                 : ", after " + failed + (failed == 1 ? " failed attempt" : " failed attempts") + " in " + minutes(now - since);
-        reason = null;
+        said.clear();
         failed = 0;
         return note;
     }

@@ -25,11 +25,24 @@ class OutageLogTest {
     }
 
     @Test
-    void anotherReasonIsSaidAtOnce() {
+    void anotherReasonIsSaidAtOnceAndTwoTakingTurnsEachOnlyEveryQuarterHour() {
         assertThat(log.connectFailed(DARK, 0)).isEqualTo(DARK);
         assertThat(log.connectFailed(DNS, MINUTE)).isEqualTo(DNS);
         assertThat(log.connectFailed(DNS, 2 * MINUTE)).isNull();
-        assertThat(log.connectFailed(DARK, 3 * MINUTE)).isEqualTo(DARK);
+        assertThat(log.connectFailed(DARK, 3 * MINUTE)).as("said 3 min ago, another between").isNull();
+        assertThat(log.connectFailed(DNS, 4 * MINUTE)).isNull();
+        assertThat(log.connectFailed(DARK, 15 * MINUTE)).isEqualTo(DARK + " (failing for 15 min, 6 attempts)");
+        assertThat(log.connectFailed(DNS, 16 * MINUTE)).isEqualTo(DNS + " (failing for 16 min, 7 attempts)");
+    }
+
+    @Test
+    void pastSixteenReasonsTheOneNotSeenLongestIsForgottenAndSaidAgain() {
+        for (int i = 0; i < 17; i++) {
+            assertThat(log.connectFailed("reason " + i, i * 1_000L)).isEqualTo("reason " + i);
+        }
+        assertThat(log.connectFailed("reason 16", 20_000)).isNull();
+        assertThat(log.connectFailed("reason 1", 21_000)).as("still remembered").isNull();
+        assertThat(log.connectFailed("reason 0", 22_000)).as("forgotten").isEqualTo("reason 0");
     }
 
     @Test

@@ -961,7 +961,7 @@ public final class Outbox implements AutoCloseable {
         List<OutboxStats.ClassBacklog> classes = new ArrayList<>(rowsByClass.length);
         for (EventClass cls : EventClass.values()) {
             int i = cls.ordinal();
-            // at least 0: an acknowledged row may have been shed or purged already, and counts in neither
+            // at least 0: a row may have gone (shed, purged) before its PUBACK came, and then counts in neither
             long r = Math.max(0, rowsByClass[i] - waitingRows[i]);
             long b = Math.max(0, bytesByClass[i] - waitingBytes[i]);
             classes.add(new OutboxStats.ClassBacklog(cls, r, b));

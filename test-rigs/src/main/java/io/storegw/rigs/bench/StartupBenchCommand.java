@@ -185,11 +185,7 @@ public final class StartupBenchCommand implements Callable<Integer> {
 
     /** The same JVM, options and classpath as the gateway's, running {@link EmptyMain}: launch to exit. */
     private double emptyJvmMs() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(GatewayProcess.applianceJvmOptions());
-        command.addAll(gatewayJavaOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmptyMain.class.getName()));
+        List<String> command = GatewayProcess.applianceJava(gatewayJavaOptions, EmptyMain.class);
         long launched = System.nanoTime();
         Process p = new ProcessBuilder(command).inheritIO().start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -88,7 +88,9 @@ final class RawPaho implements AutoCloseable {
 
     /**
      * In a child JVM: {@code URI EVENTS}. Publishes the events once to warm up, prints {@link #READY}, and publishes them
-     * again, measured by the parent, when a line comes on standard input.
+     * again, measured by the parent, when a line comes on standard input; then lives on until standard input
+     * closes, so that the parent can still read its CPU time and peak RSS (it once exited first, and the
+     * benchmark stopped with "no CPU time for process").
      */
     public static void main(String[] args) throws Exception {
         int events = Integer.parseInt(args[1]);
@@ -97,10 +99,14 @@ final class RawPaho implements AutoCloseable {
             paho.publish(samples, events);
             System.out.println(READY);
             System.out.flush();
-            if (new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine() == null) {
+            BufferedReader parent = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            if (parent.readLine() == null) {
                 return;
             }
             paho.publish(samples, events);
+            while (parent.readLine() != null) {
+                // until the parent has measured this JVM and closes its end
+            }
         }
     }
 }

@@ -52,11 +52,12 @@ final class AdminApi {
         routes.put("GET /status", r -> Answer.json(status.get()));
         routes.put("GET /queue", r -> Answer.json(status.get().backlog()));
         routes.put("GET /queue/events", this::peek);
-        routes.put("POST /queue/purge", this::purge);
-        routes.put("POST /queue/resend-refused", r -> Answer.json(uplink.resendRefused((int) Math.min(100, number(r, "max", 10)))));
+        routes.put("POST /queue/purge", Route.waiting(this::purge));
+        routes.put("POST /queue/resend-refused",
+                Route.waiting(r -> Answer.json(uplink.resendRefused((int) Math.min(100, number(r, "max", 10))))));
         routes.put("GET /events", this::recent);
         routes.put("GET /layout", r -> Answer.json(view()));
-        routes.put("PUT /layout", this::replaceLayout);
+        routes.put("PUT /layout", Route.waiting(this::replaceLayout));
         return routes;
     }
 

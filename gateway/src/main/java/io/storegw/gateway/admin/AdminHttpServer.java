@@ -25,7 +25,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
 import java.io.IOException;
@@ -38,6 +40,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.tinylog.Logger;
@@ -46,11 +51,16 @@ import org.tinylog.Logger;
  * Serves the admin routes on one small Netty event loop: {@code GET /healthz} and {@code GET /metrics}
  * on loopback TCP, and the same plus the admin API ({@link Route}s) on a Unix socket, whose file
  * permissions are the access control (Netty's epoll transport; Java 17 has no Unix server sockets of its own
- * that Netty could use).
+ * that Netty could use). Routes that may wait long ({@link Route#waiting}) run on a thread of their own.
  */
 public final class AdminHttpServer implements AutoCloseable {
 
+    /** A connection with no request coming in for this long is closed, unless a waiting route is answering it. */
+    private static final int IDLE_SECONDS = 30;
+
     private final EventLoopGroup group;
+    /** Runs the waiting routes one at a time, in the order asked, as the event loop ran every route before. */
+    private final ExecutorService waiting;
     private final Channel channel;
     private final Path socket;
 
@@ -61,9 +71,10 @@ public final class AdminHttpServer implements AutoCloseable {
      */
     public AdminHttpServer(String host, int port, Supplier<String> health, Metrics metrics) throws InterruptedException {
         this.group = new NioEventLoopGroup(1);
+        this.waiting = null;
         this.socket = null;
         this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .childHandler(pipeline(new Routes(health, metrics, Map.of()), 8192))
+                .childHandler(pipeline(new Routes(health, metrics, Map.of(), null), 8192, IDLE_SECONDS))
                 .bind(host, port).sync().channel();
     }
 
@@ -76,33 +87,46 @@ public final class AdminHttpServer implements AutoCloseable {
      */
     public AdminHttpServer(Path path, Supplier<String> health, Metrics metrics, Map<String, Route> api)
             throws InterruptedException, IOException {
+        this(path, health, metrics, api, IDLE_SECONDS);
+    }
+
+    AdminHttpServer(Path path, Supplier<String> health, Metrics metrics, Map<String, Route> api, int idleSeconds)
+            throws InterruptedException, IOException {
         if (!Epoll.isAvailable()) {
             throw new IOException("no epoll transport on this platform for the admin socket", Epoll.unavailabilityCause());
         }
         Files.createDirectories(path.toAbsolutePath().getParent());
         Files.deleteIfExists(path);
         this.group = new EpollEventLoopGroup(1);
+        ThreadPoolExecutor routesThatWait = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "admin-api");
+            t.setDaemon(true);
+            return t;
+        });
+        routesThatWait.allowCoreThreadTimeOut(true); // no idle thread kept between a technician's commands
+        this.waiting = routesThatWait;
         this.socket = path;
         // bound under a temporary name and renamed once its mode is set: never reachable with the umask's mode
         Path binding = path.resolveSibling(path.getFileName() + ".new");
         Files.deleteIfExists(binding);
         try {
             this.channel = new ServerBootstrap().group(group).channel(EpollServerDomainSocketChannel.class)
-                    .childHandler(pipeline(new Routes(health, metrics, Map.copyOf(api)), MAX_API_REQUEST))
+                    .childHandler(pipeline(new Routes(health, metrics, Map.copyOf(api), waiting), MAX_API_REQUEST, idleSeconds))
                     .bind(new DomainSocketAddress(binding.toString())).sync().channel();
             Files.setPosixFilePermissions(binding, PosixFilePermissions.fromString("rw-rw----"));
             Files.move(binding, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (RuntimeException | IOException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            waiting.shutdownNow();
             throw e;
         }
     }
 
-    private static ChannelInitializer<Channel> pipeline(Routes routes, int maxRequest) {
+    private static ChannelInitializer<Channel> pipeline(Routes routes, int maxRequest, int idleSeconds) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ReadTimeoutHandler(30))
+                ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0))
                         .addLast(new HttpServerCodec(4096, 8192, 8192))
                         .addLast(new HttpObjectAggregator(maxRequest))
                         .addLast(routes);
@@ -119,6 +143,9 @@ public final class AdminHttpServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (waiting != null) {
+            waiting.shutdownNow();
+        }
         if (socket != null) {
             try {
                 Files.deleteIfExists(socket);
@@ -161,14 +188,35 @@ public final class AdminHttpServer implements AutoCloseable {
     }
 
     /**
-     * One route of the admin API, keyed {@code "METHOD /path"}. It runs on the admin socket's own event
-     * loop, so it may wait (for the core loop, for a commit). An {@link IllegalArgumentException} answers
-     * 400, an {@link IllegalStateException} 409, each with its message.
+     * One route of the admin API, keyed {@code "METHOD /path"}. It runs on the admin socket's event loop, so
+     * it must answer at once (it may wait a moment for the core loop); one that may wait long is made
+     * {@link #waiting}. An {@link IllegalArgumentException} answers 400, an {@link IllegalStateException} 409,
+     * each with its message.
      */
     @FunctionalInterface
     public interface Route {
         Answer handle(Request request) throws Exception;
+
+        /**
+         * The route run off the event loop, for one that may wait long (for a commit, for the broker's
+         * PUBACKs): {@code storegw status}, {@code /healthz} and {@code /metrics} are answered meanwhile.
+         * Such routes run one at a time.
+         */
+        static Route waiting(Route route) {
+            return new Waiting(route);
+        }
     }
+
+    /** A route made {@link Route#waiting}. */
+    private record Waiting(Route route) implements Route {
+        @Override
+        public Answer handle(Request request) throws Exception {
+            return route.handle(request);
+        }
+    }
+
+    /** Set on a connection while a waiting route answers it: it is not idle, only waiting for us. */
+    private static final AttributeKey<Boolean> ANSWERING = AttributeKey.valueOf("storegw.admin.answering");
 
     /** The routes; everything else is 404 (or 405 for a method other than GET). Shared by every connection. */
     @io.netty.channel.ChannelHandler.Sharable
@@ -176,12 +224,14 @@ public final class AdminHttpServer implements AutoCloseable {
         private final Supplier<String> health;
         private final Metrics metrics;
         private final Map<String, Route> api;
+        private final ExecutorService waiting;
 
-        /** @param api empty where only the TCP routes are served */
-        Routes(Supplier<String> health, Metrics metrics, Map<String, Route> api) {
+        /** @param api empty where only the TCP routes are served, and {@code waiting} null */
+        Routes(Supplier<String> health, Metrics metrics, Map<String, Route> api, ExecutorService waiting) {
             this.health = health;
             this.metrics = metrics;
             this.api = api;
+            this.waiting = waiting;
         }
 
         @Override
@@ -189,9 +239,13 @@ public final class AdminHttpServer implements AutoCloseable {
             QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             String path = uri.path();
             Route route = api.get(request.method().name() + " " + path);
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
             FullHttpResponse response;
-            if (route != null) {
-                response = answer(route, request, uri);
+            if (route instanceof Waiting) {
+                answerLater(ctx, route, request(request, uri), keepAlive);
+                return;
+            } else if (route != null) {
+                response = answer(route, request(request, uri));
             } else if (!request.method().equals(HttpMethod.GET)) {
                 response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "not allowed: " + request.method() + " " + path + "\n",
                         "text/plain; charset=utf-8");
@@ -205,11 +259,40 @@ public final class AdminHttpServer implements AutoCloseable {
             } else {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found: try /healthz or /metrics\n", "text/plain; charset=utf-8");
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            respond(ctx, response, keepAlive);
+        }
+
+        /** Runs a waiting route on its thread; the connection reads nothing more until it is answered (answers stay in order). */
+        private void answerLater(ChannelHandlerContext ctx, Route route, Request request, boolean keepAlive) {
+            Channel channel = ctx.channel();
+            channel.config().setAutoRead(false);
+            channel.attr(ANSWERING).set(true);
+            waiting.execute(() -> {
+                FullHttpResponse response = answer(route, request);
+                ctx.executor().execute(() -> {
+                    channel.attr(ANSWERING).set(false);
+                    channel.config().setAutoRead(true);
+                    respond(ctx, response, keepAlive);
+                });
+            });
+        }
+
+        private static void respond(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
             HttpUtil.setKeepAlive(response, keepAlive);
             var write = ctx.writeAndFlush(response);
             if (!keepAlive) {
                 write.addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent) {
+                if (!Boolean.TRUE.equals(ctx.channel().attr(ANSWERING).get())) {
+                    ctx.close();
+                }
+            } else {
+                ctx.fireUserEventTriggered(event);
             }
         }
 
@@ -221,19 +304,23 @@ public final class AdminHttpServer implements AutoCloseable {
             return r;
         }
 
-        private static FullHttpResponse answer(Route route, FullHttpRequest request, QueryStringDecoder uri) {
+        /** The request as a route takes it, copied out of Netty's buffer (which is released when the read returns). */
+        private static Request request(FullHttpRequest request, QueryStringDecoder uri) {
             Map<String, String> query = new HashMap<>();
             uri.parameters().forEach((k, v) -> query.put(k, v.get(0)));
+            return new Request(request.method().name(), uri.path(), query, request.content().toString(StandardCharsets.UTF_8));
+        }
+
+        private static FullHttpResponse answer(Route route, Request request) {
             try {
-                Answer a = route.handle(new Request(request.method().name(), uri.path(), query,
-                        request.content().toString(StandardCharsets.UTF_8)));
+                Answer a = route.handle(request);
                 return text(HttpResponseStatus.valueOf(a.status()), a.body(), a.contentType());
             } catch (IllegalArgumentException e) {
                 return text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", "text/plain; charset=utf-8");
             } catch (IllegalStateException e) {
                 return text(HttpResponseStatus.CONFLICT, e.getMessage() + "\n", "text/plain; charset=utf-8");
             } catch (Exception e) {
-                Logger.error(e, "Admin API {} {} failed", request.method(), uri.path());
+                Logger.error(e, "Admin API {} {} failed", request.method(), request.path());
                 return text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the gateway failed: " + e + "\n", "text/plain; charset=utf-8");
             }
         }

@@ -177,6 +177,8 @@ public final class Uplink implements AutoCloseable {
     private long unackedBytes;
     /** Rows published on this connection and not yet answered by a PUBACK, oldest first; guarded by {@link #ahead}. */
     private final ArrayDeque<OutboxRow> sent = new ArrayDeque<>();
+    /** PUBACKs of events on the current connection, under the lock of {@link #ahead}: the pump sees that the broker answers. */
+    private long answers;
     private final MqttActionListener replyAnswer = new MqttActionListener() {
         @Override
         public void onSuccess(IMqttToken token) {
@@ -626,6 +628,7 @@ public final class Uplink implements AutoCloseable {
         long lastState = clock.millis();
         long rateMark = System.nanoTime();
         long rateCount = published.sum();
+        AnswerWatch watch = new AnswerWatch(connectionKeepAlive.isZero() ? settings.keepAlive() : connectionKeepAlive); // 0: the broker's, none
         while (running && connected) {
             if (permits.tryAcquire(200, TimeUnit.MILLISECONDS) && !publishNext(c)) {
                 // Nothing read ahead (the PUBACKs have handed on all of it): read on, outside the lock.
@@ -660,6 +663,15 @@ public final class Uplink implements AutoCloseable {
                 }
             }
             long now = System.nanoTime();
+            String stalled;
+            synchronized (ahead) {
+                stalled = watch.check(sent.size(), answers, now);
+            }
+            if (stalled != null) {
+                rowsBlameless = true; // this side's decision: the rows in flight did not close anything
+                connectionLost(stalled);
+                return;
+            }
             if (now - rateMark > TimeUnit.SECONDS.toNanos(5)) {
                 long count = published.sum();
                 publishRate = (count - rateCount) / ((now - rateMark) / 1e9);
@@ -738,6 +750,7 @@ public final class Uplink implements AutoCloseable {
                     } else {
                         sent.remove(row);
                     }
+                    answers++;
                     poison.acknowledged(row.seq(), window);
                     slowLink.acknowledged(row.seq());
                     boolean full = unackedBytes >= MAX_UNACKED_BYTES;

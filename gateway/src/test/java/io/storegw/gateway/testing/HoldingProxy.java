@@ -1,5 +1,8 @@
 package io.storegw.gateway.testing;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,8 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP relay on 127.0.0.1 in front of a broker that can hold back everything the broker sends (its
  * PUBACKs above all), so a test can act while a client has messages in flight; and that can close the
- * connection when the client sends given bytes, as AWS IoT Core closes it on a publish it refuses; and that can go
- * dark, as a WAN link that drops every packet without closing anything.
+ * connection when the client sends given bytes, as AWS IoT Core closes it on a publish it refuses; that can go
+ * dark, as a WAN link that drops every packet without closing anything; and that can drop the broker's PUBACKs
+ * alone, as a broker that takes publishes and never acknowledges them while it answers PINGREQs.
  */
 public final class HoldingProxy implements AutoCloseable {
 
@@ -27,6 +31,7 @@ public final class HoldingProxy implements AutoCloseable {
     private volatile byte[] cutOn;
     private volatile int cutCode = -1;
     private volatile int upBytesPerSecond;
+    private volatile boolean swallowingPubacks;
 
     public HoldingProxy(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -52,6 +57,11 @@ public final class HoldingProxy implements AutoCloseable {
             holding = false;
             gate.notifyAll();
         }
+    }
+
+    /** From now on the broker's PUBACKs go no further (everything else it sends passes); {@code false} lets them pass again. */
+    public void swallowPubacks(boolean swallow) {
+        swallowingPubacks = swallow;
     }
 
     /** From now on what the client sends passes at most {@code bytesPerSecond}, as over a slow uplink (0: unlimited). */
@@ -110,16 +120,16 @@ public final class HoldingProxy implements AutoCloseable {
                 broker.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(broker);
-                daemon("proxy-up", () -> relay(client, broker, false)).start();
-                daemon("proxy-down", () -> relay(broker, client, true)).start();
+                daemon("proxy-up", () -> relay(client, broker, () -> passUp(client, broker))).start();
+                daemon("proxy-down", () -> relay(broker, client, () -> passDown(broker, client))).start();
             } catch (IOException e) {
                 return; // closed
             }
         }
     }
 
-    private void relay(Socket from, Socket to, boolean holdable) {
-        pass(from, to, holdable);
+    private void relay(Socket from, Socket to, Runnable pass) {
+        pass.run();
         try {
             awaitPassing(false); // while the link is dark, a close goes no further than the rest
         } catch (InterruptedException e) {
@@ -129,16 +139,17 @@ public final class HoldingProxy implements AutoCloseable {
         closeQuietly(to);
     }
 
-    private void pass(Socket from, Socket to, boolean holdable) {
+    /** What the client sends, cut or throttled as asked. */
+    private void passUp(Socket from, Socket to) {
         byte[] buffer = new byte[8192];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             byte[] seen = new byte[0]; // the end of what came before, for a marker split across reads
             for (int n; (n = in.read(buffer)) >= 0; ) {
-                awaitPassing(holdable);
+                awaitPassing(false);
                 byte[] marker = cutOn;
-                if (!holdable && marker != null) {
+                if (marker != null) {
                     byte[] window = new byte[seen.length + n];
                     System.arraycopy(seen, 0, window, 0, seen.length);
                     System.arraycopy(buffer, 0, window, seen.length, n);
@@ -153,13 +164,38 @@ public final class HoldingProxy implements AutoCloseable {
                     }
                     seen = java.util.Arrays.copyOfRange(window, Math.max(0, window.length - marker.length + 1), window.length);
                 }
-                if (holdable) {
-                    synchronized (to) {
-                        out.write(buffer, 0, n);
-                        out.flush();
-                    }
-                } else {
-                    writeThrottled(out, buffer, n);
+                writeThrottled(out, buffer, n);
+            }
+        } catch (IOException | InterruptedException e) {
+            // One side went: relay closes both, which tells the other.
+        }
+    }
+
+    /** What the broker sends, held or not, one MQTT packet at a time, so that PUBACKs can be told from the rest. */
+    private void passDown(Socket from, Socket to) {
+        try {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(from.getInputStream()));
+            OutputStream out = to.getOutputStream();
+            ByteArrayOutputStream packet = new ByteArrayOutputStream();
+            for (int first; (first = in.read()) >= 0; ) {
+                packet.reset();
+                packet.write(first);
+                int length = 0;
+                for (int shift = 0, b = 0x80; (b & 0x80) != 0; shift += 7) { // Remaining Length, a variable byte integer
+                    b = in.readUnsignedByte();
+                    packet.write(b);
+                    length |= (b & 0x7F) << shift;
+                }
+                byte[] body = new byte[length];
+                in.readFully(body);
+                packet.write(body);
+                awaitPassing(true);
+                if (swallowingPubacks && (first >> 4) == 4) {
+                    continue;
+                }
+                synchronized (to) {
+                    packet.writeTo(out);
+                    out.flush();
                 }
             }
         } catch (IOException | InterruptedException e) {

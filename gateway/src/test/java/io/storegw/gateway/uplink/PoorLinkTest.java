@@ -65,6 +65,36 @@ class PoorLinkTest {
     }
 
     /**
+     * A broker that takes publishes and acknowledges none, while it answers PINGREQs: the keep-alive never ends the
+     * connection, so four keep-alives without a PUBACK do, and the events go again on the next one.
+     */
+    @Test
+    void aBrokerThatStopsAcknowledgingIsLeftAfterFourKeepAlivesAndNothingIsLost() throws Exception {
+        try (HoldingProxy link = new HoldingProxy(rig.broker().port())) {
+            String yaml = TestConfigs.yaml(dir.resolve("gw"), link.uri(), 500, 0, "").replace("keepAlive: 5s", "keepAlive: 2s");
+            try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+                Await.until(Duration.ofSeconds(30), "events flowing", () -> rig.central().events().size() > 200);
+                long connects = gw.metrics().count("storegw_uplink_connects_total");
+                link.swallowPubacks(true);
+                long swallowed = System.nanoTime();
+                Await.until(Duration.ofSeconds(30), "the silent broker left",
+                        () -> String.valueOf(gw.problem()).contains("acknowledged none of"));
+                assertThat(Duration.ofNanos(System.nanoTime() - swallowed)).as("four keep-alives of 2 s, not the keep-alive's loss")
+                        .isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+                link.swallowPubacks(false);
+                Await.until(Duration.ofSeconds(60), "reconnected and acknowledged",
+                        () -> gw.uplink().connected() && gw.metrics().count("storegw_uplink_connects_total") > connects);
+                long committed = gw.outbox().stats().committedSeq();
+                assertThat(rig.central().awaitAccountedFor(committed, Duration.ofSeconds(60)))
+                        .as("missing %s", rig.central().gapSummary(committed)).isTrue();
+                assertThat(rig.central().dropped()).isEmpty();
+                assertThat(rig.central().conflicts()).isZero();
+                assertThat(gw.uplink().refused().events()).as("no row blamed for this side's disconnect").isZero();
+            }
+        }
+    }
+
+    /**
      * Paho says so too, through java.util.logging: {@code storegw run} sends that to the gateway's log, in its format.
      * The connects that fail in the dark are said once, not at every attempt, and the connection after counts them.
      */

@@ -73,6 +73,8 @@ public final class Uplink implements AutoCloseable {
     }
 
     private static final long STATE_REFRESH_MILLIS = 60_000;
+    /** How often the pump looks for a broker that stopped acknowledging ({@link AnswerWatch}). */
+    private static final long WATCH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How long the birth may take to be acknowledged before the events go anyway. */
     private static final long BIRTH_WAIT_MILLIS = 5_000;
     /** How long a lost connection's rows wait to be judged for Paho to say why it ended (it says so at once, or never). */
@@ -629,6 +631,7 @@ public final class Uplink implements AutoCloseable {
         long rateMark = System.nanoTime();
         long rateCount = published.sum();
         AnswerWatch watch = new AnswerWatch(connectionKeepAlive.isZero() ? settings.keepAlive() : connectionKeepAlive); // 0: the broker's, none
+        long watchedAt = System.nanoTime();
         while (running && connected) {
             if (permits.tryAcquire(200, TimeUnit.MILLISECONDS) && !publishNext(c)) {
                 // Nothing read ahead (the PUBACKs have handed on all of it): read on, outside the lock.
@@ -663,14 +666,17 @@ public final class Uplink implements AutoCloseable {
                 }
             }
             long now = System.nanoTime();
-            String stalled;
-            synchronized (ahead) {
-                stalled = watch.check(sent.size(), answers, now);
-            }
-            if (stalled != null) {
-                rowsBlameless = true; // this side's decision: the rows in flight did not close anything
-                connectionLost(stalled);
-                return;
+            if (now - watchedAt >= WATCH_EVERY_NANOS) { // every PUBACK takes this lock too: not at every turn
+                watchedAt = now;
+                String stalled;
+                synchronized (ahead) {
+                    stalled = watch.check(sent.size(), answers, now);
+                }
+                if (stalled != null) {
+                    rowsBlameless = true; // this side's decision: the rows in flight did not close anything
+                    connectionLost(stalled);
+                    return;
+                }
             }
             if (now - rateMark > TimeUnit.SECONDS.toNanos(5)) {
                 long count = published.sum();

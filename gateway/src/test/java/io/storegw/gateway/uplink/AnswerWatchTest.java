@@ -32,7 +32,7 @@ class AnswerWatchTest {
         AnswerWatch watch = new AnswerWatch(Duration.ofSeconds(30));
         watch.check(0, 0, 0);
         assertThat(watch.check(0, 0, 3_600 * S)).as("nothing in flight for an hour").isNull();
-        // The wait counts from the last look that saw the window empty (the pump looks every 200 ms at most).
+        // The wait counts from the last look that saw the window empty (the pump looks every 200 ms).
         assertThat(watch.check(1, 0, 3_719 * S)).isNull();
         assertThat(watch.check(1, 0, 3_720 * S)).isNotNull();
     }

@@ -122,7 +122,7 @@ public final class Gateway implements AutoCloseable {
             layout = new StoreLayout(config, outbox::saved);
             var local = config.sources().localMqtt();
             localAlerts = config.journey().alertTopic() == null ? null : new LocalMqttAlerts(local.broker(), config.clientId() + "-alerts",
-                    local.username(), local.passwordFile(), config.journey().alertTopic(), metrics);
+                    local.username(), local.passwordFile(), config.journey().alertTopic(), metrics, clock);
             List<ObservationHandler> handlers = handlers(config,
                     KeyedHash.loadOrCreate(config.commands().cardKeyFile() != null
                             ? config.commands().cardKeyFile() : config.stateDir().resolve("pseudonym.key")), this::telemetry, outbox::saved, layout,

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.Executors;
@@ -46,10 +47,13 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
     /** Used on the retry thread only. */
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(MAX_RETRY_SECONDS), new java.util.SplittableRandom());
     private final OutageLog outageLog = new OutageLog();
+    /** The gateway's clock, for the outage's length in the log, as the uplink reads it. */
+    private final Clock clock;
 
-    public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics)
-            throws IOException {
+    public LocalMqttAlerts(String broker, String clientId, String username, Path passwordFile, String topic, Metrics metrics,
+                           Clock clock) throws IOException {
         this.topic = topic;
+        this.clock = clock;
         this.sent = PickupAlerts.counter(metrics, "local-mqtt", "sent");
         this.missed = PickupAlerts.counter(metrics, "local-mqtt", "missed");
         try {
@@ -85,14 +89,14 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
             client.connect(options, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
-                    Logger.info("Pickup alerts: connected to the store broker {}{}", broker, outageLog.connected(System.currentTimeMillis()));
+                    Logger.info("Pickup alerts: connected to the store broker {}{}", broker, outageLog.connected(clock.millis()));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable failure) {
                     long delay = backoff.nextDelayMillis();
                     String why = failure == null ? "no reason given" : String.valueOf(failure.getMessage());
-                    String line = outageLog.connectFailed(why, System.currentTimeMillis());
+                    String line = outageLog.connectFailed(why, clock.millis());
                     if (line != null) {
                         Logger.warn("Pickup alerts: the store broker {} is not there ({}); trying again, up to {} s apart", broker, line,
                                 MAX_RETRY_SECONDS);

@@ -26,7 +26,8 @@ class LocalMqttAlertsTest {
         Metrics metrics = new Metrics();
         PickupDesk.PickupArrived arrived = new PickupDesk.PickupArrived("order-1", "m-7", "pickup", Instant.now(), "near");
         try (TestBroker store = TestBroker.create(dir.resolve("store"));
-             LocalMqttAlerts alerts = new LocalMqttAlerts(store.uri(), "alerts-test", null, null, "store/pickup", metrics)) {
+             LocalMqttAlerts alerts = new LocalMqttAlerts(store.uri(), "alerts-test", null, null, "store/pickup", metrics,
+                     java.time.Clock.systemUTC())) {
             long started = System.nanoTime();
             alerts.arrived(arrived);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no waiting on the core thread").isLessThan(Duration.ofSeconds(1));

@@ -640,6 +640,7 @@ public final class Uplink implements AutoCloseable {
                 synchronized (ahead) {
                     while (unackedBytes >= MAX_UNACKED_BYTES && running && connected) {
                         ahead.wait(200); // large events in flight: their PUBACKs make room
+                        leftSilentBroker(watch); // or never come
                     }
                     after = readSeq;
                     budget = MAX_UNACKED_BYTES - unackedBytes;
@@ -668,14 +669,10 @@ public final class Uplink implements AutoCloseable {
             long now = System.nanoTime();
             if (now - watchedAt >= WATCH_EVERY_NANOS) { // every PUBACK takes this lock too: not at every turn
                 watchedAt = now;
-                String stalled;
                 synchronized (ahead) {
-                    stalled = watch.check(sent.size(), answers, now);
-                }
-                if (stalled != null) {
-                    rowsBlameless = true; // this side's decision: the rows in flight did not close anything
-                    connectionLost(stalled);
-                    return;
+                    if (leftSilentBroker(watch)) {
+                        return;
+                    }
                 }
             }
             if (now - rateMark > TimeUnit.SECONDS.toNanos(5)) {
@@ -689,6 +686,17 @@ public final class Uplink implements AutoCloseable {
                 publishState(c, "online", null);
             }
         }
+    }
+
+    /** Under the lock of {@link #ahead}: ends the connection, and says true, when the broker stopped acknowledging. */
+    private boolean leftSilentBroker(AnswerWatch watch) {
+        String stalled = watch.check(sent.size(), answers, System.nanoTime());
+        if (stalled == null) {
+            return false;
+        }
+        rowsBlameless = true; // this side's decision: the rows in flight did not close anything
+        connectionLost(stalled);
+        return true;
     }
 
     /**

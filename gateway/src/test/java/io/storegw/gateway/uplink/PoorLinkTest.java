@@ -161,6 +161,37 @@ class PoorLinkTest {
         }
     }
 
+    /**
+     * The same with large events: 2 MB of them in flight is all the uplink sends before their PUBACKs (here 7 of
+     * 300 KB, with places left in the window), so it waits for those, and must still notice that none come.
+     */
+    @Test
+    void aSilentBrokerIsLeftAlsoWhenLargeEventsFillTheUplinksBudget() throws Exception {
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics();
+        EventIds ids = new EventIds(clock);
+        try (HoldingProxy link = new HoldingProxy(rig.broker().port());
+             Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics)) {
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                events.add(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till-1", DataClass.ANONYMOUS,
+                        Map.of("n", i, "pad", "x".repeat(300_000))));
+            }
+            outbox.append(events).get(10, TimeUnit.SECONDS);
+            link.swallowPubacks(true);
+            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(1), outbox, clock, metrics);
+            try {
+                uplink.start();
+                Await.until(Duration.ofSeconds(30), "the silent broker left", () -> String.valueOf(uplink.problem()).contains("acknowledged none of"));
+                link.swallowPubacks(false);
+                assertThat(rig.central().awaitAccountedFor(15, Duration.ofSeconds(60))).as("missing %s", rig.central().gapSummary(15)).isTrue();
+                assertThat(uplink.refused().events()).as("no row blamed for this side's disconnect").isZero();
+            } finally {
+                uplink.close();
+            }
+        }
+    }
+
     /** MQTT 5 lets the broker set the keep-alive in its CONNACK (Server Keep Alive); Paho keeps to it, and so must what is told. */
     @Test
     @EnabledIfSystemProperty(named = "storegw.test.broker", matches = "mosquitto")

@@ -123,8 +123,7 @@ public final class LocalMqttSource implements ObservationSource {
             c.setCallback(new Callback(sink, c));
             MqttConnectionOptions options = new MqttConnectionOptions();
             options.setCleanStart(true);
-            options.setAutomaticReconnect(true);
-            options.setAutomaticReconnectDelay(1, (int) RETRY_CAP.toSeconds());
+            PahoReconnect.capped(options, RETRY_CAP);
             options.setKeepAliveInterval(30);
             // Paho reads a whole packet into one array before anyone can look at its size: a retained 80 MB message
             // ran the appliance's heap out at every start. MQTT 5 has the broker drop what is over this instead.

@@ -1,5 +1,6 @@
 package io.storegw.gateway.journey;
 
+import io.storegw.drivers.localmqtt.PahoReconnect;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.uplink.Backoff;
@@ -64,8 +65,7 @@ public final class LocalMqttAlerts implements PickupAlerts, AutoCloseable {
         metrics.gauge("storegw_pickup_alerts_connected", "Whether connected (1) to the store broker that staff displays listen on",
                 () -> client.isConnected() ? 1 : 0);
         options = new MqttConnectionOptions();
-        options.setAutomaticReconnect(true); // once connected; the first connection is retried below
-        options.setAutomaticReconnectDelay(1, MAX_RETRY_SECONDS);
+        PahoReconnect.capped(options, Duration.ofSeconds(MAX_RETRY_SECONDS)); // once connected; the first connection is retried below
         options.setCleanStart(true);
         if (username != null) {
             options.setUserName(username);

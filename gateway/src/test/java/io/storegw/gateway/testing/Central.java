@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import io.storegw.drivers.localmqtt.PahoReconnect;
 import io.storegw.gateway.uplink.MqttCallbackAdapter;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -51,8 +52,7 @@ public final class Central implements AutoCloseable {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(false);
         o.setSessionExpiryInterval(3600L);
-        o.setAutomaticReconnect(true);
-        o.setAutomaticReconnectDelay(1, 2);
+        PahoReconnect.capped(o, Duration.ofSeconds(2));
         o.setReceiveMaximum(100);
         client.connect(o).waitForCompletion(10_000);
         client.subscribe(new MqttSubscription[] {new MqttSubscription("storegw/v1/#", 1)}).waitForCompletion(10_000);

@@ -94,6 +94,11 @@ public final class HoldingProxy implements AutoCloseable {
         stillborn.clear();
     }
 
+    /** How many connections were made while the link was dark and are not yet closed by {@link #lighten()}: the client's attempts in the dark. */
+    public int connectionsInTheDark() {
+        return stillborn.size();
+    }
+
     /** From now on, a connection whose client sends {@code marker} is closed before those bytes reach the broker. */
     public void cutOn(String marker) {
         cutOn(marker, -1);

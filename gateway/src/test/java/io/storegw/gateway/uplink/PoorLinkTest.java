@@ -114,7 +114,8 @@ class PoorLinkTest {
                     throw new AssertionError(e.getMessage() + "\ngateway log:\n" + GatewayProcess.tail(log), e);
                 }
                 Await.until(Duration.ofSeconds(30), "a connect in the dark given up", () -> says(log, ": no answer to the connection"));
-                Thread.sleep(25_000); // the link stays dark for two or more attempts of about 10 s each
+                // The third attempt in the dark has begun: two have failed (about 10 s each), one of them said.
+                Await.until(Duration.ofSeconds(40), "a third attempt in the dark", () -> link.connectionsInTheDark() >= 3);
                 link.lighten();
                 Await.until(Duration.ofSeconds(30), "reconnected", () -> says(log, "failed attempts in"));
                 List<String> lines = Files.readAllLines(log);

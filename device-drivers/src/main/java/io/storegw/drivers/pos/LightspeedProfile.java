@@ -35,7 +35,7 @@ final class LightspeedProfile implements JsonProfile {
         JsonNode sale = PosJson.read(json(body));
         String id = PosJson.required(sale, "id", "Lightspeed sale");
         String where = "Lightspeed sale " + id + (text(sale, "invoice_number") == null ? "" : " (invoice " + text(sale, "invoice_number") + ")");
-        String status = text(sale, "status");
+        String status = PosJson.required(sale, "status", where);
         if (!CLOSED.contains(status)) {
             String reason = "VOIDED".equals(status) ? "voided" : "not closed (" + status + ")";
             return new PosDocument(List.of(), List.of(new PosDocument.Skipped(where, reason)));

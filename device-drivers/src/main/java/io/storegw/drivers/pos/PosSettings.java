@@ -37,16 +37,26 @@ public record PosSettings(ZoneId storeZone, long maxBytes, List<String> loyaltyP
 
     /** Like {@link #instant(String, String)}, for a source that documents its own zone. */
     static Instant instant(String text, ZoneId zone, String where) throws PosFormatException {
+        Instant at;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            at = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException withoutZone) {
             try {
-                return LocalDateTime.parse(text.replace(' ', 'T')).atZone(zone).toInstant();
+                at = LocalDateTime.parse(text.replace(' ', 'T')).atZone(zone).toInstant();
             } catch (DateTimeException e) {
                 throw new PosFormatException(where + ": '" + text + "' is not a date-time");
             }
         }
+        // Java reads years up to 999,999,999, past what a business day can be made of in every zone (it threw) and
+        // past RFC 3339's four digits, which the event's time is written in.
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw new PosFormatException(where + ": '" + text + "' is not between the years 1970 and 9999");
+        }
+        return at;
     }
+
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-30T00:00:00Z");
 
     /** Defaults for a store in {@code storeZone}: 2 MB documents, built-in loyalty paths, no fallback currency. */
     public static PosSettings of(ZoneId storeZone) {

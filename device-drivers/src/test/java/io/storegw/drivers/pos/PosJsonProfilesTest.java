@@ -165,6 +165,18 @@ class PosJsonProfilesTest {
                 .hasMessageContaining("no form field payload");
     }
 
+    /** Two documents {@code PosReaderFuzzTest} found a reader throwing on (a till would have heard no answer). */
+    @Test
+    void aSaleWithoutAStatusAndADateBeyondTheYear9999AreRefusedWithTheirReason() throws Exception {
+        PosSettings nz = new PosSettings(AUCKLAND, 1 << 20, List.of(), "NZD");
+        String noStatus = "{\"id\":\"s1\",\"register_id\":\"r\",\"total_price\":1}";
+        assertThatThrownBy(() -> new PosReader(nz).read(PosFormat.LIGHTSPEED, noStatus.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(PosFormatException.class).hasNoCause().hasMessage("Lightspeed sale s1: no status");
+        String farOff = new String(resource("generic-sales.json"), StandardCharsets.UTF_8).replace("2026-11-23T18:01:44+01:00", "+999999999-12-31T23:59:59Z");
+        assertThatThrownBy(() -> read(PosFormat.GENERIC, farOff)).isInstanceOf(PosFormatException.class).hasNoCause()
+                .hasMessageContaining("'+999999999-12-31T23:59:59Z' is not between the years 1970 and 9999");
+    }
+
     @Test
     void genericShapeEveryField() throws Exception {
         PosDocument doc = read(PosFormat.GENERIC, "generic-sales.json", PosSettings.of(ZoneId.of("Europe/Berlin")));

@@ -230,6 +230,10 @@ public final class PosHttpSource implements ObservationSource {
                 CompletableFuture<?> answered = null;
                 try {
                     answered = handle(ctx, keepAlive, format, headers, body);
+                } catch (RuntimeException e) {
+                    // A bug met on the way in (the readers' own are refusals already): the till hears it, not silence.
+                    send(ctx, keepAlive, response(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the gateway failed on this document: " + e + "\n"));
+                    answered = ANSWERED;
                 } finally {
                     if (answered == null) {
                         inProgress.giveBack(taken); // it threw

@@ -109,6 +109,16 @@ class PosHttpSourceTest {
     }
 
     @Test
+    void aBugOnTheWayInIsAnsweredNotSilent() throws Exception {
+        sink.failing = new IllegalStateException("a bug on the way in");
+        HttpResponse<String> r = post("s3cret-till-7", roqqio);
+        assertThat(r.statusCode()).isEqualTo(500);
+        assertThat(r.body()).contains("the gateway failed on this document", "a bug on the way in");
+        sink.failing = null;
+        assertThat(post("s3cret-till-7", roqqio).statusCode()).as("the port goes on").isEqualTo(202);
+    }
+
+    @Test
     void badInputIs400WithTheReasonAndTheBodyKept() throws Exception {
         byte[] hostile = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><POSLog>&e;</POSLog>".getBytes();
         HttpResponse<String> r = post("s3cret-till-7", hostile);

@@ -19,9 +19,14 @@ public final class RecordingSink implements ObservationSink {
     public final Map<String, Integer> counted = new ConcurrentHashMap<>();
     /** What {@link #accept} answers: durable at once unless the test says otherwise. */
     public volatile CompletableFuture<Void> durable = CompletableFuture.completedFuture(null);
+    /** Thrown by {@link #accept} when set, as a bug on the way in would be. */
+    public volatile RuntimeException failing;
 
     @Override
     public CompletionStage<Void> accept(Observation o) {
+        if (failing != null) {
+            throw failing;
+        }
         taken.add(o);
         return durable;
     }

@@ -6,12 +6,14 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.Await;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +35,8 @@ class ConnectFailuresTest {
 
     private static final String PASSWORD = "changeit";
 
+    @TempDir
+    static Path pki;
     @TempDir
     Path dir;
     final Clock clock = Clock.systemUTC();
@@ -58,20 +63,40 @@ class ConnectFailuresTest {
         assertThat(problemWithServerCertificate("-1d", 30, false)).contains("not signed by the CA in uplink.tls.ca");
     }
 
+    /**
+     * The CAs and the server's key, made once for the class: each keytool run is a JVM start, and making all of it
+     * for each test took 27 of them.
+     */
+    @BeforeAll
+    static void keys() throws Exception {
+        keytool(pki, "-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c");
+        keytool(pki, "-exportcert", "-rfc", "-keystore", "ca.p12", "-alias", "ca", "-file", "ca.pem");
+        keytool(pki, "-genkeypair", "-keystore", "other.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=other ca", "-ext", "bc:c");
+        keytool(pki, "-exportcert", "-rfc", "-keystore", "other.p12", "-alias", "ca", "-file", "other.pem");
+        keytool(pki, "-genkeypair", "-keystore", "server.p12", "-alias", "server", "-keyalg", "EC", "-dname", "CN=127.0.0.1");
+        keytool(pki, "-certreq", "-keystore", "server.p12", "-alias", "server", "-file", "server.csr");
+    }
+
     /** The uplink's problem when it connects over TLS to a server whose certificate starts at {@code start} (keytool's form). */
     private String problemWithServerCertificate(String start, int days, boolean trusted) throws Exception {
-        keytool("-genkeypair", "-keystore", "ca.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=test ca", "-ext", "bc:c");
-        keytool("-exportcert", "-rfc", "-keystore", "ca.p12", "-alias", "ca", "-file", "ca.pem");
-        keytool("-genkeypair", "-keystore", "other.p12", "-alias", "ca", "-keyalg", "EC", "-dname", "CN=other ca", "-ext", "bc:c");
-        keytool("-exportcert", "-rfc", "-keystore", "other.p12", "-alias", "ca", "-file", "other.pem");
-        keytool("-genkeypair", "-keystore", "server.p12", "-alias", "server", "-keyalg", "EC", "-dname", "CN=127.0.0.1");
-        keytool("-certreq", "-keystore", "server.p12", "-alias", "server", "-file", "server.csr");
-        keytool("-gencert", "-keystore", "ca.p12", "-alias", "ca", "-infile", "server.csr", "-outfile", "server.pem",
+        keytool(pki, "-gencert", "-keystore", "ca.p12", "-alias", "ca", "-infile", "server.csr", "-outfile", "server-" + start + ".pem",
                 "-startdate", start, "-validity", String.valueOf(days), "-ext", "san=ip:127.0.0.1");
-        keytool("-importcert", "-noprompt", "-keystore", "server.p12", "-alias", "ca", "-file", "ca.pem");
-        keytool("-importcert", "-noprompt", "-keystore", "server.p12", "-alias", "server", "-file", "server.pem");
-        try (TlsServer server = new TlsServer(dir.resolve("server.p12"))) {
-            return problemConnectingTo("ssl://127.0.0.1:" + server.port(), dir.resolve(trusted ? "ca.pem" : "other.pem"));
+        KeyStore made = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pki.resolve("server.p12"))) {
+            made.load(in, PASSWORD.toCharArray());
+        }
+        KeyStore server = KeyStore.getInstance("PKCS12");
+        server.load(null, null);
+        server.setKeyEntry("server", made.getKey("server", PASSWORD.toCharArray()), PASSWORD.toCharArray(),
+                new Certificate[] {certificate(pki.resolve("server-" + start + ".pem")), certificate(pki.resolve("ca.pem"))});
+        try (TlsServer tls = new TlsServer(server)) {
+            return problemConnectingTo("ssl://127.0.0.1:" + tls.port(), pki.resolve(trusted ? "ca.pem" : "other.pem"));
+        }
+    }
+
+    private static Certificate certificate(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
     }
 
@@ -90,7 +115,7 @@ class ConnectFailuresTest {
         }
     }
 
-    private void keytool(String... args) throws IOException, InterruptedException {
+    private static void keytool(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-storepass", PASSWORD, "-storetype", "PKCS12"));
         command.addAll(List.of(args));
@@ -104,11 +129,7 @@ class ConnectFailuresTest {
     private static final class TlsServer implements AutoCloseable {
         private final SSLServerSocket socket;
 
-        TlsServer(Path keyStore) throws Exception {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = new FileInputStream(keyStore.toFile())) {
-                ks.load(in, PASSWORD.toCharArray());
-            }
+        TlsServer(KeyStore ks) throws Exception {
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, PASSWORD.toCharArray());
             SSLContext context = SSLContext.getInstance("TLS");

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 
 /**
  * HiveMQ Community Edition embedded in this JVM: a complete MQTT 5 broker on 127.0.0.1 only, with
@@ -113,7 +114,7 @@ public final class HiveMqBroker implements TestBroker {
             if (publishes != null || refuseWills) {
                 builder.withEmbeddedExtension(testExtension());
             }
-            quickerStartAndStop();
+            quickerStartAndStop(dir.resolve("data"));
             EmbeddedHiveMQ b = builder.build();
             b.start().get();
             broker = b;
@@ -129,17 +130,32 @@ public final class HiveMqBroker implements TestBroker {
     }
 
     /**
-     * HiveMQ's internal settings are static, one set per JVM; these two are set before every start so that
-     * every broker in this JVM is alike. Tests start and stop a broker about a hundred times a run: 64 storage
-     * buckets per store (for a server's many cores) cost 0.8 s a start, and the 2 s grace for storage tasks
-     * still queued after a stop began costs 2 s a stop (the clients are gone by then, and anything they sent
-     * was stored when it was acknowledged). Together they took a stop from 4.2 s to 2.2 s (Netty's fixed 2 s
-     * quiet period is the rest) and a start from 1 s to 0.2 s.
+     * HiveMQ's internal settings are static, one set per JVM; these are set before every start so that each broker
+     * gets its own. Tests start and stop a broker about a hundred times a run: 64 storage buckets per store (for a
+     * server's many cores) cost 0.8 s a start, and the 2 s grace for storage tasks still queued after a stop began
+     * cost 2 s a stop (the clients are gone by then, and HiveMQ acknowledges a publish only once it is stored).
+     * Together they took a stop from 4.2 s to 2.2 s (Netty's fixed 2 s quiet period is the rest) and a start from
+     * 1 s to 0.2 s. Data made with one bucket count is not found with another (a queued message was lost), so the
+     * count is kept with the data, and data made before it was (the demo's) keeps HiveMQ's 64.
      */
-    private static void quickerStartAndStop() {
-        InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(4);
-        InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(4);
+    private static void quickerStartAndStop(Path data) throws IOException {
+        int buckets = buckets(data);
+        InternalConfigurations.PERSISTENCE_BUCKET_COUNT.set(buckets);
+        InternalConfigurations.PAYLOAD_PERSISTENCE_BUCKET_COUNT.set(buckets);
         InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(200);
+    }
+
+    private static int buckets(Path data) throws IOException {
+        Path kept = data.resolve("storegw-bucket-count");
+        if (Files.exists(kept)) {
+            return Integer.parseInt(Files.readString(kept).strip());
+        }
+        int buckets;
+        try (Stream<Path> made = Files.list(data)) {
+            buckets = made.findAny().isPresent() ? 64 : 4;
+        }
+        Files.writeString(kept, buckets + "\n");
+        return buckets;
     }
 
     private EmbeddedExtension testExtension() {

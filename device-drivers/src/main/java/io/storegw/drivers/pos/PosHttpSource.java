@@ -26,7 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.DeadLetters;
 import io.storegw.drivers.source.ObservationSink;
@@ -37,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -92,6 +93,10 @@ public final class PosHttpSource implements ObservationSource {
     private static final long MAX_DEAD_LETTERS = 10_000;
     private static final int RETRY_AFTER_SECONDS = 5;
     private static final CompletableFuture<Void> ANSWERED = CompletableFuture.completedFuture(null);
+    /** A connection is closed after this long without a request from the till, but not while its answer is worked on. */
+    private static final int IDLE_SECONDS = 30;
+    /** ...unless the answer takes longer than this: something is stuck, and the till will have given up. */
+    private static final Duration ANSWER_LIMIT = Duration.ofMinutes(5);
 
     private final Settings settings;
     private final PosReader reader;
@@ -104,11 +109,18 @@ public final class PosHttpSource implements ObservationSource {
     });
     private final DeadLetters deadLetters;
     private final DocumentAdmission.Budget inProgress;
+    private final int idleSeconds;
     private volatile Channel channel;
     private volatile String problem;
 
     /** @throws IllegalArgumentException when the TLS files cannot be used */
     public PosHttpSource(Settings settings, Clock clock) {
+        this(settings, clock, IDLE_SECONDS);
+    }
+
+    /** With its idle timeout shortened, for tests. */
+    PosHttpSource(Settings settings, Clock clock, int idleSeconds) {
+        this.idleSeconds = idleSeconds;
         this.settings = settings;
         this.reader = new PosReader(settings.parser());
         this.deadLetters = new DeadLetters(settings.deadLetter(), clock, MAX_DEAD_LETTERS);
@@ -158,8 +170,8 @@ public final class PosHttpSource implements ObservationSource {
                                 sink.refused(NAME, "busy");
                                 return retryLater("the gateway is taking in " + inProgress.held() + " bytes of other documents");
                             });
-                            ch.pipeline().addLast(new ReadTimeoutHandler(30))
-                                    .addLast(new HttpServerCodec(4096, 8192, 8192))
+                            ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192))
+                                    .addLast(new IdleConnectionTimeout(idleSeconds, ANSWER_LIMIT))
                                     .addLast(admission)
                                     .addLast(new HttpObjectAggregator(settings.maxBytes()) {
                                         @Override
@@ -226,6 +238,7 @@ public final class PosHttpSource implements ObservationSource {
             HttpHeaders headers = request.headers().copy();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             // The document's bytes go back once it is answered, whether or not the till is still there to hear it.
+            IdleConnectionTimeout.answering(ctx);
             workers.execute(() -> {
                 CompletableFuture<?> answered = null;
                 try {

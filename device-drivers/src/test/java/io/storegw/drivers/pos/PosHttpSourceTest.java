@@ -108,6 +108,28 @@ class PosHttpSourceTest {
         assertThat(r.body()).isEqualTo("{\"accepted\":1,\"skipped\":0}\n");
     }
 
+    /** Only the till's silence is timed: a sale whose answer waits longer than the idle timeout is still answered. */
+    @Test
+    void aSaleWaitingLongerThanTheIdleTimeoutIsAnsweredAndASilentTillIsLeft() throws Exception {
+        source.close();
+        source = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", 0, 64 * 1024, AUTH, dir.resolve("dead-letter"),
+                new PosSettings(ZoneId.of("Europe/Berlin"), 64 * 1024, List.of(), "EUR"), null, IN_PROGRESS), Clock.systemUTC(), 1);
+        source.start(sink);
+        sink.durable = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<String>> answer = postAsync(roqqio);
+        Thread.sleep(2_500); // the outbox is slow: two and a half idle timeouts
+        assertThat(answer).as("not cut off while the gateway works on it").isNotDone();
+        sink.durable.complete(null);
+        assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        // A till that connects and says nothing is left after the idle timeout.
+        try (java.net.Socket silent = new java.net.Socket("127.0.0.1", source.port())) {
+            silent.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            assertThat(silent.getInputStream().read()).as("closed by the gateway").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void aBugOnTheWayInIsAnsweredNotSilent() throws Exception {
         sink.failing = new IllegalStateException("a bug on the way in");

@@ -25,9 +25,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.AttributeKey;
+import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
 import java.io.IOException;
@@ -38,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -126,8 +125,9 @@ public final class AdminHttpServer implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new IdleStateHandler(idleSeconds, 0, 0))
-                        .addLast(new HttpServerCodec(4096, 8192, 8192))
+                // No limit on an answer's wait: a resend waits for up to 100 PUBACKs, and `storegw` waits with it.
+                ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192))
+                        .addLast(new IdleConnectionTimeout(idleSeconds, Duration.ZERO))
                         .addLast(new HttpObjectAggregator(maxRequest))
                         .addLast(routes);
             }
@@ -215,9 +215,6 @@ public final class AdminHttpServer implements AutoCloseable {
         }
     }
 
-    /** Set on a connection while a waiting route answers it: it is not idle, only waiting for us. */
-    private static final AttributeKey<Boolean> ANSWERING = AttributeKey.valueOf("storegw.admin.answering");
-
     /** The routes; everything else is 404 (or 405 for a method other than GET). Shared by every connection. */
     @io.netty.channel.ChannelHandler.Sharable
     private static final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -266,11 +263,10 @@ public final class AdminHttpServer implements AutoCloseable {
         private void answerLater(ChannelHandlerContext ctx, Route route, Request request, boolean keepAlive) {
             Channel channel = ctx.channel();
             channel.config().setAutoRead(false);
-            channel.attr(ANSWERING).set(true);
+            IdleConnectionTimeout.answering(ctx);
             waiting.execute(() -> {
                 FullHttpResponse response = answer(route, request);
                 ctx.executor().execute(() -> {
-                    channel.attr(ANSWERING).set(false);
                     channel.config().setAutoRead(true);
                     respond(ctx, response, keepAlive);
                 });
@@ -282,17 +278,6 @@ public final class AdminHttpServer implements AutoCloseable {
             var write = ctx.writeAndFlush(response);
             if (!keepAlive) {
                 write.addListener(ChannelFutureListener.CLOSE);
-            }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof IdleStateEvent) {
-                if (!Boolean.TRUE.equals(ctx.channel().attr(ANSWERING).get())) {
-                    ctx.close();
-                }
-            } else {
-                ctx.fireUserEventTriggered(event);
             }
         }
 

@@ -74,8 +74,9 @@ final class BtToMqttReader implements TopicReader {
 
     private static List<BeaconFrame> frames(JsonNode report) throws BadMessage {
         try {
-            if ("IBEACON".equals(StrictJson.text(report, "model_id")) && report.has("uuid")) {
-                String hex = StrictJson.text(report, "uuid").replace("-", "");
+            String uuidText = StrictJson.text(report, "uuid");
+            if ("IBEACON".equals(StrictJson.text(report, "model_id")) && uuidText != null) {
+                String hex = uuidText.replace("-", "");
                 UUID uuid = UUID.fromString(hex.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
                 return List.of(new BeaconFrame.IBeacon(uuid, report.path("major").asInt(), report.path("minor").asInt(),
                         report.path("txpower").asInt(-59)));

@@ -56,6 +56,8 @@ public final class LocalMqttSource implements ObservationSource {
     /** The largest MQTT packet the store's broker may send: device messages are a few KB, a JSON string at most 64 KB. */
     private static final long MAX_PACKET_BYTES = 256 * 1024;
     private static final Duration RETRY_CAP = Duration.ofSeconds(30);
+    /** How a dead letter says that a reader threw on it, rather than refused it. */
+    static final String READER_FAILED = "the gateway's reader failed on this message";
 
     private final Settings settings;
     private final Clock clock;
@@ -210,6 +212,12 @@ public final class LocalMqttSource implements ObservationSource {
             } catch (BadMessage e) {
                 sink.refused(NAME, e.reason());
                 keep(topic, payload, e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                // A reader with a bug this message found: refused like a malformed one, kept, and named. Out of Paho's
+                // messageArrived it ended the connection (and a retained one would end every next connection).
+                sink.refused(NAME, "malformed");
+                keep(topic, payload, READER_FAILED + " (" + e + "); please report it with the message");
                 return;
             }
             List<Observation> out = new ArrayList<>(observations.size() + 1);

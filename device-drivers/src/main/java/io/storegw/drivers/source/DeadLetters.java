@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DeadLetters {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    /** A sender's part of a file name: with the stamp, the number and the suffix, well under the 255 bytes a name may have. */
+    private static final int MAX_SENDER_CHARS = 100;
 
     private final Path folder;
     private final Clock clock;
@@ -40,7 +42,10 @@ public final class DeadLetters {
             return false;
         }
         Files.createDirectories(folder);
-        String name = STAMP.format(clock.instant()) + "-" + sender.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + n + suffix;
+        // The sender is cut: a device's topic of any length became a file name over the 255 bytes a name may have
+        // ("File name too long", and the source reported a problem). The reason file says who it was in full.
+        String who = sender.replaceAll("[^A-Za-z0-9_.-]", "_");
+        String name = STAMP.format(clock.instant()) + "-" + who.substring(0, Math.min(who.length(), MAX_SENDER_CHARS)) + "-" + n + suffix;
         Files.write(folder.resolve(name), body);
         Files.writeString(folder.resolve(name + ".reason"), reason + "\n");
         return true;

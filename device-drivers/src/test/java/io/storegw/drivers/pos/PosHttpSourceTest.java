@@ -99,7 +99,8 @@ class PosHttpSourceTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(500);
+        Await.until(Duration.ofSeconds(10), "the sale handed over", () -> !taken.isEmpty());
+        Thread.sleep(200); // an answer that did not wait for the outbox would come now
         assertThat(answer).as("no answer before the outbox has it").isNotDone();
         assertThat(taken).singleElement().extracting(o -> ((PosTransaction) o).sequenceNumber()).isEqualTo(2L);
         sink.durable.complete(null);

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.source.Mutations;
 import io.storegw.drivers.source.RecordingSink;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -42,6 +40,7 @@ class LocalMqttFuzzTest {
             "apple:1005:", "\u0000", "💳", "a".repeat(300));
     private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
     private final Random random = new Random(seed);
+    private final Mutations mutations = new Mutations(random);
 
     @TempDir
     Path dir;
@@ -75,12 +74,11 @@ class LocalMqttFuzzTest {
                         LocalMqttReadersTest.SHELVES), new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()),
                         Map.of(LocalMqttReadersTest.STAFF_IRK, "anna"), Clock.fixed(LocalMqttReadersTest.NOW, ZoneOffset.UTC));
             }
-            String[] sample = samples.get(random.nextInt(samples.size()));
+            String[] sample = mutations.pick(samples);
             String topic = random.nextInt(4) == 0 ? topic(sample[0]) : sample[0];
-            byte[] payload = switch (random.nextInt(3)) {
-                case 0 -> bytes(sample[1].getBytes(StandardCharsets.UTF_8));
-                default -> jsonValue(sample[1]);
-            };
+            byte[] bytes = sample[1].getBytes(StandardCharsets.UTF_8);
+            byte[] changed = random.nextInt(3) == 0 ? mutations.bytes(bytes) : mutations.jsonValue(bytes, this::odd);
+            byte[] payload = changed != null ? changed : mutations.pick(ODD_TEXT).getBytes(StandardCharsets.UTF_8); // a sample that is no JSON document
             try {
                 source.onMessage(topic, payload, sink);
             } catch (RuntimeException bug) {
@@ -114,50 +112,8 @@ class LocalMqttFuzzTest {
     /** One topic level swapped for an odd one. */
     private String topic(String topic) {
         String[] levels = topic.split("/", -1);
-        levels[random.nextInt(levels.length)] = ODD_TEXT.get(random.nextInt(ODD_TEXT.size())).replace("/", "").replace("+", "").replace("#", "");
+        levels[random.nextInt(levels.length)] = mutations.pick(ODD_TEXT).replace("/", "").replace("+", "").replace("#", "");
         return String.join("/", levels);
-    }
-
-    private byte[] bytes(byte[] sample) {
-        if (sample.length == 0) {
-            return sample;
-        }
-        byte[] out = sample.clone();
-        if (random.nextBoolean()) {
-            for (int i = 0; i < 1 + random.nextInt(4); i++) {
-                out[random.nextInt(out.length)] = (byte) random.nextInt(256);
-            }
-            return out;
-        }
-        return Arrays.copyOf(out, random.nextInt(out.length));
-    }
-
-    private byte[] jsonValue(String sample) throws Exception {
-        JsonNode root;
-        try {
-            root = JSON.readTree(sample);
-        } catch (Exception notJson) {
-            return ODD_TEXT.get(random.nextInt(ODD_TEXT.size())).getBytes(StandardCharsets.UTF_8);
-        }
-        if (root == null || !root.isContainerNode()) {
-            return JSON.writeValueAsBytes(odd());
-        }
-        List<JsonNode> containers = new ArrayList<>();
-        collect(root, containers);
-        JsonNode parent = containers.get(random.nextInt(containers.size()));
-        if (parent instanceof ObjectNode o && o.size() > 0) {
-            List<String> fields = new ArrayList<>();
-            o.fieldNames().forEachRemaining(fields::add);
-            String field = fields.get(random.nextInt(fields.size()));
-            if (random.nextInt(5) == 0) {
-                o.remove(field);
-            } else {
-                o.set(field, odd());
-            }
-        } else if (parent instanceof ArrayNode a && a.size() > 0) {
-            a.set(random.nextInt(a.size()), odd());
-        }
-        return JSON.writeValueAsBytes(root);
     }
 
     private JsonNode odd() {
@@ -170,14 +126,7 @@ class LocalMqttFuzzTest {
             case 4 -> f.numberNode(random.nextInt(2001) - 1000);
             case 5 -> f.objectNode();
             case 6 -> f.arrayNode().add(f.nullNode());
-            default -> f.textNode(ODD_TEXT.get(random.nextInt(ODD_TEXT.size())));
+            default -> f.textNode(mutations.pick(ODD_TEXT));
         };
-    }
-
-    private static void collect(JsonNode node, List<JsonNode> containers) {
-        if (node.isContainerNode()) {
-            containers.add(node);
-            node.forEach(child -> collect(child, containers));
-        }
     }
 }

@@ -3,14 +3,11 @@ package io.storegw.drivers.pos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegw.drivers.source.Mutations;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,7 +24,6 @@ import org.junit.jupiter.api.Test;
 class PosReaderFuzzTest {
 
     private static final int ROUNDS = 6_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> ODD_TEXT = List.of("", " ", "-1", "0", "-0.0", "1e400", "-1e400", "NaN", "Infinity",
             "99999999999999999999999999999", "0.000000000000000000000000001", "1.5.5", "abc", "2026-13-45T99:99:99",
             "2026-02-30", "2026-11-23T08:00:00", "2026-11-23T08:00:00+25:00", "+999999999-12-31T23:59:59Z", "\u0000", "💳");
@@ -47,6 +43,7 @@ class PosReaderFuzzTest {
 
     private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
     private final Random random = new Random(seed);
+    private final Mutations mutations = new Mutations(random);
 
     @Test
     void readersAnswerOrRefuseWithTheirOwnReason() throws Exception {
@@ -62,13 +59,13 @@ class PosReaderFuzzTest {
         List<PosFormat> formats = List.copyOf(samples.keySet());
         int read = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            PosFormat format = formats.get(random.nextInt(formats.size()));
+            PosFormat format = mutations.pick(formats);
             byte[] sample = format == PosFormat.POSLOG && random.nextBoolean() ? ncr
                     : format == PosFormat.SHOPIFY && random.nextBoolean() ? refund : samples.get(format);
             byte[] input = switch (random.nextInt(3)) {
-                case 0 -> bytes(sample);
+                case 0 -> mutations.bytes(sample);
                 default -> format == PosFormat.POSLOG ? xmlText(sample)
-                        : format == PosFormat.LIGHTSPEED ? bytes(sample) : jsonValue(sample);
+                        : format == PosFormat.LIGHTSPEED ? mutations.bytes(sample) : mutations.jsonValue(sample, () -> mutations.pick(ODD_JSON));
             };
             try {
                 reader.read(format, input);
@@ -85,27 +82,6 @@ class PosReaderFuzzTest {
         assertThat(read).as("documents read (seed %d)", seed).isGreaterThan(ROUNDS / 10);
     }
 
-    /** Bytes flipped, a cut, or a stretch repeated. */
-    private byte[] bytes(byte[] sample) {
-        byte[] out = sample.clone();
-        switch (random.nextInt(3)) {
-            case 0 -> {
-                for (int i = 0; i < 1 + random.nextInt(4); i++) {
-                    out[random.nextInt(out.length)] = (byte) random.nextInt(256);
-                }
-            }
-            case 1 -> out = Arrays.copyOf(out, random.nextInt(out.length));
-            default -> {
-                int from = random.nextInt(out.length);
-                int to = Math.min(out.length, from + 1 + random.nextInt(200));
-                byte[] longer = Arrays.copyOf(out, out.length + to - from);
-                System.arraycopy(out, from, longer, to, out.length - from);
-                out = longer;
-            }
-        }
-        return out;
-    }
-
     private static final Pattern TEXT = Pattern.compile(">([^<>]+)<");
 
     /** One element's text swapped for an odd one. */
@@ -116,41 +92,8 @@ class PosReaderFuzzTest {
         while (m.find()) {
             texts.add(new int[] {m.start(1), m.end(1)});
         }
-        int[] at = texts.get(random.nextInt(texts.size()));
-        String odd = ODD_TEXT.get(random.nextInt(ODD_TEXT.size())).replace("&", "&amp;").replace("<", "&lt;");
+        int[] at = mutations.pick(texts);
+        String odd = mutations.pick(ODD_TEXT).replace("&", "&amp;").replace("<", "&lt;");
         return (xml.substring(0, at[0]) + odd + xml.substring(at[1])).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** One value anywhere in the document swapped for one of another type or out of range, or removed. */
-    private byte[] jsonValue(byte[] sample) throws Exception {
-        JsonNode root = JSON.readTree(sample);
-        List<JsonNode> containers = new ArrayList<>();
-        collect(root, containers);
-        JsonNode parent = containers.get(random.nextInt(containers.size()));
-        JsonNode odd = ODD_JSON.get(random.nextInt(ODD_JSON.size()));
-        if (parent instanceof ObjectNode o && o.size() > 0) {
-            String field = new ArrayList<>(iterable(o.fieldNames())).get(random.nextInt(o.size()));
-            if (random.nextInt(5) == 0) {
-                o.remove(field);
-            } else {
-                o.set(field, odd);
-            }
-        } else if (parent instanceof ArrayNode a && a.size() > 0) {
-            a.set(random.nextInt(a.size()), odd);
-        }
-        return JSON.writeValueAsBytes(root);
-    }
-
-    private static void collect(JsonNode node, List<JsonNode> containers) {
-        if (node.isContainerNode()) {
-            containers.add(node);
-            node.forEach(child -> collect(child, containers));
-        }
-    }
-
-    private static <T> List<T> iterable(java.util.Iterator<T> it) {
-        List<T> out = new ArrayList<>();
-        it.forEachRemaining(out::add);
-        return out;
     }
 }

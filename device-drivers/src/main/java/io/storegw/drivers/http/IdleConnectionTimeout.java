@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Closes an HTTP connection whose client has sent nothing for a while, unless the server is still working on the
@@ -21,6 +22,9 @@ public final class IdleConnectionTimeout extends IdleStateHandler {
     private final long answerLimitNanos;
     /** When the request now being answered was handed over; -1 when none is. Event loop only. */
     private long answeringSince = -1;
+    /** When the last answer was written: the client's silence is counted from there. Event loop only. */
+    private long answeredAt;
+    private boolean answered;
 
     /**
      * @param answerLimit how long an answer may be waited for before the connection is closed all the same;
@@ -43,15 +47,20 @@ public final class IdleConnectionTimeout extends IdleStateHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
             answeringSince = -1; // a "100 Continue" is not the answer
+            answeredAt = System.nanoTime();
+            answered = true;
         }
         super.write(ctx, msg, promise);
     }
 
     @Override
     protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent event) {
-        boolean waitingForUs = answeringSince >= 0
-                && (answerLimitNanos == 0 || System.nanoTime() - answeringSince < answerLimitNanos);
-        if (!waitingForUs) {
+        long now = System.nanoTime();
+        boolean waitingForUs = answeringSince >= 0 && (answerLimitNanos == 0 || now - answeringSince < answerLimitNanos);
+        // Netty counts from the last read; after a long answer that can be a moment ago, and a client sending its
+        // next request on the kept-alive connection would find it closed under it.
+        boolean answeredLately = answered && now - answeredAt < TimeUnit.MILLISECONDS.toNanos(getReaderIdleTimeInMillis());
+        if (!waitingForUs && !answeredLately) {
             ctx.close();
         }
     }

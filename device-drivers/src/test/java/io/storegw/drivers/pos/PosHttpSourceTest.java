@@ -122,6 +122,29 @@ class PosHttpSourceTest {
         assertThat(answer).as("not cut off while the gateway works on it").isNotDone();
         sink.durable.complete(null);
         assertThat(answer.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+        // The same on a kept-alive connection: after the answer the till has a whole idle timeout for its next sale
+        // (Netty counts from the last read, 2.5 s before the answer here, and its next look would have closed it).
+        sink.durable = new CompletableFuture<>();
+        try (java.net.Socket till = new java.net.Socket("127.0.0.1", source.port())) {
+            till.setSoTimeout(10_000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(till.getInputStream(), StandardCharsets.ISO_8859_1));
+            byte[] request = ("POST /pos/v1/poslog HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-till-7\r\nContent-Length: "
+                    + roqqio.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            till.getOutputStream().write(request);
+            till.getOutputStream().write(roqqio);
+            Thread.sleep(2_500);
+            sink.durable.complete(null);
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 202 Accepted");
+            Thread.sleep(700); // past Netty's next look, within a timeout of the answer
+            sink.durable = CompletableFuture.completedFuture(null);
+            till.getOutputStream().write(request);
+            till.getOutputStream().write(roqqio);
+            String line;
+            while ((line = in.readLine()) != null && !line.startsWith("HTTP/1.1 ")) {
+                // the rest of the first answer
+            }
+            assertThat(line).as("the next sale on the same connection").isEqualTo("HTTP/1.1 202 Accepted");
+        }
         // A till that connects and says nothing is left after the idle timeout.
         try (java.net.Socket silent = new java.net.Socket("127.0.0.1", source.port())) {
             silent.setSoTimeout(10_000);

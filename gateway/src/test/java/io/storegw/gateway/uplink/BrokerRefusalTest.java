@@ -126,6 +126,8 @@ class BrokerRefusalTest {
             }
             rig.outbox().append(events).get(10, TimeUnit.SECONDS);
 
+            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().events() > 0);
+            long atFirstRefusal = metrics.count("storegw_uplink_connects_total");
             Await.until(Duration.ofSeconds(60), "the outbox drained, its refusals reported",
                     () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
             Map<Long, JsonNode> received = rig.central().events();
@@ -135,8 +137,9 @@ class BrokerRefusalTest {
             assertThat(refusedByCode(received).values().stream().flatMap(Set::stream).toList()).as("each denied event reported refused, once")
                     .containsExactlyInAnyOrderElementsOf(denied);
             // Mosquitto closes the connection on the first footfall, often before its PUBACK 135 is read: losses until one
-            // is (3 to 6 connections seen), then none. Without DeniedTopics: 55.
-            assertThat(metrics.count("storegw_uplink_connects_total")).as("connections for 20 denied events").isLessThanOrEqualTo(12);
+            // is (3 to 6 connections seen, more on a busy machine), then none. Without DeniedTopics: 55.
+            assertThat(metrics.count("storegw_uplink_connects_total") - atFirstRefusal).as("connections for the other 19 denied events")
+                    .isLessThanOrEqualTo(1);
         }
     }
 
@@ -208,6 +211,10 @@ class BrokerRefusalTest {
             }
             rig.outbox().append(events).get(10, TimeUnit.SECONDS);
 
+            // The losses it takes to find the first footfall vary with when the broker's PUBACKs for the rows before it
+            // arrive (6 to 12 connections seen); once it is found, the topic is refused here and costs no connection.
+            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().events() > 0);
+            long atFirstRefusal = metrics.count("storegw_uplink_connects_total");
             Await.until(Duration.ofSeconds(60), "the outbox drained, the refusals reported",
                     () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
             Map<Long, JsonNode> received = rig.central().events();
@@ -220,8 +227,9 @@ class BrokerRefusalTest {
                 }
             }
             assertThat(refusedByCode(received)).as("reported refused as not authorized").isEqualTo(Map.of(135, footfalls));
-            // two losses with the first footfall oldest, two with it alone, then none: the topic is refused here
-            assertThat(metrics.count("storegw_uplink_connects_total")).as("connections for 12 denied events").isLessThanOrEqualTo(10);
+            // the connection after the loss that found it, then none: the topic is refused here
+            assertThat(metrics.count("storegw_uplink_connects_total") - atFirstRefusal).as("connections for the other 11 denied events")
+                    .isLessThanOrEqualTo(1);
         }
     }
 

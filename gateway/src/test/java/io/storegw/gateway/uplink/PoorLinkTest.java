@@ -37,6 +37,9 @@ class PoorLinkTest {
 
     @TempDir
     Path dir;
+    private final Clock clock = Clock.systemUTC();
+    private final Metrics metrics = new Metrics();
+    private final EventIds ids = new EventIds(clock);
     @RegisterExtension
     final BrokerAndCentral rig = new BrokerAndCentral(() -> dir.resolve("broker"));
 
@@ -138,19 +141,10 @@ class PoorLinkTest {
      */
     @Test
     void eventsLongerToSendThanTheKeepAliveGetThroughASlowLink() throws Exception {
-        Clock clock = Clock.systemUTC();
-        Metrics metrics = new Metrics();
-        EventIds ids = new EventIds(clock);
         try (HoldingProxy link = new HoldingProxy(rig.broker().port());
-             Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics)) {
-            link.throttle(20_000); // 160 kbit/s: each event below takes about 5 s, five keep-alives
-            List<Event> events = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                events.add(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till-1", DataClass.ANONYMOUS,
-                        Map.of("n", i, "pad", "x".repeat(100_000))));
-            }
-            outbox.append(events).get(10, TimeUnit.SECONDS);
-            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(1), outbox, clock, metrics);
+             Outbox outbox = outboxOfLargeSales(2, 100_000)) {
+            link.throttle(20_000); // 160 kbit/s: each event takes about 5 s, five keep-alives
+            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(1), outbox);
             try {
                 uplink.start();
                 assertThat(rig.central().awaitAccountedFor(2, Duration.ofSeconds(90))).as("missing %s", rig.central().gapSummary(2)).isTrue();
@@ -168,22 +162,13 @@ class PoorLinkTest {
      */
     @Test
     void aSilentBrokerIsLeftAlsoWhenLargeEventsFillTheUplinksBudget() throws Exception {
-        Clock clock = Clock.systemUTC();
-        Metrics metrics = new Metrics();
-        EventIds ids = new EventIds(clock);
         try (HoldingProxy link = new HoldingProxy(rig.broker().port());
-             Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics)) {
-            List<Event> events = new ArrayList<>();
-            for (int i = 0; i < 15; i++) {
-                events.add(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till-1", DataClass.ANONYMOUS,
-                        Map.of("n", i, "pad", "x".repeat(300_000))));
-            }
-            outbox.append(events).get(10, TimeUnit.SECONDS);
+             Outbox outbox = outboxOfLargeSales(15, 300_000)) {
             link.swallowPubacks(true);
             // A keep-alive of 2 s, not 1: HiveMQ ends a connection that has not finished a packet within 1.5 keep-alives,
             // and on a busy machine 300 KB publishes through the relay took longer than 1.5 s (reason 141, again and
             // again, before the watch's four keep-alives were up).
-            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(2), outbox, clock, metrics);
+            Uplink uplink = uplink(link.uri(), Duration.ofSeconds(2), outbox);
             try {
                 uplink.start();
                 Await.until(Duration.ofSeconds(60), "the silent broker left", () -> String.valueOf(uplink.problem()).contains("acknowledged none of"));
@@ -200,12 +185,10 @@ class PoorLinkTest {
     @Test
     @EnabledIfSystemProperty(named = "storegw.test.broker", matches = "mosquitto")
     void aKeepAliveTheBrokerSetsIsTheOneToldAndShown() throws Exception {
-        Clock clock = Clock.systemUTC();
-        Metrics metrics = new Metrics();
         try (MosquittoBroker capped = new MosquittoBroker(TestBroker.freePort(), dir.resolve("capped"), List.of("max_keepalive 10"));
-             Outbox outbox = UplinkRig.outbox(dir, clock, new EventIds(clock), metrics)) {
+             Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics)) {
             capped.start();
-            Uplink uplink = uplink(capped.uri(), Duration.ofSeconds(30), outbox, clock, metrics);
+            Uplink uplink = uplink(capped.uri(), Duration.ofSeconds(30), outbox);
             try {
                 uplink.start();
                 Await.until(Duration.ofSeconds(30), "connected", uplink::connected);
@@ -216,7 +199,20 @@ class PoorLinkTest {
         }
     }
 
-    private Uplink uplink(String uri, Duration keepAlive, Outbox outbox, Clock clock, Metrics metrics) {
+    /** An outbox holding {@code count} sales of about {@code padBytes} bytes each. */
+    private Outbox outboxOfLargeSales(int count, int padBytes) throws Exception {
+        Outbox outbox = UplinkRig.outbox(dir, clock, ids, metrics);
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(new Event(ids.next(), EventCatalogue.POS_TRANSACTION_COMPLETED, clock.instant(), "till-1", DataClass.ANONYMOUS,
+                    Map.of("n", i, "pad", "x".repeat(padBytes))));
+        }
+        outbox.append(events).get(10, TimeUnit.SECONDS);
+        return outbox;
+    }
+
+    /** An uplink of its own (the tests above that start a gateway use the gateway's). */
+    private Uplink uplink(String uri, Duration keepAlive, Outbox outbox) {
         return new Uplink(new Uplink.Settings(uri, "gw1", null, null, null, null, null, keepAlive, 20,
                 Duration.ofMillis(100), Duration.ofSeconds(1)), UplinkRig.ID, outbox, "test", clock, metrics, dir.resolve("refused"));
     }

@@ -155,7 +155,9 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             return count(new Reply(name, command.nonce(), "refused", "replayed", e.getMessage(), Map.of()));
         } catch (Exception e) {
             Logger.error(e, "Command {} ({}) failed", name, command.nonce());
-            return count(new Reply(name, command.nonce(), "failed", "error", String.valueOf(e.getMessage()), Map.of()));
+            // a message-less exception (a bug) is named by its class, so central's operator has something to report
+            String detail = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+            return count(new Reply(name, command.nonce(), "failed", "error", detail, Map.of()));
         }
     }
 
@@ -236,6 +238,11 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         JsonNode zones = body.path("zones");
         if (!zones.isArray()) {
             throw new BadBody("expected body.zones: a list of {name, receivers, beacons}, as in the config file");
+        }
+        for (int i = 0; i < zones.size(); i++) {
+            if (!zones.get(i).isObject()) {
+                throw new BadBody("expected body.zones[" + i + "]: {name, receivers, beacons}, got " + zones.get(i).getNodeType());
+            }
         }
         try {
             return List.of(CloudEventEncoder.JSON.treeToValue(zones, GatewayConfig.Zone[].class));

@@ -140,6 +140,11 @@ class CentralCommandsTest {
                 CentralCommands.Reply kept = gw.commands().handle("members.upsert", iphone, sign(central.getPrivate(), iphone));
                 assertThat(kept.status()).isEqualTo("ok");
                 assertThat((String) kept.result().get("warning")).as("no app-beacon scheme configured here").contains("commands.appBeacon");
+                // found by CentralCommandsFuzzTest: answered "failed" with no reason before
+                byte[] nullZone = envelope("zones.replace", Instant.now(), "{\"zones\": [null]}");
+                CentralCommands.Reply noZone = gw.commands().handle("zones.replace", nullZone, sign(central.getPrivate(), nullZone));
+                assertThat(noZone.reason()).as(noZone.toString()).isEqualTo("malformed");
+                assertThat(noZone.detail()).contains("body.zones[0]");
             }
         }
     }

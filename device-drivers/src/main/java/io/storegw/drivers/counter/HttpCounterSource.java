@@ -182,19 +182,29 @@ public final class HttpCounterSource implements ObservationSource {
         if (r.statusCode() != 200) {
             throw new IOException("HTTP " + r.statusCode() + " from " + c.url());
         }
+        return totals(r.body());
+    }
+
+    /** A counter's answer read: its serial and whole totals of 0 or more, or why it is not one. */
+    static Totals totals(byte[] body) throws BadAnswer {
         JsonNode json;
         try {
-            json = StrictJson.read(r.body());
+            json = StrictJson.read(body);
         } catch (StrictJson.Invalid e) {
             throw new BadAnswer("malformed", e.getMessage());
         }
         JsonNode in = json.path("in");
         JsonNode out = json.path("out");
-        if (!in.canConvertToLong() || !out.canConvertToLong() || in.asLong() < 0 || out.asLong() < 0) {
+        if (!whole(in) || !whole(out)) {
             throw new BadAnswer("malformed", "expected whole in and out totals, got in=" + in + " out=" + out);
         }
         String serial = StrictJson.text(json, "serial");
         return new Totals(serial == null ? "" : serial, in.asLong(), out.asLong());
+    }
+
+    /** A count: a whole JSON number of 0 or more that fits a long (Jackson would round 2.5 to 2). */
+    private static boolean whole(JsonNode n) {
+        return n.isIntegralNumber() && n.canConvertToLong() && n.asLong() >= 0;
     }
 
     /** An answer that is not a counter's totals: bad input, counted by its reason, where an unreachable counter is not. */

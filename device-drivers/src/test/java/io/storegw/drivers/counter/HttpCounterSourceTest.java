@@ -2,10 +2,13 @@ package io.storegw.drivers.counter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.HttpServer;
 import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.Observation;
+import io.storegw.drivers.source.Mutations;
 import io.storegw.drivers.source.RecordingSink;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -148,11 +151,47 @@ class HttpCounterSourceTest {
         assertThat(s.problem()).contains("expected whole in and out totals");
         body = "<html>login</html>";
         assertThat(poll(s)).isEmpty();
-        assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/malformed", 2));
+        body = "{\"in\": 2.5, \"out\": 1}"; // Jackson would read 2
+        assertThat(poll(s)).isEmpty();
+        assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/malformed", 3));
         totals("s", 2, 1);
         assertThat(poll(s)).containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"),
                 new DoorCounts(NOW, "entrance", 1, 0));
         Files.writeString(dir.resolve("counters.json"), "{broken");
         assertThat(source().problem()).contains("unreadable, starting afresh");
+    }
+
+    /**
+     * A bounded random-input property test: mutations of a counter's answer (bytes flipped, cut or repeated; a value
+     * swapped for one of another type or out of range, or removed) are read as whole totals of 0 or more, or refused
+     * as malformed; nothing else escapes (it would end the source's thread). Rerun a seed with {@code -Dstoregw.fuzz.seed=N}.
+     */
+    @Test
+    void anyAnswerIsReadAsTotalsOrRefusedAsMalformed() throws Exception {
+        long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        Mutations mutations = new Mutations(random);
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        List<JsonNode> odd = List.of(f.nullNode(), f.textNode(""), f.textNode("12"), f.textNode("\u0000"), f.booleanNode(true),
+                f.numberNode(-1), f.numberNode(0), f.numberNode(0.5), f.numberNode(1e308), f.numberNode(Long.MAX_VALUE),
+                f.numberNode(new java.math.BigInteger("9".repeat(30))), f.objectNode(), f.arrayNode());
+        totals("00408CAC512B", 12, 318);
+        byte[] sample = body.getBytes(StandardCharsets.UTF_8);
+        int read = 0;
+        for (int round = 0; round < 5_000; round++) {
+            byte[] answer = random.nextBoolean() ? mutations.bytes(sample) : mutations.jsonValue(sample, () -> mutations.pick(odd));
+            try {
+                HttpCounterSource.Totals t = HttpCounterSource.totals(answer);
+                assertThat(t.in()).as("seed %d", seed).isNotNegative();
+                assertThat(t.out()).as("seed %d", seed).isNotNegative();
+                assertThat(t.serial()).as("seed %d", seed).isNotNull();
+                read++;
+            } catch (HttpCounterSource.BadAnswer e) {
+                assertThat(e.reason).as("seed %d", seed).isEqualTo("malformed");
+            } catch (RuntimeException bug) {
+                throw new AssertionError("threw %s (seed %d) on:%n%s".formatted(bug, seed, new String(answer, StandardCharsets.UTF_8)), bug);
+            }
+        }
+        assertThat(read).as("answers read (seed %d)", seed).isGreaterThan(500);
     }
 }

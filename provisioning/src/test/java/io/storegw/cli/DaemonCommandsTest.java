@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.cli.Cli.Result;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;

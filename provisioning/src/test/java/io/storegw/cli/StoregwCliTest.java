@@ -239,9 +239,9 @@ class StoregwCliTest {
         // a daemon of its own, as a technician meets it: its logs do not mix with what the command prints
         Process daemon = io.storegw.gateway.testing.GatewayProcess.start(config, dir.resolve("daemon.log"));
         try {
-            io.storegw.gateway.testing.Await.until(java.time.Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));
+            io.storegw.drivers.testing.Await.until(java.time.Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
-            io.storegw.gateway.testing.Await.until(java.time.Duration.ofSeconds(30), "the virtual store's 100 observations",
+            io.storegw.drivers.testing.Await.until(java.time.Duration.ofSeconds(30), "the virtual store's 100 observations",
                     () -> run("status", "--socket", socket.toString()).out().contains("100 observations taken"));
             Result r = run("status", "--socket", socket.toString());
             assertThat(r.status()).as("no broker: a problem to report").isEqualTo(1);

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.DoorCounts;
 import io.storegw.drivers.observation.Observation;
-import io.storegw.drivers.source.Mutations;
+import io.storegw.drivers.testing.Mutations;
 import io.storegw.drivers.source.RecordingSink;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.storegw.drivers.ble.identity.IdentityResolver;
-import io.storegw.drivers.source.Mutations;
+import io.storegw.drivers.testing.Mutations;
 import io.storegw.drivers.source.RecordingSink;
 import java.io.IOException;
 import java.io.InputStream;

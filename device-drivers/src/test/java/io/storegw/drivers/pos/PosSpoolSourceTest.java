@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
-import io.storegw.drivers.source.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.drivers.source.RecordingSink;
 import io.storegw.drivers.source.Refused;
 import java.io.InputStream;

@@ -10,7 +10,7 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.members.MemberStore;
 import io.storegw.gateway.outbox.OutboxRow;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;

@@ -2,7 +2,7 @@ package io.storegw.gateway.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;

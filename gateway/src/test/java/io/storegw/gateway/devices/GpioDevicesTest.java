@@ -15,7 +15,7 @@ import io.storegw.drivers.observation.Observation;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;

@@ -3,7 +3,7 @@ package io.storegw.gateway.devices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.localmqtt.PahoReconnect;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import java.io.IOException;
 import java.net.InetAddress;

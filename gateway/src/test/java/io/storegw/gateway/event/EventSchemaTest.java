@@ -25,7 +25,7 @@ import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Dropped;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.RecordingEmitter;
 import io.storegw.gateway.testing.TestConfigs;

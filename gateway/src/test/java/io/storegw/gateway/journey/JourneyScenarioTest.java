@@ -13,7 +13,7 @@ import io.storegw.gateway.core.Instruction;
 import io.storegw.gateway.members.Member;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.privacy.KeyedHash;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.testing.TestBroker;

@@ -3,7 +3,7 @@ package io.storegw.gateway.journey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,7 +13,7 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.RandomAccessFile;

@@ -8,7 +8,7 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.outbox.OutboxRow;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.HoldingProxy;
 import io.storegw.gateway.testing.TestBroker;

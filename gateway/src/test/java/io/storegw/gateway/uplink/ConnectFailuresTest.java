@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -8,7 +8,7 @@ import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.virtual.VirtualStoreModel;
 import io.storegw.gateway.Gateway;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.TestConfigs;

@@ -14,7 +14,7 @@ import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.PosLogs;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

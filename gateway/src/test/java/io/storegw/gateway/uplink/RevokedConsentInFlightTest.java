@@ -10,7 +10,7 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.HoldingProxy;
 import java.nio.file.Path;

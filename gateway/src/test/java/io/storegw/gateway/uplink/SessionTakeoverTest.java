@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.gateway.testing.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.BleSighting;
-import io.storegw.drivers.source.Await;
+import io.storegw.drivers.testing.Await;
 import io.storegw.drivers.source.RecordingSink;
 import java.io.BufferedReader;
 import java.io.InputStream;

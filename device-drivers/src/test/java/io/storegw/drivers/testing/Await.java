@@ -1,4 +1,4 @@
-package io.storegw.gateway.testing;
+package io.storegw.drivers.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

@@ -1,4 +1,4 @@
-package io.storegw.drivers.source;
+package io.storegw.drivers.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

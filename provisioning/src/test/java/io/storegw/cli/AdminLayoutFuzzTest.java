@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -47,9 +46,8 @@ class AdminLayoutFuzzTest {
                         "tills": {"till-9": "%s"}},
              "reason": "fuzz"}""".formatted("ab".repeat(32));
 
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
-    private final Mutations mutations = new Mutations(random);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
 
     @TempDir
     Path dir;
@@ -65,7 +63,8 @@ class AdminLayoutFuzzTest {
         String kept;
         try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
             for (int round = 0; round < ROUNDS; round++) {
-                String body = mutate(LAYOUT);
+                String body = new String(mutations.any(LAYOUT.getBytes(StandardCharsets.UTF_8), () -> mutations.pick(ODD).get()),
+                        StandardCharsets.UTF_8);
                 AdminSocket.Answer answer = AdminSocket.request(socket, "PUT", "/layout?version=" + version, body);
                 assertThat(answer.status()).as("(seed %d) %s on:%n%s", seed, answer.body(), body).isIn(200, 400);
                 if (answer.status() == 200) {
@@ -90,11 +89,5 @@ class AdminLayoutFuzzTest {
         // The mutations must reach the layout's own checks, and leave some layouts valid.
         assertThat(taken).as("taken (seed %d)", seed).isGreaterThan(ROUNDS / 10);
         assertThat(refused).as("refused (seed %d)", seed).isGreaterThan(ROUNDS / 4);
-    }
-
-    private String mutate(String body) throws Exception {
-        byte[] json = body.getBytes(StandardCharsets.UTF_8);
-        byte[] mutated = random.nextInt(4) == 0 ? mutations.bytes(json) : mutations.jsonValue(json, () -> mutations.pick(ODD).get());
-        return new String(mutated, StandardCharsets.UTF_8);
     }
 }

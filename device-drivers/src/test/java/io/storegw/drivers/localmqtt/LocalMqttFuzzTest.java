@@ -38,9 +38,9 @@ class LocalMqttFuzzTest {
     private static final List<String> ODD_TEXT = List.of("", " ", "-1", "0", "1e400", "NaN", "99999999999999999999999999",
             "abc", ":", "::::", "iBeacon:", "iBeacon:x-y-z", "eddy:", "eddy:00-", "irk:", "irk:zz", "known:", "msft:cdp:",
             "apple:1005:", "\u0000", "💳", "a".repeat(300));
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
-    private final Mutations mutations = new Mutations(random);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
+    private final Random random = mutations.random();
 
     @TempDir
     Path dir;

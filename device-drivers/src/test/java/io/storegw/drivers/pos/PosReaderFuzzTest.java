@@ -41,9 +41,9 @@ class PosReaderFuzzTest {
         ODD_JSON = List.copyOf(odd);
     }
 
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
-    private final Mutations mutations = new Mutations(random);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
+    private final Random random = mutations.random();
 
     @Test
     void readersAnswerOrRefuseWithTheirOwnReason() throws Exception {

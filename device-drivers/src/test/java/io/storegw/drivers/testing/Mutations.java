@@ -15,11 +15,27 @@ import java.util.function.Supplier;
 public final class Mutations {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Random random;
+    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
+    private final Random random = new Random(seed);
 
-    /** @param random seeded by the test, which prints the seed with any failure */
-    public Mutations(Random random) {
-        this.random = random;
+    /** Seeded from {@code -Dstoregw.fuzz.seed=N} to rerun a failure, else from the clock. */
+    public Mutations() {
+    }
+
+    /** What a failure prints, so that it can be run again. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The seeded source of every choice a test makes, so that one seed replays a whole run. */
+    public Random random() {
+        return random;
+    }
+
+    /** Bytes flipped, cut or repeated one time in four, else one JSON value swapped or removed ({@link #jsonValue}). */
+    public byte[] any(byte[] sample, Supplier<JsonNode> odd) throws IOException {
+        byte[] changed = random.nextInt(4) == 0 ? null : jsonValue(sample, odd);
+        return changed == null ? bytes(sample) : changed;
     }
 
     public <T> T pick(List<T> choices) {

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -61,9 +60,8 @@ class CentralCommandsFuzzTest {
     /** The reasons a refusal of a signed command may give (docs/commands.md). */
     private static final Set<String> REASONS = Set.of("malformed", "stale", "replayed", "unknown-command");
 
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
-    private final Mutations mutations = new Mutations(random);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
 
     @TempDir
     Path dir;
@@ -85,7 +83,7 @@ class CentralCommandsFuzzTest {
         try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
             for (int round = 0; round < ROUNDS; round++) {
                 String[] command = mutations.pick(COMMANDS);
-                byte[] payload = mutate(envelope(command[0], command[1]));
+                byte[] payload = mutations.any(envelope(command[0], command[1]), () -> mutations.pick(ODD).get());
                 CentralCommands.Reply reply = gw.commands().handle(command[0], payload, sign(central, payload));
                 assertThat(reply.status()).as("(seed %d) %s on:%n%s", seed, reply, new String(payload, StandardCharsets.UTF_8))
                         .isIn("ok", "refused");
@@ -103,13 +101,6 @@ class CentralCommandsFuzzTest {
         // The mutations must reach the commands' own checks, and leave some commands valid.
         assertThat(applied).as("applied (seed %d)", seed).isGreaterThan(ROUNDS / 10);
         assertThat(refused).as("refused (seed %d)", seed).isGreaterThan(ROUNDS / 4);
-    }
-
-    private byte[] mutate(byte[] envelope) throws Exception {
-        if (random.nextInt(4) == 0) {
-            return mutations.bytes(envelope);
-        }
-        return mutations.jsonValue(envelope, () -> mutations.pick(ODD).get());
     }
 
     private static byte[] envelope(String name, String body) {

@@ -77,6 +77,14 @@ final class BeaconReferences {
         return true;
     }
 
+    /** Every time kept, {@code back} earlier: the clock was set back by that much (see {@code ZoneTracker.onClockSetBack}). */
+    void shiftBack(Duration back) {
+        for (Beacon b : beacons.values()) {
+            b.windowEnd = b.windowEnd == null ? null : b.windowEnd.minus(back);
+            b.references.replaceAll((receiver, ref) -> new Reference(ref.rssi(), ref.at().minus(back)));
+        }
+    }
+
     /** Whether this receiver has heard a zone's beacon, so its sightings of phones place them. */
     boolean hears(String receiver) {
         return receivers.contains(receiver);

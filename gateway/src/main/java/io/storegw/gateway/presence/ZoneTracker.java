@@ -168,6 +168,23 @@ public final class ZoneTracker implements ObservationHandler {
         Instant challengerSince;
         /** Members only: the visit, once a first stay counted. */
         Visit visit;
+
+        /** Every time kept, {@code back} earlier: the clock was set back by that much. */
+        void shiftBack(Duration back) {
+            windowEnd = minus(windowEnd, back);
+            lastHeard = minus(lastHeard, back);
+            since = minus(since, back);
+            challengerSince = minus(challengerSince, back);
+            receivers.values().forEach(h -> h.last = h.last.minus(back));
+            if (visit != null) {
+                // saved at the next sighting or tick that looks, so a restart finds the new times
+                visit = new Visit(visit.id, visit.startedAt.minus(back), visit.dwellSeconds, Instant.EPOCH);
+            }
+        }
+    }
+
+    private static Instant minus(Instant at, Duration back) {
+        return at == null ? null : at.minus(back);
     }
 
     /** One receiver's filter of one phone, and when it last heard it. */
@@ -290,20 +307,32 @@ public final class ZoneTracker implements ObservationHandler {
         if (s.txPower() != null) {
             t.txPower = s.txPower();
         }
-        t.lastHeard = s.at();
+        if (t.lastHeard == null || s.at().isAfter(t.lastHeard)) {
+            t.lastHeard = s.at(); // one handled late (stamped on another thread) does not end the stay early
+        }
         if (t.visit != null && !t.lastHeard.isBefore(t.visit.savedLastHeard.plus(SAVE_EVERY))) {
             save(s.advertiser(), t, out);
         }
     }
 
     /**
-     * The zone counts start again from the new time. Presence and visits still wait for the clock to pass each
-     * device's last sighting, so a device that left just before the clock was set back stays present for the
-     * length of the step: left so, as it needs a clock that ran ahead, which NTP does not make.
+     * The zone counts start again from the new time, and every time kept of a phone, a visit or a fixed beacon is
+     * moved back by the step (the last tick's time less {@code now}): the clock ran ahead by that much, so a stay
+     * that began before the step and ends after it lasts what it lasted, and windows and exits are decided at once,
+     * not after the clock has caught up with the times it read while ahead. Events already sent keep their times;
+     * central is told which by the {@code clock.stepped} alarm.
      */
     @Override
     public void onClockSetBack(Instant now) {
         occupancy.clockSetBack(now);
+        Duration back = Duration.between(now, lastTick);
+        if (back.isNegative() || back.isZero()) { // also before the first tick (EPOCH)
+            return;
+        }
+        tracks.values().forEach(t -> t.shiftBack(back));
+        ended.replaceAll((member, v) -> new VisitSoFar(v.visitId(), v.startedAt().minus(back), v.lastHeard().minus(back), v.open(), v.zones()));
+        forgotten.replaceAll((member, at) -> at.minus(back));
+        beacons.shiftBack(back);
     }
 
     @Override
@@ -419,13 +448,15 @@ public final class ZoneTracker implements ObservationHandler {
 
     private void leave(String who, Track t, Instant at, Emitter out) {
         if (t.zone != null && t.announced) {
-            long dwell = Duration.between(t.since, at).toSeconds();
+            // a sighting stamped before a step back and handled after it could end a stay before it began
+            Instant exitedAt = at.isBefore(t.since) ? t.since : at;
+            long dwell = Duration.between(t.since, exitedAt).toSeconds();
             occupancy.exited(t.zone, dwell);
             if (t.visit != null) {
                 String member = member(who);
                 t.visit.dwellSeconds.merge(t.zone, dwell, Long::sum);
                 out.emitAbout(member, EventCatalogue.PRESENCE_ZONE_EXITED, member + "/" + t.zone,
-                        new Exited(member, t.zone, t.since, at, dwell));
+                        new Exited(member, t.zone, t.since, exitedAt, dwell));
             }
         }
         t.zone = null;
@@ -436,8 +467,9 @@ public final class ZoneTracker implements ObservationHandler {
         String member = member(who);
         Visit v = t.visit;
         List<ZoneDwell> zones = v.dwellSeconds.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList();
+        Instant endedAt = t.lastHeard.isBefore(v.startedAt) ? v.startedAt : t.lastHeard;
         out.emitAbout(member, EventCatalogue.VISIT_ENDED, member, new VisitEnded(member, v.id, v.startedAt,
-                t.lastHeard, Duration.between(v.startedAt, t.lastHeard).toSeconds(), zones));
+                endedAt, Duration.between(v.startedAt, endedAt).toSeconds(), zones));
         out.save(SAVED_PREFIX + member, null);
         ended.remove(member);
         ended.put(member, new VisitSoFar(v.id, v.startedAt, t.lastHeard, false, zones));
@@ -468,7 +500,7 @@ public final class ZoneTracker implements ObservationHandler {
         }
         Map<String, Long> dwell = new LinkedHashMap<>(t.visit.dwellSeconds);
         if (t.announced) {
-            dwell.merge(t.zone, Duration.between(t.since, t.lastHeard).toSeconds(), Long::sum);
+            dwell.merge(t.zone, Math.max(0, Duration.between(t.since, t.lastHeard).toSeconds()), Long::sum);
         }
         return new VisitSoFar(t.visit.id, t.visit.startedAt, t.lastHeard, true,
                 dwell.entrySet().stream().map(e -> new ZoneDwell(e.getKey(), e.getValue())).toList());

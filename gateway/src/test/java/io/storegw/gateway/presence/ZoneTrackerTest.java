@@ -32,6 +32,8 @@ class ZoneTrackerTest {
     final RecordingEmitter out = new RecordingEmitter();
     final Random noise = new Random(7);
     ZoneTracker tracker = tracker(SavedState.NONE);
+    /** How far the clock was set back: the test's seconds are read this much earlier. */
+    Duration setBack = Duration.ZERO;
 
     static ZoneTracker tracker(SavedState saved) {
         return tracker(saved, ZoneTracker.Filter.MEDIAN);
@@ -58,7 +60,7 @@ class ZoneTrackerTest {
     /** From second {@code from} to {@code to}, one advertisement a second at each receiver, around the given mean RSSI (±4 dB, 1 in 10 a 20 dB dip). */
     void hear(String who, int from, int to, Object... receiverAndRssi) {
         for (int sec = from; sec < to; sec++) {
-            Instant at = T0.plusSeconds(sec);
+            Instant at = T0.plusSeconds(sec).minus(setBack);
             for (int i = 0; i < receiverAndRssi.length; i += 2) {
                 int rssi = (int) receiverAndRssi[i + 1] + noise.nextInt(9) - 4 - (noise.nextInt(10) == 0 ? 20 : 0);
                 tracker.onObservation(new BleSighting(at, (String) receiverAndRssi[i], who, rssi, -59), out);
@@ -69,7 +71,7 @@ class ZoneTrackerTest {
 
     void quiet(int from, int to) {
         for (int sec = from; sec < to; sec++) {
-            tracker.onTick(T0.plusSeconds(sec), out);
+            tracker.onTick(T0.plusSeconds(sec).minus(setBack), out);
         }
     }
 
@@ -113,6 +115,46 @@ class ZoneTrackerTest {
                 T0.plusSeconds(299), 299, List.of(new ZoneTracker.ZoneDwell("entrance", 60),
                         new ZoneTracker.ZoneDwell("aisles", 180), new ZoneTracker.ZoneDwell("checkout", 59))));
         assertThat(out.saved).as("an ended visit is forgotten").isEmpty();
+    }
+
+    /**
+     * The same walk with the clock set back an hour in the aisles (NTP correcting a clock that ran ahead): what
+     * was kept moves back with it, so each stay lasts what it lasted and no event ends before it began (the
+     * schemas' dwell minimum is 0). Without the move the aisles' stay came out at -3,361 s and the visit at
+     * -3,301 s, and the checkout was never entered: no window closed until the clock had caught up an hour later.
+     */
+    @Test
+    void aClockSetBackMovesWhatWasKeptBackWithIt() {
+        Duration hour = Duration.ofHours(1);
+        hear(ANNA, 0, 60, "door", -55, "aisle", -80);
+        hear(ANNA, 60, 150, "door", -82, "aisle", -58, "till", -85);
+        setBack = hour;
+        tracker.onClockSetBack(T0.plusSeconds(149).minus(hour)); // right after the last tick, as the next one sees it
+        hear(ANNA, 150, 240, "door", -82, "aisle", -58, "till", -85);
+        hear(ANNA, 240, 300, "aisle", -80, "till", -66);
+        quiet(300, 480);
+        assertThat(events()).containsExactly(
+                new ZoneTracker.VisitStarted("m-anna", visitId(), T0, "entrance"),
+                new ZoneTracker.Entered("m-anna", "entrance", T0),
+                new ZoneTracker.Exited("m-anna", "entrance", T0, T0.plusSeconds(60), 60),
+                new ZoneTracker.Entered("m-anna", "aisles", T0.plusSeconds(60)),
+                new ZoneTracker.Exited("m-anna", "aisles", T0.plusSeconds(60).minus(hour), T0.plusSeconds(240).minus(hour), 180),
+                new ZoneTracker.Entered("m-anna", "checkout", T0.plusSeconds(240).minus(hour)),
+                new ZoneTracker.Exited("m-anna", "checkout", T0.plusSeconds(240).minus(hour), T0.plusSeconds(299).minus(hour), 59),
+                new ZoneTracker.VisitEnded("m-anna", visitId(), T0.minus(hour), T0.plusSeconds(299).minus(hour), 299,
+                        List.of(new ZoneTracker.ZoneDwell("entrance", 60), new ZoneTracker.ZoneDwell("aisles", 180),
+                                new ZoneTracker.ZoneDwell("checkout", 59))));
+    }
+
+    /** A sighting handled out of order (stamped on another thread, or before a step back) does not end a stay early. */
+    @Test
+    void aSightingHandledLateDoesNotMoveTheLastTimeHeardBack() {
+        hear(ANNA, 0, 60, "door", -55, "aisle", -80);
+        tracker.onObservation(new BleSighting(T0.minusSeconds(600), "aisle", ANNA, -80, -59), out);
+        quiet(60, 61);
+        assertThat(events()).hasSize(2).last().isInstanceOf(ZoneTracker.Entered.class);
+        quiet(61, 100);
+        assertThat(events()).last().isEqualTo(new ZoneTracker.Exited("m-anna", "entrance", T0, T0.plusSeconds(59), 59));
     }
 
     String visitId() {

@@ -91,6 +91,19 @@ public final class BeaconFleet implements ObservationHandler {
         }
     }
 
+    /**
+     * What was heard while the clock ran ahead counts as heard at the step: an absence is reported
+     * {@code missingAfter} from now at the latest, and telemetry once {@code healthEvery} has passed from now.
+     */
+    @Override
+    public void onClockSetBack(Instant now) {
+        for (Watch w : watches.values()) {
+            w.lastHeard = w.lastHeard != null && w.lastHeard.isAfter(now) ? now : w.lastHeard;
+            w.since = w.since != null && w.since.isAfter(now) ? now : w.since;
+        }
+        lastHealth.replaceAll((beacon, at) -> at.isAfter(now) ? now : at);
+    }
+
     @Override
     public void onTick(Instant now, Emitter out) {
         for (Map.Entry<String, Watch> e : watches.entrySet()) {

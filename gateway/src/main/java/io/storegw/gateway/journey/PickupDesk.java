@@ -140,6 +140,12 @@ public final class PickupDesk implements ObservationHandler {
         lastRaised.values().removeIf(at -> at.isBefore(now.minus(repeat)));
     }
 
+    /** An arrival raised while the clock ran ahead holds the next one back {@code repeat} from now, not the step too. */
+    @Override
+    public void onClockSetBack(Instant now) {
+        lastRaised.replaceAll((member, at) -> at.isAfter(now) ? now : at);
+    }
+
     @Override
     public void onInstruction(Instruction instruction, Emitter out) {
         if (instruction instanceof PickupChange.Upsert u) {

@@ -53,4 +53,23 @@ class BeaconFleetTest {
         assertThat(out.data(EventCatalogue.BEACON_MISSING)).hasSize(3).last()
                 .isEqualTo(new BeaconFleet.Missing(SHELF, T0.plus(Duration.ofMinutes(55)), T0, 1800));
     }
+
+    /** NTP sets back a clock that ran an hour ahead: what was heard while it ran ahead counts as heard at the step. */
+    @Test
+    void aClockSetBackNeitherHidesAMissingBeaconNorHoldsBackItsHealth() {
+        fleet.onTick(T0, out);
+        fleet.onObservation(tlm(0, 3000), out);
+        fleet.onObservation(new BleSighting(T0.plusSeconds(60), "rx-1", DOOR, -70, -59), out);
+        Instant now = T0.plusSeconds(120).minus(Duration.ofHours(1));
+        fleet.onClockSetBack(now);
+        for (int minute = 1; minute <= 30; minute++) { // the door beacon goes on; the shelf's is silent
+            Instant at = now.plus(Duration.ofMinutes(minute));
+            fleet.onObservation(new BleSighting(at, "rx-1", DOOR, -70, -59), out);
+            fleet.onTick(at, out);
+        }
+        assertThat(out.data(EventCatalogue.BEACON_MISSING)).as("30 minutes after the step, not 90")
+                .containsExactly(new BeaconFleet.Missing(SHELF, now, now, 1800));
+        fleet.onObservation(new BeaconTelemetry(now.plus(Duration.ofMinutes(61)), "rx-1", SHELF, 2990, 21.0, 2000L, 7200L), out);
+        assertThat(out.data(EventCatalogue.BEACON_HEALTH)).as("an hour after the step, not two").hasSize(2);
+    }
 }

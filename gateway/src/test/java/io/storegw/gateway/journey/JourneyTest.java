@@ -48,6 +48,8 @@ class JourneyTest {
             Duration.ofMinutes(3), 5, ZoneTracker.Filter.MEDIAN), new TimeBuckets(Duration.ofMinutes(15)), SavedState.NONE);
     final JourneyAttribution journeys = new JourneyAttribution(tracker, CARDS, members, Duration.ofMinutes(60));
     PickupDesk desk = desk(SavedState.NONE);
+    /** How far the clock was set back: the test's seconds are read this much earlier. */
+    Duration setBack = Duration.ZERO;
     List<ObservationHandler> pipeline = List.of(tracker, journeys, desk);
 
     JourneyTest() {
@@ -66,16 +68,16 @@ class JourneyTest {
     /** One advertisement a second from {@code from} to {@code to} (seconds after T0), at one receiver. */
     void hear(String member, String receiver, int rssi, int from, int to) {
         for (int sec = from; sec < to; sec++) {
-            feed(new BleSighting(T0.plusSeconds(sec), receiver, "member:" + member, rssi, -59));
-            int s = sec;
-            pipeline.forEach(h -> h.onTick(T0.plusSeconds(s), out));
+            Instant at = T0.plusSeconds(sec).minus(setBack);
+            feed(new BleSighting(at, receiver, "member:" + member, rssi, -59));
+            pipeline.forEach(h -> h.onTick(at, out));
         }
     }
 
     void quiet(int from, int to) {
         for (int sec = from; sec < to; sec++) {
-            int s = sec;
-            pipeline.forEach(h -> h.onTick(T0.plusSeconds(s), out));
+            Instant at = T0.plusSeconds(sec).minus(setBack);
+            pipeline.forEach(h -> h.onTick(at, out));
         }
     }
 
@@ -151,6 +153,21 @@ class JourneyTest {
                 .isEqualTo(new PickupDesk.PickupCollected("order-1", "m-anna", T0.plusSeconds(320), "till/till-1/2026-11-23/9"));
         assertThat(out.saved).doesNotContainKey("pickup/order-1").containsKey("pickup/order-2");
         assertThat(desk.orders()).isEqualTo(1);
+    }
+
+    /** An arrival raised before NTP set back a clock that ran ahead holds the next one back 10 minutes, not the step too. */
+    @Test
+    void aClockSetBackDoesNotHoldBackTheNextArrival() {
+        desk.onInstruction(new PickupChange.Upsert(new PickupDesk.Pickup("order-1", "m-anna", true)), out);
+        hear("m-anna", "desk", -62, 0, 5);
+        assertThat(alerts).hasSize(1);
+        quiet(5, 300);
+        setBack = Duration.ofHours(1);
+        Instant now = T0.plusSeconds(299).minus(setBack);
+        pipeline.forEach(h -> h.onClockSetBack(now));
+        quiet(300, 960);
+        hear("m-anna", "desk", -62, 960, 965);
+        assertThat(alerts).as("back 11 minutes later on the new clock: raised again, not an hour later").hasSize(2);
     }
 
     @Test

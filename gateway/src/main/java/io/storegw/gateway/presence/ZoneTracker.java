@@ -448,7 +448,7 @@ public final class ZoneTracker implements ObservationHandler {
 
     private void leave(String who, Track t, Instant at, Emitter out) {
         if (t.zone != null && t.announced) {
-            // a sighting stamped before a step back and handled after it could end a stay before it began
+            // never before it began, whatever the times handed in (the events' schemas: dwell of 0 or more)
             Instant exitedAt = at.isBefore(t.since) ? t.since : at;
             long dwell = Duration.between(t.since, exitedAt).toSeconds();
             occupancy.exited(t.zone, dwell);

@@ -7,7 +7,7 @@ package io.storegw.gateway.outbox;
  * @param detail        a sentence for the person on call
  * @param file          the file concerned, when there is one
  * @param sequencesUpTo the events the alarm is about are those up to this sequence (zero-padded): for
- *                      {@code outbox.rolledback} and {@code outbox.quarantined} they may be missing for good, for
+ *                      {@code outbox.rolledback}, {@code outbox.quarantined} and {@code outbox.salvaged} they may be missing for good, for
  *                      {@code clock.stepped} they were stamped before the step; null when none
  * @param stepMillis    for {@code clock.stepped}, by how much the clock was set (negative: back); null otherwise
  */

@@ -172,6 +172,10 @@ public final class Outbox implements AutoCloseable {
     private long acksWaitingSince;
     /** A failed rewrite is not tried again before this (epoch ms): it closes and reopens the store, holding the committer. */
     private long compactNotBefore;
+    /** A damaged page a reader met, for the committer to salvage the file at its next commit. */
+    private volatile RuntimeException damaged;
+    /** At most one salvage an hour: each keeps a copy of the file, and a failing card would fill its disk with them. */
+    private long salvageNotBefore;
     /** The commits failing now, if they are; the committer's. */
     private WriteFailure writeFailure;
     /** The byte budget of the commit in progress: the configured one, or less while the disk is short. */
@@ -266,8 +270,7 @@ public final class Outbox implements AutoCloseable {
                 throw new IOException("the outbox " + settings.path() + OutboxStore.SUFFIX + " is in use by another process", e);
             }
             Path file = Path.of(settings.path() + OutboxStore.SUFFIX);
-            Path aside = file.resolveSibling(file.getFileName() + ".quarantine-"
-                    + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant()));
+            Path aside = aside(file);
             Files.move(file, aside);
             Logger.error("Outbox {} cannot be opened ({}); moved aside to {} and starting a fresh one", file, e.getMessage(), aside);
             store = OutboxStore.open(settings.path());
@@ -278,15 +281,17 @@ public final class Outbox implements AutoCloseable {
                     ceiling == 0 ? null : CloudEventEncoder.sequence(ceiling));
             metrics.counter("storegw_outbox_quarantined_total", "Outbox files moved aside because they could not be opened").increment();
         }
-        storedOffset = store.clockOffset();
+        adoptStore();
         timeline = new Timeline(clock, monotonicNanos, storedOffset);
-        long[][] totals = store.totals();
-        System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
-        System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
-        publishTotals();
         committedSeq = nextSeq - 1;
         unsent = new UnsentRows(UNSENT_ROWS, UNSENT_BYTES, nextSeq);
         return alarm;
+    }
+
+    /** Where a damaged file is kept: beside the outbox, with the time it was moved. */
+    private Path aside(Path file) {
+        return file.resolveSibling(file.getFileName() + ".quarantine-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant()));
     }
 
     private void registerGauges() {
@@ -402,7 +407,16 @@ public final class Outbox implements AutoCloseable {
         }
         long upTo = committedSeq;
         synchronized (storeLock) {
-            return store.read(afterSeq, limit, upTo, maxBytes);
+            try {
+                return store.read(afterSeq, limit, upTo, maxBytes);
+            } catch (RuntimeException e) {
+                if (!OutboxStore.damage(e)) {
+                    throw e;
+                }
+                // Thrown to the uplink, it would reconnect for ever on the same page; the committer salvages the file.
+                damaged = e;
+                return List.of();
+            }
         }
     }
 
@@ -603,6 +617,11 @@ public final class Outbox implements AutoCloseable {
         long now = timeline.now();
         boolean maintenance = now - lastMaintenance >= MAINTENANCE_MILLIS || closing;
         try {
+            RuntimeException readerMet = damaged;
+            if (readerMet != null) {
+                damaged = null;
+                salvage(readerMet);
+            }
             if (store.isClosed()) {
                 throw new IOException("the outbox file " + store.file() + " is not open (opening it again failed)");
             }
@@ -709,7 +728,9 @@ public final class Outbox implements AutoCloseable {
             // Every append of the batch fails, also those after the one that broke: no source waits for ever.
             batch.forEach(a -> a.done().completeExceptionally(e));
             failed(batch, e);
-            if (store.isClosed()) {
+            if (OutboxStore.damage(e)) {
+                salvage(e);
+            } else if (store.isClosed()) {
                 reopen();
             }
             pause(writeFailure.inARow());
@@ -1070,14 +1091,66 @@ public final class Outbox implements AutoCloseable {
                 return; // the next commit tries again
             }
         }
-        storedOffset = store.clockOffset(); // the timeline's is newer when the failed commit held a step: the next one writes it
+        adoptStore();
+        if (writeFailure.first()) {
+            Logger.info("Outbox {} opened again after a failed write", store.file());
+        }
+    }
+
+    /** Takes the counts of a store opened anew; its clock offset is older than the timeline's after a step: the next commit writes it. */
+    private void adoptStore() {
+        storedOffset = store.clockOffset();
         long[][] totals = store.totals();
         System.arraycopy(totals[0], 0, rowsByClass, 0, rowsByClass.length);
         System.arraycopy(totals[1], 0, bytesByClass, 0, bytesByClass.length);
         publishTotals();
-        if (writeFailure.first()) {
-            Logger.info("Outbox {} opened again after a failed write", store.file());
+    }
+
+    /**
+     * A page of the file does not read (a card's failing block, say): every commit that touched it, and every read of
+     * the rows on it, failed for ever, and the gateway took and sent nothing. The file is kept aside, what still reads
+     * is carried into a fresh one, and central is told which events may be missing for good.
+     */
+    private void salvage(Exception damage) {
+        long now = clock.millis();
+        if (now < salvageNotBefore) {
+            return;
         }
+        salvageNotBefore = now + TimeUnit.HOURS.toMillis(1);
+        Path file = store.file();
+        Path aside = aside(file);
+        OutboxStore.Salvaged salvaged;
+        long started = System.nanoTime();
+        synchronized (storeLock) {
+            store.close();
+            try {
+                Files.move(file, aside);
+                salvaged = OutboxStore.salvage(settings.path(), aside, nextSeq);
+            } catch (IOException | RuntimeException e) {
+                // No room for the copy, say: the damaged file goes back, nothing lost; the next try is in an hour.
+                Logger.error(e, "Outbox {} is damaged ({}) and could not be salvaged", file, Errors.describe(damage));
+                try {
+                    Files.deleteIfExists(file);
+                    if (Files.exists(aside)) {
+                        Files.move(aside, file);
+                    }
+                    store = OutboxStore.open(settings.path());
+                } catch (IOException | RuntimeException again) {
+                    problem = "outbox damaged, not salvaged, and not open: " + Errors.describe(again);
+                }
+                return;
+            }
+            store = salvaged.store();
+        }
+        adoptStore();
+        Logger.error("Outbox {} is damaged ({}): kept aside at {}; {} events that still read carried into a fresh file in {} ms,"
+                + " {} unreadable stretches", file, Errors.describe(damage), aside, salvaged.events(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), salvaged.unreadable());
+        metrics.counter("storegw_outbox_salvaged_total", "Damaged outbox files kept aside after what still read was carried over").increment();
+        appendInternal(EventCatalogue.GATEWAY_ALARM, "outbox", new Alarm("outbox.salvaged", "The outbox file was found damaged ("
+                + Errors.describe(damage) + "); it was kept aside, and the " + salvaged.events() + " queued events that still read were"
+                + " carried into a fresh file and will be sent. " + salvaged.unreadable() + " stretches did not read: events up to"
+                + " sequencesUpTo may be missing for good.", aside.toString(), CloudEventEncoder.sequence(nextSeq - 1)));
     }
 
     /** After a failed commit: 0.2 s, doubling with every failure in a row, up to 2 s. */

@@ -10,10 +10,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.h2.mvstore.Cursor;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.h2.mvstore.MVStoreTool;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.LongDataType;
@@ -112,6 +115,148 @@ final class OutboxStore implements AutoCloseable {
 
     Path file() {
         return Path.of(base + SUFFIX);
+    }
+
+    /** Whether {@code e} says the file is damaged (a page or chunk that does not read), not full or locked. */
+    static boolean damage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MVStoreException m) {
+                int code = m.getErrorCode();
+                if (code == DataUtils.ERROR_FILE_CORRUPT || code == DataUtils.ERROR_READING_FAILED
+                        || code == DataUtils.ERROR_CHUNK_NOT_FOUND || code == DataUtils.ERROR_BLOCK_NOT_FOUND) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What {@link #salvage} carried over.
+     *
+     * @param events     the events copied
+     * @param unreadable the stretches of the maps it could not read
+     */
+    record Salvaged(OutboxStore store, long events, int unreadable) {
+    }
+
+    /**
+     * Carries what can still be read of the damaged file {@code damaged} into a fresh store at {@code base}: the
+     * events around each stretch that does not read (an unreadable page covers a range of keys, found by
+     * probing), and the keys, saved state and counters up to the first damage in their maps. Committed and
+     * synced before it returns; {@code nextSeq} is kept whatever the damaged file says.
+     */
+    static Salvaged salvage(Path base, Path damaged, long nextSeq) throws IOException {
+        OutboxStore to = open(base);
+        long events = 0;
+        int unreadable = 0;
+        MVStore file = null;
+        try {
+            file = new MVStore.Builder().fileName(damaged.toString()).readOnly().cacheSize(CACHE_MB).open();
+            OutboxStore from = new OutboxStore(base, file);
+            unreadable += copyUntilUnreadable(from.meta, to.meta);
+            long[] bytes = new long[from.events.size()];
+            for (int c = 0; c < from.events.size(); c++) {
+                int cls = c;
+                long[] copied = copyReadable(from.events.get(c), to.events.get(c), v -> bytes[cls] += v.summary()[2]);
+                events += copied[0];
+                unreadable += (int) copied[1];
+            }
+            to.setBytes(bytes);
+            unreadable += (int) copyReadable(from.keysInOrder, to.keysInOrder, v -> { })[1];
+            unreadable += copyUntilUnreadable(from.keys, to.keys);
+            unreadable += copyUntilUnreadable(from.saved, to.saved);
+            Long lastOrder = to.keysInOrder.lastKey();
+            to.nextKeyOrder = lastOrder == null ? 1 : lastOrder + 1;
+        } catch (RuntimeException unopenable) {
+            unreadable++; // the file or a map's root does not read: nothing more to carry
+        } finally {
+            if (file != null) {
+                file.closeImmediately();
+            }
+        }
+        to.setNextSeq(nextSeq);
+        to.commit();
+        to.sync();
+        return new Salvaged(to, events, unreadable);
+    }
+
+    /** Copies every entry whose page reads, resuming past each stretch that does not; {rows, stretches}. */
+    private static <V> long[] copyReadable(MVMap<Long, V> from, MVMap<Long, V> to, Consumer<V> each) {
+        long rows = 0;
+        int stretches = 0;
+        long next = Long.MIN_VALUE;
+        while (true) {
+            try {
+                for (Cursor<Long, V> cursor = from.cursor(next); cursor.hasNext(); ) {
+                    long key = cursor.next();
+                    V value = cursor.getValue();
+                    to.put(key, value);
+                    each.accept(value);
+                    rows++;
+                    next = key + 1;
+                }
+                return new long[] {rows, stretches};
+            } catch (RuntimeException unreadablePage) {
+                stretches++;
+                Long resume = firstReadableAfter(from, next);
+                if (resume == null) {
+                    return new long[] {rows, stretches};
+                }
+                next = resume;
+            }
+        }
+    }
+
+    /**
+     * The first key past the unreadable stretch that {@code from} is in, or null when none: the keys whose lookups
+     * fail are one range (they lead to the same bad page), so its end is found by doubling, then halving.
+     */
+    private static Long firstReadableAfter(MVMap<Long, ?> map, long from) {
+        long bad = from;
+        long good;
+        for (long step = 1; ; step <<= 1) {
+            long probe = from + step;
+            if (probe <= from || step <= 0) {
+                return null; // past the largest key: nothing after the stretch reads
+            }
+            if (reads(map, probe)) {
+                good = probe;
+                break;
+            }
+            bad = probe;
+        }
+        while (good - bad > 1) {
+            long mid = bad + (good - bad) / 2;
+            if (reads(map, mid)) {
+                good = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        return map.ceilingKey(good);
+    }
+
+    private static boolean reads(MVMap<Long, ?> map, long key) {
+        try {
+            map.ceilingKey(key);
+            return true;
+        } catch (RuntimeException unreadablePage) {
+            return false;
+        }
+    }
+
+    /** Copies a map in key order up to its first unreadable page; 1 when it met one. */
+    private static <K, V> int copyUntilUnreadable(MVMap<K, V> from, MVMap<K, V> to) {
+        try {
+            for (Cursor<K, V> cursor = from.cursor(null); cursor.hasNext(); ) {
+                K key = cursor.next();
+                to.put(key, cursor.getValue());
+            }
+            return 0;
+        } catch (RuntimeException unreadablePage) {
+            return 1;
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventCatalogue;
@@ -13,7 +14,6 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.uplink.Uplink;
 import java.io.RandomAccessFile;
@@ -628,6 +628,55 @@ class OutboxTest {
             assertThat(metrics.count("storegw_outbox_quarantined_total")).isEqualTo(1);
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(100_002L);
+        }
+    }
+
+    /**
+     * A page of an older chunk that no longer reads (a card's failing block; here 4 KB of noise a third into the file):
+     * the file opens, but every commit that touched the page failed, and the outbox took and sent nothing for ever.
+     * Now the file is kept aside, what still reads goes on in a fresh one, and the alarm names what may be missing.
+     */
+    @Test
+    void aPageThatNoLongerReadsIsSalvagedAroundAndTheRestGoesOn() throws Exception {
+        try (Outbox outbox = open(256 << 20, Map.of())) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                done.add(outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 400))));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        Path file = dir.resolve("outbox.mv");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(Files.size(file) / 3);
+            byte[] noise = new byte[4096];
+            new java.util.Random(3).nextBytes(noise);
+            raf.write(noise);
+        }
+        try (Outbox outbox = open(256 << 20, Map.of())) {
+            // The uplink's read meets the page (or a commit does first, where the page is one it touches).
+            assertThat(all(outbox)).as("not thrown at the reader, which would reconnect for ever").hasSizeLessThan(3000);
+            Await.until(Duration.ofSeconds(10), "the salvage", () -> metrics.count("storegw_outbox_salvaged_total") == 1);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            OutboxRow alarm = rows.get(rows.size() - 1);
+            JsonNode data = json(alarm).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("outbox.salvaged");
+            assertThat(data.path("sequencesUpTo").asText()).isEqualTo("0000000000003000");
+            assertThat(Path.of(data.path("file").asText())).exists().hasParent(dir);
+            List<Long> kept = rows.subList(0, rows.size() - 1).stream().map(OutboxRow::seq).toList();
+            assertThat(kept).as("most of the backlog still reads").hasSizeGreaterThan(2500).isSorted();
+            assertThat(kept.get(kept.size() - 1)).as("also what comes after the damage").isEqualTo(3000L);
+            assertThat(kept).as("one stretch lost").hasSizeLessThan(3000);
+            for (OutboxRow row : rows.subList(0, rows.size() - 1)) {
+                assertThat(json(row).path("data").path("n").asLong()).as("each row whole").isEqualTo(row.seq() - 1);
+            }
+            assertThat(outbox.stats().rows()).isEqualTo(rows.size());
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            assertThat(outbox.stats().committedSeq()).isEqualTo(alarm.seq() + 1);
+        }
+        try (Outbox outbox = open(256 << 20, Map.of())) {
+            assertThat(all(outbox)).as("the fresh file opens as it was left").hasSizeGreaterThan(2500);
+            assertThat(metrics.count("storegw_outbox_salvaged_total")).isZero();
         }
     }
 

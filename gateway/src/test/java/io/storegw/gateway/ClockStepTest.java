@@ -3,9 +3,9 @@ package io.storegw.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventCatalogue;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.SteppedClock;
 import io.storegw.gateway.testing.TestConfigs;

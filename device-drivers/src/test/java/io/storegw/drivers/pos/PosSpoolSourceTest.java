@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
-import io.storegw.drivers.testing.Await;
 import io.storegw.drivers.source.RecordingSink;
 import io.storegw.drivers.source.Refused;
+import io.storegw.drivers.testing.Await;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

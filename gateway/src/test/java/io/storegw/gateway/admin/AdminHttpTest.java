@@ -2,9 +2,9 @@ package io.storegw.gateway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.AdminClient;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.net.http.HttpResponse;

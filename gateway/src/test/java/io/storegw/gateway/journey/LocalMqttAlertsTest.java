@@ -2,8 +2,8 @@ package io.storegw.gateway.journey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storegw.gateway.metrics.Metrics;
 import io.storegw.drivers.testing.Await;
+import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;

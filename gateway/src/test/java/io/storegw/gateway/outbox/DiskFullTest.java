@@ -3,8 +3,8 @@ package io.storegw.gateway.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegw.gateway.testing.AdminClient;
 import io.storegw.drivers.testing.Await;
+import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.FileSizeLimit;
 import io.storegw.gateway.testing.GatewayProcess;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.observation.BleSighting;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.outbox.OutboxRow;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Path;

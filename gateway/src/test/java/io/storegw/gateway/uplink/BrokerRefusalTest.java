@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
@@ -11,7 +12,6 @@ import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.HoldingProxy;
 import io.storegw.gateway.testing.TestBroker;

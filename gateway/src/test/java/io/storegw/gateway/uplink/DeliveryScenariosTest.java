@@ -6,9 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.DoorCrossing;
 import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.drivers.testing.Await;
 import io.storegw.drivers.virtual.VirtualStoreModel;
 import io.storegw.gateway.Gateway;
-import io.storegw.drivers.testing.Await;
+import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.event.DataClass;
+import io.storegw.gateway.event.Event;
+import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.event.EventIds;
+import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.TestConfigs;
@@ -70,6 +78,46 @@ class DeliveryScenariosTest {
             assertThat(rig.central().arrivedInOrder()).isTrue();
             assertThat(rig.central().conflicts()).isZero();
             Await.until(Duration.ofSeconds(10), "outbox drained", () -> gw.outbox().stats().rows() == 0);
+        }
+    }
+
+    /**
+     * A page of the outbox file stops reading while the broker is away (4 KB of noise a third into a file of 3,000
+     * queued sales, as a failing card's block would): once the broker is back, central gets the {@code outbox.salvaged}
+     * alarm and every queued event but those of the unreadable stretch, the newest included. Before, the gateway
+     * sent nothing more and took nothing more.
+     */
+    @Test
+    void aPageOfTheOutboxThatNoLongerReadsCostsItsEventsNotTheRest() throws Exception {
+        rig.broker().stop();
+        GatewayConfig config = TestConfigs.withoutSources(dir.resolve("gw"), rig.broker().uri(), "");
+        long queued = 3_000;
+        EventIds ids = new EventIds(Clock.systemUTC());
+        try (Outbox outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), 256L << 20, Duration.ZERO, java.util.Map.of(),
+                Duration.ofDays(7)), new GatewayIdentity("acme", "s042", "gw1"), ids, Clock.systemUTC(), new Metrics())) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < queued; i++) {
+                done.add(outbox.append(List.of(new Event(ids.next(), EventCatalogue.STORE_FOOTFALL, Instant.now(), "door",
+                        DataClass.ANONYMOUS, java.util.Map.of("n", i, "pad", "x".repeat(400))))));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        Path file = Path.of(config.outboxPath() + ".mv");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(raf.length() / 3);
+            byte[] noise = new byte[4096];
+            new java.util.Random(3).nextBytes(noise);
+            raf.write(noise);
+        }
+        rig.broker().start();
+        try (Gateway gw = Gateway.start(config, Clock.systemUTC())) {
+            Await.until(Duration.ofSeconds(60), "the salvage alarm at central", () -> rig.central().events().values().stream()
+                    .anyMatch(e -> e.path("data").path("kind").asText().equals("outbox.salvaged")));
+            Await.until(Duration.ofSeconds(60), "the newest queued event, after the damage", () -> rig.central().events().containsKey(queued));
+            List<Long> lost = rig.central().gapsUpTo(queued);
+            assertThat(lost).as("only the unreadable stretch: %s", rig.central().gapSummary(queued)).isNotEmpty().hasSizeLessThan(100);
+            assertThat(rig.central().conflicts()).isZero();
+            assertThat(gw.metrics().count("storegw_outbox_salvaged_total")).isEqualTo(1);
         }
     }
 

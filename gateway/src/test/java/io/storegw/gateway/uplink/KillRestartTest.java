@@ -2,8 +2,8 @@ package io.storegw.gateway.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storegw.gateway.testing.AdminClient;
 import io.storegw.drivers.testing.Await;
+import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;

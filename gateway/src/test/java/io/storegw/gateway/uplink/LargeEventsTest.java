@@ -2,6 +2,7 @@ package io.storegw.gateway.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventCatalogue;
@@ -14,7 +15,6 @@ import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.PosLogs;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
-import io.storegw.drivers.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

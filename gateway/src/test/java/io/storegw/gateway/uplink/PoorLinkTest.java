@@ -2,6 +2,7 @@ package io.storegw.gateway.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.event.DataClass;
@@ -10,7 +11,6 @@ import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.HoldingProxy;

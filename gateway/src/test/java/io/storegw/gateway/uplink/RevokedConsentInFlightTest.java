@@ -3,6 +3,7 @@ package io.storegw.gateway.uplink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventCatalogue;
@@ -10,7 +11,6 @@ import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.BrokerAndCentral;
 import io.storegw.gateway.testing.HoldingProxy;
 import java.nio.file.Path;

@@ -2,10 +2,10 @@ package io.storegw.gateway.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.TestBroker;
 import java.nio.file.Path;

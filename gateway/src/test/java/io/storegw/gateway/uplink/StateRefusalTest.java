@@ -3,13 +3,13 @@ package io.storegw.gateway.uplink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;
 import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.metrics.Metrics;
-import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.HiveMqBroker;
 import io.storegw.gateway.testing.MutableClock;
 import io.storegw.gateway.testing.TestBroker;

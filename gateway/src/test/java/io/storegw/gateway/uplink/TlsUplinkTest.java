@@ -2,8 +2,8 @@ package io.storegw.gateway.uplink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.storegw.gateway.Gateway;
 import io.storegw.drivers.testing.Await;
+import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.MosquittoBroker;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;

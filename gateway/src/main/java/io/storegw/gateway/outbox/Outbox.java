@@ -488,6 +488,9 @@ public final class Outbox implements AutoCloseable {
                 oldest = rows == 0 ? 0 : timeline.toWall(store.oldestCreated());
             } catch (RuntimeException e) {
                 oldest = 0; // a figure for a gauge: a store that cannot say is reported by the committer
+                if (OutboxStore.damage(e)) {
+                    damaged = e; // the oldest row's page: the committer salvages the file
+                }
             }
         }
         return new OutboxStats(rows, bytes, committedSeq, oldest, store.fileBytes());

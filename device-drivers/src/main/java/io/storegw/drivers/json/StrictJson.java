@@ -50,6 +50,9 @@ public final class StrictJson {
             return root;
         } catch (StreamConstraintsException e) {
             throw new Invalid("JSON refused: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // a number whose exponent does not fit a BigDecimal (1e9999999999): Jackson throws this, not a parse error
+            throw new Invalid("JSON refused: a number out of range (" + e.getMessage() + ")");
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
             throw new Invalid("not valid JSON" + where + ": " + e.getOriginalMessage());

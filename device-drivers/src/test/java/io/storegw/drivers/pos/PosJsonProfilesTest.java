@@ -216,6 +216,9 @@ class PosJsonProfilesTest {
         assertThatThrownBy(() -> read(PosFormat.GENERIC, "{\"sequenceNumber\":1,\"sequenceNumber\":2}"))
                 .hasMessageContaining("Duplicate field 'sequenceNumber'");
         assertThatThrownBy(() -> read(PosFormat.GENERIC, "{} {}")).hasMessageContaining("not valid JSON");
+        // found by LocalMqttFuzzTest: an exponent past a BigDecimal's threw Jackson's NumberFormatException through every reader
+        assertThatThrownBy(() -> read(PosFormat.GENERIC, "{\"sequenceNumber\": -644e509352269977}")).isInstanceOf(PosFormatException.class)
+                .hasMessageContaining("a number out of range");
         assertThatThrownBy(() -> read(PosFormat.SHOPIFY, "")).hasMessageContaining("empty document");
         byte[] big = ("{\"transactions\":[" + "{},".repeat(400) + "{}]}").getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> new PosReader(new PosSettings(NEW_YORK, 1024, List.of(), null)).read(PosFormat.GENERIC, big))

@@ -60,6 +60,8 @@ final class OutboxStore implements AutoCloseable {
     private static final int TIDY_EVERY = 4;
     /** ... moving at most this many live bytes. */
     private static final int TIDY_MOVE_BYTES = 256 << 10;
+    /** A salvage commits its copy every this many events (unsynced; it syncs once, at the end). */
+    private static final int SALVAGE_COMMIT_EVERY = 1_000;
     private static final String NEXT_SEQ = "next_seq";
     /** The clock steps the rows' times are behind today's clock by ({@link Timeline}). */
     private static final String CLOCK_OFFSET = "clock_offset";
@@ -156,9 +158,15 @@ final class OutboxStore implements AutoCloseable {
             OutboxStore from = new OutboxStore(base, file);
             unreadable += copyUntilUnreadable(from.meta, to.meta);
             long[] bytes = new long[from.events.size()];
+            long[] uncommitted = {0};
             for (int c = 0; c < from.events.size(); c++) {
                 int cls = c;
-                long[] copied = copyReadable(from.events.get(c), to.events.get(c), v -> bytes[cls] += v.summary()[2]);
+                long[] copied = copyReadable(from.events.get(c), to.events.get(c), v -> {
+                    bytes[cls] += v.summary()[2];
+                    if (++uncommitted[0] % SALVAGE_COMMIT_EVERY == 0) {
+                        to.commit(); // H2 holds what is not committed in the heap: a backlog of 1 GB would not fit
+                    }
+                });
                 events += copied[0];
                 unreadable += (int) copied[1];
             }
@@ -175,9 +183,14 @@ final class OutboxStore implements AutoCloseable {
                 file.closeImmediately();
             }
         }
-        to.setNextSeq(nextSeq);
-        to.commit();
-        to.sync();
+        try {
+            to.setNextSeq(nextSeq);
+            to.commit();
+            to.sync();
+        } catch (RuntimeException e) { // a full disk, say: the caller puts the damaged file back
+            to.file.closeImmediately();
+            throw e;
+        }
         return new Salvaged(to, events, unreadable);
     }
 

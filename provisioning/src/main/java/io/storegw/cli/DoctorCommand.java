@@ -83,6 +83,7 @@ final class DoctorCommand implements Callable<Integer> {
         stateTopic(config, status);
         clock();
         disk(config);
+        keptOutboxFiles(config);
         bluetooth(config);
         gpio(config);
         return report();
@@ -343,6 +344,33 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (IOException | NullPointerException e) {
             add("disk", Verdict.FAIL, "cannot tell the free space at " + config.outboxPath() + ": " + e.getMessage(), "check stateDir");
         }
+    }
+
+    /** Damaged outbox files the gateway moved aside (it could not open one, or salvaged it): a failing card, and their room. */
+    private void keptOutboxFiles(GatewayConfig config) {
+        Path outbox = config.outboxPath().toAbsolutePath();
+        String prefix = outbox.getFileName() + ".mv.quarantine-";
+        List<Path> kept = new ArrayList<>();
+        long bytes = 0;
+        if (Files.isDirectory(outbox.getParent())) {
+            try (var files = Files.list(outbox.getParent())) {
+                for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted()::iterator) {
+                    kept.add(f);
+                    bytes += Files.size(f);
+                }
+            } catch (IOException e) {
+                add("outbox files", Verdict.WARN, "cannot list " + outbox.getParent() + ": " + e.getMessage(), "check stateDir");
+                return;
+            }
+        }
+        if (kept.isEmpty()) {
+            add("outbox files", Verdict.OK, "no damaged outbox file kept beside " + outbox.getFileName() + ".mv", null);
+            return;
+        }
+        add("outbox files", Verdict.WARN, kept.size() + " damaged outbox file" + (kept.size() == 1 ? "" : "s") + " kept ("
+                + StatusCommand.bytes(bytes) + "), the newest " + kept.get(kept.size() - 1) + ": the gateway could not read it and"
+                + " went on with a fresh one (central got a gateway.alarm); the SD card may be failing",
+                "keep them only while central may want the events they hold, then delete them (docs/troubleshooting.md); plan to replace the card");
     }
 
     private void bluetooth(GatewayConfig config) {

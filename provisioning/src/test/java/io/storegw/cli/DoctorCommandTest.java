@@ -55,7 +55,7 @@ class DoctorCommandTest {
                 Result r = run("doctor", "--config", config.toString(), "--json");
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
-                        "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "D-Bus", "Bluetooth", "GPIO");
+                        "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -67,6 +67,7 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "broker packet size")).isEqualTo("OK");
                 assertThat(verdict(checks, "state topic")).isEqualTo("OK");
                 assertThat(verdict(checks, "disk")).isEqualTo("OK");
+                assertThat(verdict(checks, "outbox files")).isEqualTo("OK");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
                 // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does
@@ -140,8 +141,11 @@ class DoctorCommandTest {
                 .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    bus: unix:path=" + dir.resolve("no-bus") + "\n")
                 + "gpio:\n  doorCounter:\n    enabled: true\n    door: main\n    outer: {pin: 17}\n    inner: {pin: 27}\n"
                 + "outbox:\n  diskReserve: 1000000GB\n"); // more than any disk here: the outbox would take no more room
+        Files.write(state.resolve("outbox.mv.quarantine-20261203T120000Z"), new byte[2048]); // one the gateway salvaged
         Result r = run("doctor", "--config", config.toString(), "--timeout", "3");
         assertThat(r.status()).isEqualTo(1);
+        assertThat(r.out()).contains("WARN  outbox files", "1 damaged outbox file kept", "outbox.mv.quarantine-20261203T120000Z",
+                "fix: keep them only while central may want the events they hold");
         assertThat(r.out()).contains("OK    config", "FAIL  admin socket", "is it running? systemctl status storegw",
                 "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth",
                 "FAIL  disk", "fix: free space: the outbox is taking no more room", "SKIP  state topic", "doctor: ");

@@ -38,10 +38,15 @@ final class Liveness {
         return before == null || before.online() != online ? status : null;
     }
 
-    /** Devices silent for longer than {@code offlineAfter}, now offline. */
+    /**
+     * Devices silent for longer than {@code offlineAfter}, now offline. A last message later than now was heard while
+     * the clock ran ahead (NTP has set it back since): it counts as heard now, or the device's silence would go
+     * unnoticed for the length of the step.
+     */
     List<DeviceStatus> sweep(Instant now) {
         List<DeviceStatus> gone = new ArrayList<>();
-        devices.replaceAll((id, d) -> {
+        devices.replaceAll((id, heard) -> {
+            Device d = heard.lastHeard().isAfter(now) ? new Device(now, heard.online()) : heard;
             if (d.online() && Duration.between(d.lastHeard(), now).compareTo(offlineAfter) > 0) {
                 gone.add(new DeviceStatus(now, id, DeviceStatus.State.OFFLINE, "silence"));
                 return new Device(d.lastHeard(), false);

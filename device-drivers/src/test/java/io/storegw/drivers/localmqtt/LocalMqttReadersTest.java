@@ -110,6 +110,11 @@ class LocalMqttReadersTest {
                 .containsExactly(new DeviceStatus(NOW.plus(Duration.ofMinutes(6)), "shelf-1", DeviceStatus.State.OFFLINE, "silence"));
         assertThat(l.sweep(NOW.plus(Duration.ofMinutes(7)))).isEmpty();
         assertThat(l.heard("shelf-1", NOW.plus(Duration.ofMinutes(8))).state()).isEqualTo(DeviceStatus.State.ONLINE);
+        // NTP sets back a clock that ran an hour ahead just after shelf-1's last message: offline 5 minutes on, not 65
+        Instant back = NOW.plus(Duration.ofMinutes(8)).minus(Duration.ofHours(1));
+        assertThat(l.sweep(back)).isEmpty();
+        assertThat(l.sweep(back.plus(Duration.ofMinutes(6))))
+                .containsExactly(new DeviceStatus(back.plus(Duration.ofMinutes(6)), "shelf-1", DeviceStatus.State.OFFLINE, "silence"));
     }
 
     @Test

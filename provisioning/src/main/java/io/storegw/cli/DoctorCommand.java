@@ -348,23 +348,19 @@ final class DoctorCommand implements Callable<Integer> {
 
     /** Damaged outbox files the gateway moved aside (it could not open one, or salvaged it): a failing card, and their room. */
     private void keptOutboxFiles(GatewayConfig config) {
-        Path outbox = config.outboxPath().toAbsolutePath();
-        String prefix = outbox.getFileName() + ".mv.quarantine-";
-        List<Path> kept = new ArrayList<>();
+        List<Path> kept;
         long bytes = 0;
-        if (Files.isDirectory(outbox.getParent())) {
-            try (var files = Files.list(outbox.getParent())) {
-                for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted()::iterator) {
-                    kept.add(f);
-                    bytes += Files.size(f);
-                }
-            } catch (IOException e) {
-                add("outbox files", Verdict.WARN, "cannot list " + outbox.getParent() + ": " + e.getMessage(), "check stateDir");
-                return;
+        try {
+            kept = Outbox.keptAside(config.outboxPath());
+            for (Path f : kept) {
+                bytes += Files.size(f);
             }
+        } catch (IOException e) {
+            add("outbox files", Verdict.WARN, "cannot list the files beside " + config.outboxPath() + ": " + e.getMessage(), "check stateDir");
+            return;
         }
         if (kept.isEmpty()) {
-            add("outbox files", Verdict.OK, "no damaged outbox file kept beside " + outbox.getFileName() + ".mv", null);
+            add("outbox files", Verdict.OK, "no damaged outbox file kept beside " + config.outboxPath(), null);
             return;
         }
         add("outbox files", Verdict.WARN, kept.size() + " damaged outbox file" + (kept.size() == 1 ? "" : "s") + " kept ("

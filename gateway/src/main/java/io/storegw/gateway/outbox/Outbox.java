@@ -172,6 +172,8 @@ public final class Outbox implements AutoCloseable {
     private long acksWaitingSince;
     /** A failed rewrite is not tried again before this (epoch ms): it closes and reopens the store, holding the committer. */
     private long compactNotBefore;
+    /** Added to the file's name, with the time, when a damaged file is kept aside. */
+    private static final String ASIDE = ".quarantine-";
     /** A damaged page a reader met, for the committer to salvage the file at its next commit. */
     private volatile RuntimeException damaged;
     /** At most one salvage an hour: each keeps a copy of the file, and a failing card would fill its disk with them. */
@@ -290,8 +292,20 @@ public final class Outbox implements AutoCloseable {
 
     /** Where a damaged file is kept: beside the outbox, with the time it was moved. */
     private Path aside(Path file) {
-        return file.resolveSibling(file.getFileName() + ".quarantine-"
+        return file.resolveSibling(file.getFileName() + ASIDE
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(clock.instant()));
+    }
+
+    /** The damaged files kept beside the outbox at {@code path} (as configured, without the suffix), oldest first. */
+    public static List<Path> keptAside(Path path) throws IOException {
+        Path file = Path.of(path + OutboxStore.SUFFIX).toAbsolutePath();
+        if (!Files.isDirectory(file.getParent())) {
+            return List.of();
+        }
+        String prefix = file.getFileName() + ASIDE;
+        try (var files = Files.list(file.getParent())) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted().toList();
+        }
     }
 
     private void registerGauges() {

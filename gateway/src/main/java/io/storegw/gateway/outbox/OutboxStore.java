@@ -145,19 +145,20 @@ final class OutboxStore implements AutoCloseable {
     /**
      * Carries what can still be read of the damaged file {@code damaged} into a fresh store at {@code base}: the
      * events around each stretch that does not read (an unreadable page covers a range of keys, found by
-     * probing), and the keys, saved state and counters up to the first damage in their maps. Committed and
-     * synced before it returns; {@code nextSeq} is kept whatever the damaged file says.
+     * probing), the keys and saved state up to the first damage in their maps, and the clock offset. Committed and
+     * synced before it returns; {@code nextSeq} is kept whatever the damaged file says, and the byte counts are the
+     * copy's.
      */
     static Salvaged salvage(Path base, Path damaged, long nextSeq) throws IOException {
         OutboxStore to = open(base);
         long events = 0;
         int unreadable = 0;
+        long[] bytes = new long[to.events.size()];
         MVStore file = null;
         try {
             file = new MVStore.Builder().fileName(damaged.toString()).readOnly().cacheSize(CACHE_MB).open();
             OutboxStore from = new OutboxStore(base, file);
-            unreadable += copyUntilUnreadable(from.meta, to.meta);
-            long[] bytes = new long[from.events.size()];
+            to.setClockOffset(from.clockOffset());
             long[] uncommitted = {0};
             for (int c = 0; c < from.events.size(); c++) {
                 int cls = c;
@@ -170,7 +171,6 @@ final class OutboxStore implements AutoCloseable {
                 events += copied[0];
                 unreadable += (int) copied[1];
             }
-            to.setBytes(bytes);
             unreadable += (int) copyReadable(from.keysInOrder, to.keysInOrder, v -> { })[1];
             unreadable += copyUntilUnreadable(from.keys, to.keys);
             unreadable += copyUntilUnreadable(from.saved, to.saved);
@@ -184,6 +184,7 @@ final class OutboxStore implements AutoCloseable {
             }
         }
         try {
+            to.setBytes(bytes); // what was copied, also when a map stopped reading half way
             to.setNextSeq(nextSeq);
             to.commit();
             to.sync();

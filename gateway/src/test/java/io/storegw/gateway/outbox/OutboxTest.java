@@ -666,6 +666,7 @@ class OutboxTest {
                 assertThat(json(row).path("data").path("n").asLong()).as("each row whole").isEqualTo(row.seq() - 1);
             }
             assertThat(outbox.stats().rows()).isEqualTo(rows.size());
+            assertThat(outbox.stats().bytes()).as("the budget counts what came over").isEqualTo(rows.stream().mapToLong(r -> r.payload().length).sum());
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(alarm.seq() + 1);
         }

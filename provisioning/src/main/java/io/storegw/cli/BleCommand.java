@@ -37,8 +37,8 @@ final class BleCommand {
     /** {@code storegw ble decode}: decode advertisements given as hex or in a btsnoop capture. */
     @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Decode BLE advertisements; prints one line (or JSON object) per beacon frame.",
-                "HEX is advertising data (AD structures), an HCI event (3E ...), an H4 packet",
-                "(04 3E ...), or with --as mfg BlueZ's manufacturer data (company id, payload)."},
+                "HEX is advertising data (AD structures), an HCI event (3E ...), an H4 packet (04 3E ...), or with"
+                + " --as mfg BlueZ's manufacturer data (company id, payload)."},
             footer = {"", "Examples:",
                 "  storegw ble decode 0303aafe1316aafe10f8036769746875620063697472757a",
                 "  btmon -w /tmp/ble.log    # in another terminal, Ctrl-C after a while",

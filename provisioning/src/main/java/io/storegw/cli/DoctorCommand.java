@@ -38,9 +38,9 @@ import picocli.CommandLine.Option;
 
 /** {@code storegw doctor}: every check a technician would make by hand, each with a verdict and a fix. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint:",
-                "config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),",
-                "clock synchronised, disk space for the outbox, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
+        description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint.",
+                "The checks: config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),"
+                + " clock synchronised, disk space for the outbox, damaged outbox files kept beside it, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
                 "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
 final class DoctorCommand implements Callable<Integer> {
 

@@ -13,9 +13,9 @@ final class EventsCommand {
     /** {@code storegw events tail}. */
     @Command(name = "tail", mixinStandardHelpOptions = true,
             description = {"Show the last events and follow new ones until Ctrl-C, one line each.",
-                    "Events show as soon as they are committed, also while the uplink is down: this is what",
-                    "central gets (or will get). The gateway keeps the last 512 in memory; a slower reader is told",
-                    "how many it missed."})
+                    "Events show as soon as they are committed, also while the uplink is down: this is what central gets"
+                    + " (or will get). The gateway keeps the last 512 in memory; a slower reader is told how many it"
+                    + " missed."})
     static final class Tail extends DaemonCommand {
         private static final Pattern FAMILY = Pattern.compile("[a-z]{1,32}");
 

@@ -114,8 +114,9 @@ final class QueueCommand {
     /** {@code storegw queue resend-refused}. */
     @Command(name = "resend-refused", mixinStandardHelpOptions = true,
             description = {"Send the events central's broker refused for good again, once the broker is put right.",
-                    "They are kept in {stateDir}/uplink/refused/ and were reported to central as dropped (reason refused);",
-                    "each goes as it was (same id and sequence), oldest first; one the broker takes moves to refused/sent/.",
+                    "They are kept in {stateDir}/uplink/refused/ and were reported to central as dropped (reason"
+                    + " refused); each goes as it was (same id and sequence), oldest first; one the broker takes moves to"
+                    + " refused/sent/.",
                     "Exits 1 while any is left in the folder (refused again, or the uplink down; the reason is printed)."})
     static final class ResendRefused extends DaemonCommand {
         @Override

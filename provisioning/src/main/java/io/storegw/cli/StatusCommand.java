@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = {"Show the running gateway: uplink, backlog, sources, version, uptime.",
                 "",
-                "Asks the daemon over its admin socket (admin.socket in the config; the service's group",
-                "may read it). Exit status 0 when healthy, 1 when it reports a problem or cannot be reached."})
+                "Asks the daemon over its admin socket (admin.socket in the config; the service's group may read"
+                + " it). Exit status 0 when healthy, 1 when it reports a problem or cannot be reached."})
 final class StatusCommand extends DaemonCommand {
 
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")

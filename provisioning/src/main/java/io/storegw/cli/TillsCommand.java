@@ -44,8 +44,9 @@ final class TillsCommand {
 
     /** {@code storegw tills add NAME}. */
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Allow a till: prints its new bearer token once. Set it in the till's POS export as",
-                    "'Authorization: Bearer TOKEN'; the gateway keeps only its hash, so a lost token means remove and add again."})
+            description = {"Allow a till: prints its new bearer token once.",
+                    "Set it in the till's POS export as 'Authorization: Bearer TOKEN'; the gateway keeps only its hash,"
+                    + " so a lost token means remove and add again."})
     static final class Add extends LayoutCommand {
         @Parameters(paramLabel = "NAME", description = "The till's name (letters, digits, - and _), as the gateway's logs and dead letters name it.")
         String name;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IllegalFormatException;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,6 +49,59 @@ class DocumentedCommandsTest {
         assertThat(check(new Use("t", List.of("queue", "purgee"), true))).isNotNull();
         assertThat(check(new Use("t", List.of("queue", "purge", "--klass", "bulk"), false))).contains("--klass");
         assertThat(check(new Use("t", List.of("zones", "add", "checkout", "--receiver", "gw-1"), true))).isNull();
+    }
+
+    @Test
+    void everyHelpTextIsMadeOfWholeSentences() {
+        List<String> wrong = new ArrayList<>();
+        helpTexts(DevMain.commandLine(), "storegw", wrong);
+        assertThat(wrong).as("help texts that stop mid-sentence or that picocli cannot format").isEmpty();
+    }
+
+    @Test
+    void aHelpLineCutMidSentenceOrWithALonePercentIsCaught() {
+        List<String> wrong = new ArrayList<>();
+        helpLine("t", "Measure what the gateway writes to disk per event at a store's pace", wrong);
+        helpLine("t", "60% pay with their card.", wrong);
+        helpLine("t", "60%% pay with their card.", wrong);
+        assertThat(wrong).hasSize(2);
+    }
+
+    /**
+     * Picocli prints each element of a description as a paragraph of its own, and lists a subcommand in its parent's
+     * help by the first one alone: an element cut mid-sentence shows as a ragged or truncated line.
+     */
+    private static void helpTexts(CommandLine parent, String path, List<String> wrong) {
+        parent.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals(sub.getCommandName()) || sub.getCommand() instanceof CommandLine.HelpCommand) {
+                return; // an alias, or picocli's own
+            }
+            String where = path + " " + name;
+            CommandLine.Model.UsageMessageSpec usage = sub.getCommandSpec().usageMessage();
+            if (usage.header().length == 0 && usage.description().length == 0) {
+                wrong.add(where + ": no description");
+            }
+            for (String line : usage.header().length > 0 ? usage.header() : usage.description()) {
+                helpLine(where, line, wrong);
+            }
+            for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
+                for (String line : option.description()) {
+                    helpLine(where + " " + option.longestName(), line, wrong);
+                }
+            }
+            helpTexts(sub, where, wrong);
+        });
+    }
+
+    private static void helpLine(String where, String line, List<String> wrong) {
+        if (!line.isBlank() && !line.strip().matches(".*[.?!):]$")) {
+            wrong.add(where + ", cut mid-sentence: \"" + line.strip() + "\"");
+        }
+        try {
+            String.format(line); // as picocli does: a lone % gets a warning and the line unformatted
+        } catch (IllegalFormatException e) {
+            wrong.add(where + ", a lone %: \"" + line.strip() + "\"");
+        }
     }
 
     /** Null when the use is right, else what is wrong with it. */

@@ -49,9 +49,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure forwarding against raw Paho on a local Mosquitto.",
                 "",
-                "Needs mosquitto on the PATH. Runs a raw Paho baseline, raw Paho in a JVM",
-                "with the appliance's options, the live gateway, a backlog drain and the",
-                "baseline again in one run, and writes a dated report to --results."})
+                "Needs mosquitto on the PATH. Runs a raw Paho baseline, raw Paho in a JVM with the appliance's"
+                + " options, the live gateway, a backlog drain and the baseline again in one run, and writes a dated"
+                + " report to --results."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--baseline-events", defaultValue = "100000", description = "Events raw Paho publishes (default: ${DEFAULT-VALUE}).")

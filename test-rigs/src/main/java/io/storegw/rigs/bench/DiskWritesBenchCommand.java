@@ -27,15 +27,13 @@ import picocli.CommandLine.Option;
  * of the SD card an appliance runs from.
  */
 @Command(name = "disk-bench", mixinStandardHelpOptions = true,
-        description = {"Measure what the gateway writes to disk per event at a store's pace",
-                "(the wear of an appliance's SD card).",
+        description = {"Measure what the gateway writes to disk per event at a store's pace (SD card wear).",
                 "",
-                "Needs mosquitto on the PATH. Starts a child gateway with the appliance's",
-                "JVM options on the virtual store, forwarding to a local Mosquitto. After a",
-                "warm-up it counts the bytes the gateway's process wrote (/proc/PID/io), the",
-                "bytes written to the state folder's block device (machine-wide, with the",
-                "file system's journal) and the outbox's commits, against the bytes of the",
-                "events central received. Writes a dated report."})
+                "Needs mosquitto on the PATH. Starts a child gateway with the appliance's JVM options on the virtual"
+                + " store, forwarding to a local Mosquitto. After a warm-up it counts the bytes the gateway's process"
+                + " wrote (/proc/PID/io), the bytes written to the state folder's block device (machine-wide, with the"
+                + " file system's journal) and the outbox's commits, against the bytes of the events central received."
+                + " Writes a dated report."})
 public final class DiskWritesBenchCommand implements Callable<Integer> {
 
     @Option(names = "--rate", defaultValue = "25", description = "The virtual store's observations per second (default: ${DEFAULT-VALUE}).")

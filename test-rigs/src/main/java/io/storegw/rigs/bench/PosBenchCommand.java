@@ -49,9 +49,9 @@ import picocli.CommandLine.Option;
  * measured in one run by the same tills.
  */
 @Command(name = "bench-pos", mixinStandardHelpOptions = true,
-        description = {"Measure POSLog transactions/s accepted over HTTP with durable acknowledgement, and the p99",
-                "acknowledgement latency, against a bare Netty HTTP server answering 202 at once. Needs mosquitto",
-                "on the PATH. Writes a dated report to --results."})
+        description = {"Measure POSLog transactions/s over HTTP with durable acknowledgement, and their p99 latency.",
+                "The baseline is a bare Netty HTTP server answering 202 at once. Needs mosquitto on the PATH.",
+                "Writes a dated report to --results."})
 public final class PosBenchCommand implements Callable<Integer> {
 
     @Option(names = "--tills", defaultValue = "8", description = "Tills posting at once (default: ${DEFAULT-VALUE}).")

@@ -38,13 +38,11 @@ import picocli.CommandLine.Option;
  * holding a backlog, and on that backlog after a {@code kill -9}; and how long an orderly stop takes.
  */
 @Command(name = "startup-bench", mixinStandardHelpOptions = true,
-        description = {"Measure the gateway's startup and stop against a bare JVM with the same",
-                "options.",
+        description = {"Measure the gateway's startup and stop against a bare JVM with the same options.",
                 "",
-                "Needs mosquitto on the PATH. Each run starts a child gateway with the",
-                "appliance's JVM options, as systemd does (NOTIFY_SOCKET), and times READY=1",
-                "and the online state at a local Mosquitto; the baseline is the same JVM,",
-                "options and classpath running an empty main. Writes a dated report."})
+                "Needs mosquitto on the PATH. Each run starts a child gateway with the appliance's JVM options, as"
+                + " systemd does (NOTIFY_SOCKET), and times READY=1 and the online state at a local Mosquitto; the"
+                + " baseline is the same JVM, options and classpath running an empty main. Writes a dated report."})
 public final class StartupBenchCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "5", description = "Runs of each case (default: ${DEFAULT-VALUE}).")

@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-ble", mixinStandardHelpOptions = true,
         description = {"Measure BLE decode and resolve throughput on one core (JMH).",
                 "",
-                "Forks one JVM with the appliance's JVM options, runs each benchmark single-threaded,",
-                "and writes a dated report to --results."})
+                "Forks one JVM with the appliance's JVM options, runs each benchmark single-threaded, and writes a"
+                + " dated report to --results."})
 public final class BleBenchCommand implements Callable<Integer> {
 
     @Option(names = "--members", defaultValue = "10000", description = "Registered members (default: ${DEFAULT-VALUE}).")

@@ -32,9 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a virtual store, an embedded broker and central's view, on this machine alone.",
                 "",
-                "Starts the gateway on a simulated store with an MQTT broker on loopback and prints what central",
-                "receives, one line per event, until Ctrl-C. Needs no config and no network. The outbox and the",
-                "broker's data are kept in --state-dir, so a second run continues the sequence."})
+                "Starts the gateway on a simulated store with an MQTT broker on loopback and prints what central"
+                + " receives, one line per event, until Ctrl-C. Needs no config and no network. The outbox and the"
+                + " broker's data are kept in --state-dir, so a second run continues the sequence."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--rate", paramLabel = "N", description = "Observations per second from the virtual store (default: ${DEFAULT-VALUE}).",

@@ -21,14 +21,14 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-journey", mixinStandardHelpOptions = true,
         description = {"Measure purchases tied to visits and click & collect arrivals against the ground truth.",
                 "",
-                "Walks members through the virtual store (the presence benchmark's radio model); 60% pay with",
-                "their loyalty card, 25% without, 20% come with an order ready. Runs it through the gateway's",
-                "own handlers and scores: attribution precision and recall, purchases without a card tied to",
-                "anyone (must be none), and seconds from a member truly walking in to the store's alert. The",
-                "baseline in the same run raises arrivals only once the zone tracker has placed the member",
-                "(journey.pickupNear 0); the last variant adds a receiver above the door. Then times alerts end",
-                "to end through a running gateway and a local Mosquitto against a bare Paho publish. Needs",
-                "mosquitto. Writes a dated report to --results."})
+                "Walks members through the virtual store (the presence benchmark's radio model); 60%% pay with their"
+                + " loyalty card, 25%% without, 20%% come with an order ready. Runs it through the gateway's own"
+                + " handlers and scores: attribution precision and recall, purchases without a card tied to anyone"
+                + " (must be none), and seconds from a member truly walking in to the store's alert. The baseline in"
+                + " the same run raises arrivals only once the zone tracker has placed the member (journey.pickupNear"
+                + " 0); the last variant adds a receiver above the door. Then times alerts end to end through a"
+                + " running gateway and a local Mosquitto against a bare Paho publish. Needs mosquitto. Writes a dated"
+                + " report to --results."})
 public final class JourneyBenchCommand implements Callable<Integer> {
 
     @Mixin

@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-presence", mixinStandardHelpOptions = true,
         description = {"Measure how well the presence engine places members in zones.",
                 "",
-                "Walks members through the virtual store (radio model: path loss, shelving, fading, body",
-                "shadowing, dropped advertisements), runs the sightings through the zone tracker with each",
-                "filter and through a naive nearest-receiver baseline, and scores them against where the",
-                "members really were. Two advertising rates: 1 s (an app in the foreground) and 10 s (what",
-                "BlueZ over D-Bus may deliver per device). Writes a dated report to --results."})
+                "Walks members through the virtual store (radio model: path loss, shelving, fading, body shadowing,"
+                + " dropped advertisements), runs the sightings through the zone tracker with each filter and through"
+                + " a naive nearest-receiver baseline, and scores them against where the members really were. Two"
+                + " advertising rates: 1 s (an app in the foreground) and 10 s (what BlueZ over D-Bus may deliver per"
+                + " device). Writes a dated report to --results."})
 public final class PresenceBenchCommand implements Callable<Integer> {
 
     @Mixin

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdminLayoutFuzzTest {
 
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = Mutations.rounds(400);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<Supplier<JsonNode>> ODD = List.of(NODES::nullNode, () -> NODES.textNode(""),
             () -> NODES.textNode("x".repeat(300)), () -> NODES.textNode("\u0000"), () -> NODES.numberNode(-1),

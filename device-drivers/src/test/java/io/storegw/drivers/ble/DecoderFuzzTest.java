@@ -11,6 +11,7 @@ import io.storegw.drivers.ble.beacon.UrlCodec;
 import io.storegw.drivers.ble.hci.AdvertisingReport;
 import io.storegw.drivers.ble.hci.BtSnoop;
 import io.storegw.drivers.ble.hci.HciEvents;
+import io.storegw.drivers.testing.Mutations;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,9 +31,10 @@ import org.junit.jupiter.api.Test;
  */
 class DecoderFuzzTest {
 
-    private static final int ROUNDS = 40_000;
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
+    private static final int ROUNDS = Mutations.rounds(40_000);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
+    private final Random random = mutations.random();
 
     @Test
     void decodersOnlyThrowTheirDocumentedExceptionAndNeverReadPastDeclaredLengths() throws IOException {

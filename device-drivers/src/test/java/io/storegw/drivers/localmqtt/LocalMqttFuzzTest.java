@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalMqttFuzzTest {
 
-    private static final int ROUNDS = 6_000;
+    private static final int ROUNDS = Mutations.rounds(6_000);
     private static final int BATCH = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> ODD_TEXT = List.of("", " ", "-1", "0", "1e400", "NaN", "99999999999999999999999999",

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class PosReaderFuzzTest {
 
-    private static final int ROUNDS = 6_000;
+    private static final int ROUNDS = Mutations.rounds(6_000);
     private static final List<String> ODD_TEXT = List.of("", " ", "-1", "0", "-0.0", "1e400", "-1e400", "NaN", "Infinity",
             "99999999999999999999999999999", "0.000000000000000000000000001", "1.5.5", "abc", "2026-13-45T99:99:99",
             "2026-02-30", "2026-11-23T08:00:00", "2026-11-23T08:00:00+25:00", "+999999999-12-31T23:59:59Z", "\u0000", "💳");

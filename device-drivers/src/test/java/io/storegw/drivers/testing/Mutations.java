@@ -22,6 +22,11 @@ public final class Mutations {
     public Mutations() {
     }
 
+    /** The rounds a fuzz test runs: {@code inSuite}, or as many as {@code -Dstoregw.fuzz.rounds=N} asks, for a longer search. */
+    public static int rounds(int inSuite) {
+        return Integer.getInteger("storegw.fuzz.rounds", inSuite);
+    }
+
     /** What a failure prints, so that it can be run again. */
     public long seed() {
         return seed;

@@ -2,6 +2,7 @@ package io.storegw.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.storegw.drivers.testing.Mutations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConfigFuzzTest {
 
-    private static final int ROUNDS = 3_000;
+    private static final int ROUNDS = Mutations.rounds(3_000);
     private static final Pattern VALUE = Pattern.compile("(?m)^(\\s*-?\\s*[A-Za-z0-9_.@-]+:[ \\t]*)([^#\\n]+?)([ \\t]*(#.*)?)$");
     private static final List<String> ODD = List.of("", "~", "null", "-1", "0", "1e400", "-1e400", "99999999999999999999999",
             "abc", "[]", "{}", "[1, 2]", "{a: 1}", "'", "\"", "0x10", "1h", "-5s", "0s", "10XB", "9999999999TB", "NaN", ".inf",
             "true", "!!binary AAAA", "*nowhere", "&a x", "PT5S", "tcp://", "ssl://:0", "mqtt://x", "/", "..", "\u0000",
             "a".repeat(500), "2026-13-45", "-", ": x", "- a");
-    private final long seed = Long.getLong("storegw.fuzz.seed", System.nanoTime());
-    private final Random random = new Random(seed);
+    private final Mutations mutations = new Mutations();
+    private final long seed = mutations.seed();
+    private final Random random = mutations.random();
 
     @TempDir
     Path dir;
@@ -41,12 +43,18 @@ class ConfigFuzzTest {
         int taken = 0;
         int refused = 0;
         for (int round = 0; round < ROUNDS; round++) {
-            String yaml = mutate(samples.get(random.nextInt(samples.size())));
+            String yaml = samples.get(random.nextInt(samples.size()));
+            for (int mutations = 1 + random.nextInt(3); mutations > 0; mutations--) {
+                yaml = mutate(yaml);
+            }
             try {
                 ConfigLoader.parse("fuzz.yaml", yaml, dir);
                 taken++;
             } catch (ConfigException e) {
                 assertThat(e.problems()).as("(seed %d) a refusal names its problems", seed).isNotEmpty();
+                assertThat(e.problems()).as("(seed %d) one problem a key, top to bottom, then those without a line", seed)
+                        .extracting(ConfigException.Problem::key).doesNotHaveDuplicates();
+                assertThat(e.problems()).extracting(p -> p.line() == 0 ? Integer.MAX_VALUE : p.line()).isSorted();
                 refused++;
             } catch (RuntimeException bug) {
                 throw new AssertionError("the loader threw %s (seed %d) on:%n%s".formatted(bug, seed, yaml), bug);

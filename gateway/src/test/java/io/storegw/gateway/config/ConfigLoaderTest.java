@@ -2,6 +2,7 @@ package io.storegw.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +173,54 @@ class ConfigLoaderTest {
             assertThat(p.message()).contains("unknown key 'budgett'").contains("budget").contains("ttl");
         });
         assertThat(e.getMessage()).startsWith("storegw.yaml: line 7: outbox.budgett: unknown key");
+    }
+
+    @Test
+    void everyUnknownKeyIsReportedWithTheOtherProblemsInLineOrder() {
+        ConfigException e = problems("""
+                tenant: acme
+                store: s042
+                gatway: gw1
+                uplink:
+                  broker: http://broker:80
+                  keepalive: 30s
+                presence:
+                  zones:
+                    - name: entrance
+                      recievers: [door]
+                    - name: ""
+                outbox:
+                  retention:
+                    bulk: 1d
+                """);
+        assertThat(e.problems()).extracting(ConfigException.Problem::line, ConfigException.Problem::key).containsExactly(
+                tuple(3, "gatway"), tuple(5, "uplink.broker"), tuple(6, "uplink.keepalive"), tuple(9, "presence.zones[0]"),
+                tuple(10, "presence.zones[0].recievers"), tuple(11, "presence.zones[1].name"), tuple(11, "presence.zones[1]"),
+                tuple(13, "outbox.retention"), tuple(0, "gateway"));
+        assertThat(e.problems().get(0).message()).startsWith("unknown key 'gatway' (expected one of: ").contains("gateway");
+        assertThat(e.problems().get(4).message()).contains("unknown key 'recievers'", "receivers");
+        assertThat(e.problems().get(3).message()).as("what the misspelt key leaves behind").contains("receivers");
+        // A value of the wrong form ends Jackson's binding; the rest of the file is still read and checked.
+        ConfigException wrongForm = problems("""
+                tenant: [acme, other]
+                stor: s042
+                gateway: gw1
+                uplink:
+                  broker: http://broker:80
+                  keepAlive: soon
+                outbox:
+                  budget: lots
+                presence:
+                  zones:
+                    - {name: entrance, receivers: door}
+                """);
+        assertThat(wrongForm.problems()).extracting(ConfigException.Problem::line, ConfigException.Problem::key).containsExactly(
+                tuple(1, "tenant"), tuple(2, "stor"), tuple(5, "uplink.broker"), tuple(6, "uplink.keepAlive"),
+                tuple(8, "outbox.budget"), tuple(11, "presence.zones[0].receivers"), tuple(11, "presence.zones[0]"), tuple(0, "store"));
+        assertThat(wrongForm.problems()).extracting(ConfigException.Problem::message).containsExactly(
+                "expected a text value", wrongForm.problems().get(1).message(), "expected tcp://host:port or ssl://host:port, got 'http://broker:80'",
+                "expected a duration such as 250ms, 30s, 5m, 2h or 7d", "expected a size such as 64MB or 1GB, got 'lots'",
+                "expected a list: [a, b], or a '- item' line for each", wrongForm.problems().get(6).message(), "required");
     }
 
     @Test

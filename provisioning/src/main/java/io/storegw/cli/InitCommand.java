@@ -27,22 +27,22 @@ import picocli.CommandLine.Option;
 @Command(name = "init", mixinStandardHelpOptions = true,
         description = {"Write the gateway's config: its names, its broker and its credentials.",
                 "",
-                "Flags that are missing are asked for on a terminal; without one they are a usage error.",
-                "The config is checked as the daemon checks it (credential files must exist and be readable)",
-                "before anything is written. An existing config is kept unless --force is given.",
-                "The file is written with mode 0640 and renamed into place, so it is never half-written."})
+                "Flags that are missing are asked for on a terminal; without one they are a usage error. The config is"
+                + " checked as the daemon checks it (credential files must exist and be readable) before anything is"
+                + " written. An existing config is kept unless --force is given. The file is written with mode 0640 and"
+                + " renamed into place, so it is never half-written."})
 final class InitCommand implements Callable<Integer> {
 
-    @Option(names = "--tenant", description = "The retailer, as central names it (letters, digits, - and _).")
+    @Option(names = "--tenant", paramLabel = "NAME", description = "The retailer, as central names it (letters, digits, - and _).")
     String tenant;
 
-    @Option(names = "--store", description = "The store id.")
+    @Option(names = "--store", paramLabel = "NAME", description = "The store id.")
     String store;
 
-    @Option(names = "--gateway-id", description = "This gateway's id within the store.")
+    @Option(names = "--gateway-id", paramLabel = "NAME", description = "This gateway's id within the store.")
     String gateway;
 
-    @Option(names = "--broker", description = "Central's MQTT broker: tcp://HOST:PORT or ssl://HOST:PORT.")
+    @Option(names = "--broker", paramLabel = "URI", description = "Central's MQTT broker: tcp://HOST:PORT or ssl://HOST:PORT.")
     String broker;
 
     @Option(names = "--ca", paramLabel = "FILE", description = "PEM CA certificate(s) the broker's certificate must chain to.")
@@ -54,7 +54,7 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "FILE", description = "PEM (PKCS#8) client key, for mutual TLS (with --cert).")
     Path key;
 
-    @Option(names = "--username", description = "MQTT username.")
+    @Option(names = "--username", paramLabel = "NAME", description = "MQTT username.")
     String username;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the MQTT password as its only line.")

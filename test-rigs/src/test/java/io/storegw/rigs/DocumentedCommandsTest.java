@@ -85,6 +85,10 @@ class DocumentedCommandsTest {
                 helpLine(where, line, wrong);
             }
             for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
+                if (option.arity().max() > 0 && option.paramLabel().startsWith("<")) {
+                    wrong.add(where + " " + option.longestName() + ": picocli's own label " + option.paramLabel()
+                            + " (a field's name), not what to give (FILE, N, SECONDS)");
+                }
                 for (String line : option.description()) {
                     helpLine(where + " " + option.longestName(), line, wrong);
                 }
@@ -94,7 +98,7 @@ class DocumentedCommandsTest {
     }
 
     private static void helpLine(String where, String line, List<String> wrong) {
-        if (!line.isBlank() && !line.strip().matches(".*[.?!):]$")) {
+        if (!line.isBlank() && !line.strip().matches(".*([.?!:]|[.?!]\\))$")) {
             wrong.add(where + ", cut mid-sentence: \"" + line.strip() + "\"");
         }
         try {

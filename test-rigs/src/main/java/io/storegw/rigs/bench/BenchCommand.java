@@ -33,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,10 +55,10 @@ import picocli.CommandLine.Option;
                 + " report to --results."})
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--baseline-events", defaultValue = "100000", description = "Events raw Paho publishes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--baseline-events", paramLabel = "N", defaultValue = "100000", description = "Events raw Paho publishes (default: ${DEFAULT-VALUE}).")
     int baselineEvents;
 
-    @Option(names = "--live-seconds", defaultValue = "30", description = "Measured seconds of live forwarding, after 5 s warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--live-seconds", paramLabel = "SECONDS", defaultValue = "30", description = "Measured seconds of live forwarding, after 5 s warm-up (default: ${DEFAULT-VALUE}).")
     int liveSeconds;
 
     @Option(names = "--live-rate", defaultValue = "0", paramLabel = "OBSERVATIONS_PER_S",
@@ -65,11 +66,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "A fixed rate shows what the gateway forwards when its source does not take the CPU it would need.")
     int liveRate;
 
-    @Option(names = "--backlog", defaultValue = "1000000", description = "Events in the backlog to drain (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "1000000", description = "Events in the backlog to drain (default: ${DEFAULT-VALUE}).")
     int backlog;
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     @Option(names = "--commit-interval", paramLabel = "DURATION",
             description = "The gateway's outbox.commitInterval, e.g. 0ms (default: the gateway's own).")
@@ -111,7 +112,7 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             deleteTree(work);
         }
-        Reports.write(results, "forwarding", report);
+        reports.write("forwarding", report);
         return 0;
     }
 

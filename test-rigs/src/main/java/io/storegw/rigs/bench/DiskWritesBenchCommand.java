@@ -20,6 +20,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,21 +37,21 @@ import picocli.CommandLine.Option;
                 + " Writes a dated report."})
 public final class DiskWritesBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--rate", defaultValue = "25", description = "The virtual store's observations per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "25", description = "The virtual store's observations per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--seconds", defaultValue = "180", description = "How long to count, after the warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "SECONDS", defaultValue = "180", description = "How long to count, after the warm-up (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--warmup", defaultValue = "30", description = "Seconds before counting (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "30", description = "Seconds before counting (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--gateway-java-option", paramLabel = "OPTION",
             description = "A JVM option for the gateway after the appliance's; repeatable (a flag under trial).")
     List<String> gatewayJavaOptions = new ArrayList<>();
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     private static final GatewayIdentity ID = new GatewayIdentity("bench", "s1", "disk");
 
@@ -82,7 +83,7 @@ public final class DiskWritesBenchCommand implements Callable<Integer> {
                 if (!gateway.isAlive()) {
                     throw new IllegalStateException("the gateway exited; log in " + work.resolve("gateway.log"));
                 }
-                Reports.write(results, "disk-writes", render(start, end));
+                reports.write("disk-writes", render(start, end));
             } finally {
                 gateway.destroy();
                 gateway.waitFor(30, TimeUnit.SECONDS);

@@ -41,6 +41,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,18 +55,18 @@ import picocli.CommandLine.Option;
                 "Writes a dated report to --results."})
 public final class PosBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--tills", defaultValue = "8", description = "Tills posting at once (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tills", paramLabel = "N", defaultValue = "8", description = "Tills posting at once (default: ${DEFAULT-VALUE}).")
     int tills;
 
-    @Option(names = "--seconds", defaultValue = "30", description = "Measured seconds per phase, after 5 s warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "SECONDS", defaultValue = "30", description = "Measured seconds per phase, after 5 s warm-up (default: ${DEFAULT-VALUE}).")
     int seconds;
 
     @Option(names = "--commit-interval", paramLabel = "DURATION",
             description = "The gateway's outbox.commitInterval, e.g. 0ms (default: the gateway's own).")
     String commitInterval;
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     private static final String TOKEN = "bench-till-token-0123456789";
 
@@ -104,7 +105,7 @@ public final class PosBenchCommand implements Callable<Integer> {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        Reports.write(results, "pos", report);
+        reports.write("pos", report);
         return 0;
     }
 

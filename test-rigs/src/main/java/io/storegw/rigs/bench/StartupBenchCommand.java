@@ -30,6 +30,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,18 +46,18 @@ import picocli.CommandLine.Option;
                 + " baseline is the same JVM, options and classpath running an empty main. Writes a dated report."})
 public final class StartupBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--runs", defaultValue = "5", description = "Runs of each case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "5", description = "Runs of each case (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--backlog", defaultValue = "100000", description = "Events in the outbox for the backlog cases (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backlog", paramLabel = "N", defaultValue = "100000", description = "Events in the outbox for the backlog cases (default: ${DEFAULT-VALUE}).")
     int backlog;
 
     @Option(names = "--gateway-java-option", paramLabel = "OPTION",
             description = "A JVM option for the gateway (and the bare JVM) after the appliance's; repeatable (a flag under trial).")
     List<String> gatewayJavaOptions = new ArrayList<>();
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     /** The baseline's main: the JVM up, the classpath opened, nothing run. */
     public static final class EmptyMain {
@@ -122,7 +123,7 @@ public final class StartupBenchCommand implements Callable<Integer> {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             BenchCommand.deleteTree(work);
         }
-        Reports.write(results, "startup", report);
+        reports.write("startup", report);
         return 0;
     }
 

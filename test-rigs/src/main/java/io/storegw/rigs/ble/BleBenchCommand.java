@@ -2,7 +2,6 @@ package io.storegw.rigs.ble;
 
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.rigs.bench.Reports;
-import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +16,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code storegw bench-ble}: JMH run of {@link BleBenchmark} in a forked JVM with the appliance's options. */
@@ -27,14 +27,14 @@ import picocli.CommandLine.Option;
                 + " dated report to --results."})
 public final class BleBenchCommand implements Callable<Integer> {
 
-    @Option(names = "--members", defaultValue = "10000", description = "Registered members (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--members", paramLabel = "N", defaultValue = "10000", description = "Registered members (default: ${DEFAULT-VALUE}).")
     int members;
 
-    @Option(names = "--seconds", defaultValue = "5", description = "Seconds per iteration: 3 warm-ups, then 5 measured (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", paramLabel = "SECONDS", defaultValue = "5", description = "Seconds per iteration: 3 warm-ups, then 5 measured (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     @Override
     public Integer call() throws Exception {
@@ -71,7 +71,7 @@ public final class BleBenchCommand implements Callable<Integer> {
             double[] s = scores.get(row[0]);
             report.add(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %.3f | %s |", row[0], s[0], s[1], s[0] / baseline, row[1]));
         }
-        Reports.write(results, "ble", report);
+        reports.write("ble", report);
         return 0;
     }
 }

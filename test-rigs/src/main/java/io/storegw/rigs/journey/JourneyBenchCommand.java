@@ -34,11 +34,11 @@ public final class JourneyBenchCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions walk;
 
-    @Option(names = "--alerts", defaultValue = "200", description = "Alerts timed end to end (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alerts", paramLabel = "N", defaultValue = "200", description = "Alerts timed end to end (default: ${DEFAULT-VALUE}).")
     int alerts;
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     @Override
     public Integer call() throws Exception {
@@ -101,7 +101,7 @@ public final class JourneyBenchCommand implements Callable<Integer> {
             report.add("");
             report.add("Target: alert p99 < 2 s after the gateway places the member in the pickup zone: " + (fast ? "met" : "NOT met") + ".");
         }
-        Reports.write(results, "journey", report);
+        reports.write("journey", report);
         return met ? 0 : 1;
     }
 }

@@ -1,7 +1,6 @@
 package io.storegw.rigs.presence;
 
 import io.storegw.rigs.bench.Reports;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code storegw bench-presence}: zone accuracy of the presence engine against the virtual store's ground truth. */
 @Command(name = "bench-presence", mixinStandardHelpOptions = true,
@@ -26,8 +24,8 @@ public final class PresenceBenchCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenario;
 
-    @Option(names = "--results", defaultValue = "test-rigs/results", description = "Folder for the dated report (default: ${DEFAULT-VALUE}).")
-    Path results;
+    @Mixin
+    Reports reports;
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +64,7 @@ public final class PresenceBenchCommand implements Callable<Integer> {
                         + (ok ? "met" : "NOT met"));
             }
         }
-        Reports.write(results, "presence", report);
+        reports.write("presence", report);
         return met ? 0 : 1;
     }
 }

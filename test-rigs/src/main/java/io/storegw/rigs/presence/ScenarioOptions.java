@@ -7,10 +7,10 @@ import picocli.CommandLine.Option;
 /** The virtual-store scenario a benchmark walks: {@code --visits} and {@code --seed}, shared by the presence and journey benchmarks. */
 public final class ScenarioOptions {
 
-    @Option(names = "--visits", defaultValue = "300", description = "Visits per scenario (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--visits", paramLabel = "N", defaultValue = "300", description = "Visits per scenario (default: ${DEFAULT-VALUE}).")
     int visits;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Scenario seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Scenario seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     /** The default scenario with these visits and seed, phones advertising every {@code advertEvery}. */

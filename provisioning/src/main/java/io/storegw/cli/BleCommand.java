@@ -3,6 +3,7 @@ package io.storegw.cli;
 import io.storegw.drivers.ble.BleFormatException;
 import io.storegw.drivers.ble.Bytes;
 import io.storegw.drivers.ble.ad.AdStructures;
+import io.storegw.drivers.ble.ad.Advertisement;
 import io.storegw.drivers.ble.beacon.BeaconDecoder;
 import io.storegw.drivers.ble.beacon.BeaconFrame;
 import io.storegw.drivers.ble.hci.AdvertisingReport;
@@ -94,10 +95,21 @@ final class BleCommand {
                     if (bytes.length < 2) {
                         throw new BleFormatException("manufacturer data needs a 2-byte company id");
                     }
-                    print(BeaconDecoder.decodeBlueZ(Map.of(Bytes.u16le(bytes, 0), java.util.Arrays.copyOfRange(bytes, 2, bytes.length)),
-                            Map.of()), Map.of());
+                    byte[] data = java.util.Arrays.copyOfRange(bytes, 2, bytes.length);
+                    List<BeaconFrame> frames = BeaconDecoder.decodeBlueZ(Map.of(Bytes.u16le(bytes, 0), data), Map.of());
+                    if (frames.isEmpty()) {
+                        printPlain(new Advertisement(null, List.of(), null, null, List.of(),
+                                List.of(new Advertisement.ManufacturerData(Bytes.u16le(bytes, 0), data)), false), Map.of());
+                    }
+                    print(frames, Map.of());
                 }
-                default -> print(BeaconDecoder.decode(bytes), Map.of());
+                default -> {
+                    List<BeaconFrame> frames = BeaconDecoder.decode(bytes);
+                    if (frames.isEmpty()) {
+                        printPlain(AdStructures.parse(bytes), Map.of());
+                    }
+                    print(frames, Map.of());
+                }
             }
         }
 
@@ -142,19 +154,43 @@ final class BleCommand {
                 List<BeaconFrame> decoded = BeaconDecoder.decode(r.data());
                 frames += decoded.size();
                 if (decoded.isEmpty()) {
-                    // no beacon frame, but the technician still learns that something is advertising there
-                    Map<String, Object> plain = new LinkedHashMap<>();
-                    plain.put("type", "advertisement");
-                    String name = AdStructures.parse(r.data()).localName();
-                    if (name != null) {
-                        plain.put("name", name);
-                    }
-                    plain.putAll(context);
-                    System.out.println(json ? JsonLine.of(plain) : toLine(plain));
+                    printPlain(AdStructures.parse(r.data()), context);
                 }
                 print(decoded, context);
             }
             return frames;
+        }
+
+        /**
+         * An advertisement with no beacon frame in it: the technician still learns that something advertises there,
+         * and what (a name, a company's data, a service), to tell a phone or a sensor from a beacon that is set up wrong.
+         */
+        private void printPlain(Advertisement ad, Map<String, Object> context) {
+            Map<String, Object> plain = new LinkedHashMap<>();
+            plain.put("type", "advertisement");
+            if (ad.localName() != null) {
+                plain.put("name", ad.localName());
+            }
+            if (ad.flags() != null) {
+                plain.put("flags", String.format(Locale.ROOT, "0x%02x", ad.flags()));
+            }
+            if (ad.txPowerLevel() != null) {
+                plain.put("txPowerLevel", ad.txPowerLevel());
+            }
+            if (!ad.serviceUuids().isEmpty()) {
+                plain.put("services", ad.serviceUuids().stream().map(Object::toString).toList());
+            }
+            for (Advertisement.ServiceData d : ad.serviceData()) {
+                plain.put("serviceData", d.uuid() + ":" + Bytes.hex(d.data()));
+            }
+            for (Advertisement.ManufacturerData d : ad.manufacturerData()) {
+                plain.put("manufacturerData", String.format(Locale.ROOT, "0x%04x:", d.companyId()) + Bytes.hex(d.data()));
+            }
+            if (ad.truncated()) {
+                plain.put("truncated", true);
+            }
+            plain.putAll(context);
+            System.out.println(json ? JsonLine.of(plain) : toLine(plain));
         }
 
         private void print(List<BeaconFrame> frames, Map<String, Object> context) {

@@ -77,6 +77,20 @@ class StoregwCliTest {
     }
 
     @Test
+    void bleDecodeSaysWhatAnAdvertisementWithoutABeaconFrameHolds() {
+        // An iPhone's Nearby Info (Apple's company id, no iBeacon), a sensor's name and service list, a cut entry.
+        Result r = run("ble", "decode", "02011a07ff4c001005031c", "0b0953746f72652d53656e730303aafe", "0201");
+        assertThat(r.status()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                advertisement flags=0x1a manufacturerData=0x004c:1005031c
+                advertisement name=Store-Sens services=[0000feaa-0000-1000-8000-00805f9b34fb]
+                advertisement truncated=true
+                """);
+        assertThat(run("ble", "decode", "--as", "mfg", "--json", "4c0010050318").out())
+                .isEqualTo("{\"type\":\"advertisement\",\"manufacturerData\":\"0x004c:10050318\"}\n");
+    }
+
+    @Test
     void bleDecodeRefusesBadInputInOneLineWithStatus2() {
         Result notHex = run("ble", "decode", "0201zz");
         assertThat(notHex.status()).isEqualTo(2);

@@ -74,7 +74,9 @@ public final class DemoCommand implements Callable<Integer> {
         Gateway gateway = Gateway.start(config, Clock.systemUTC());
         out.printf("storegw demo: gateway %s/%s/%s running on a virtual store (%s observations/s); state in %s%n",
                 config.tenant(), config.store(), config.gateway(), rate, stateDir.toAbsolutePath());
-        out.printf("storegw demo: health at http://127.0.0.1:%d/healthz, metrics at /metrics. Ctrl-C stops.%n%n", gateway.adminPort());
+        out.printf("storegw demo: health at http://127.0.0.1:%d/healthz, metrics at /metrics. Ctrl-C stops.%n", gateway.adminPort());
+        out.printf("storegw demo: in another terminal, the technician's view: ./storegw status --socket %s%n"
+                + "              (also queue stats, events tail, zones list, tills list: each takes --socket)%n%n", config.admin().socket());
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             shutdown(gateway, central, broker);

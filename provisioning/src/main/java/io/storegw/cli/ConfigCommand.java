@@ -17,7 +17,7 @@ final class ConfigCommand {
             description = "Validate a config file; prints every problem with its key and line.")
     static final class Check implements Callable<Integer> {
 
-        @Parameters(paramLabel = "FILE", defaultValue = "/etc/storegw/storegw.yaml", description = "Config file (default: ${DEFAULT-VALUE}).")
+        @Parameters(paramLabel = "FILE", arity = "0..1", defaultValue = "/etc/storegw/storegw.yaml", description = "Config file (default: ${DEFAULT-VALUE}).")
         Path file;
 
         @Override

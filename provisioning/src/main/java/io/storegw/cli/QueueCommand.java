@@ -47,7 +47,7 @@ final class QueueCommand {
     /** {@code storegw queue peek [N]}. */
     @Command(name = "peek", mixinStandardHelpOptions = true, description = "Show the next N events central will get (default 10).")
     static final class Peek extends DaemonCommand {
-        @Parameters(paramLabel = "N", defaultValue = "10", description = "How many (1 to 1000).")
+        @Parameters(paramLabel = "N", arity = "0..1", defaultValue = "10", description = "How many (1 to 1000; default: ${DEFAULT-VALUE}).")
         int n;
 
         @Option(names = "--json", description = "Print each event as its CloudEvent, one JSON object per line.")

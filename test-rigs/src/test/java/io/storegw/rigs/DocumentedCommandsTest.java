@@ -84,6 +84,11 @@ class DocumentedCommandsTest {
             for (String line : usage.header().length > 0 ? usage.header() : usage.description()) {
                 helpLine(where, line, wrong);
             }
+            for (CommandLine.Model.PositionalParamSpec parameter : sub.getCommandSpec().positionalParameters()) {
+                if (parameter.defaultValue() != null && parameter.arity().min() > 0) {
+                    wrong.add(where + " " + parameter.paramLabel() + ": has a default, but the synopsis shows it required");
+                }
+            }
             for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
                 if (option.arity().max() > 0 && option.paramLabel().startsWith("<")) {
                     wrong.add(where + " " + option.longestName() + ": picocli's own label " + option.paramLabel()

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.storegw.drivers.http.ConnectionLimit;
 import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.DeadLetters;
@@ -97,6 +98,11 @@ public final class PosHttpSource implements ObservationSource {
     private static final int IDLE_SECONDS = 30;
     /** ...unless the answer takes longer than this: something is stuck, and the till will have given up. */
     private static final Duration ANSWER_LIMIT = Duration.ofMinutes(5);
+    /**
+     * Connections the port keeps open at once ({@link ConnectionLimit}): a till keeps one, a webhook relay a few; at
+     * about 3.5 KB of heap each when idle, these cost under a megabyte.
+     */
+    static final int MAX_CONNECTIONS = 256;
 
     private final Settings settings;
     private final PosReader reader;
@@ -110,6 +116,7 @@ public final class PosHttpSource implements ObservationSource {
     private final DeadLetters deadLetters;
     private final DocumentAdmission.Budget inProgress;
     private final int idleSeconds;
+    private volatile ConnectionLimit connections;
     private volatile Channel channel;
     private volatile String problem;
 
@@ -145,7 +152,10 @@ public final class PosHttpSource implements ObservationSource {
 
     @Override
     public String problem() {
-        return problem;
+        ConnectionLimit limit = connections;
+        return problem != null || limit == null || !limit.refusing() ? problem
+                : "refusing connections: " + limit.limit() + " are open, the port's limit (something on the store's LAN"
+                + " opens connections and keeps them; tills get in again once it stops)";
     }
 
     /** The port bound (useful with port 0); -1 before {@link #start}. */
@@ -157,9 +167,12 @@ public final class PosHttpSource implements ObservationSource {
     @Override
     public void start(ObservationSink sink) {
         try {
+            ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, () -> sink.refused(NAME, "connections"));
+            connections = limit;
             channel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
+                    .handler(limit)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {

@@ -345,6 +345,36 @@ class PosHttpSourceTest {
     }
 
     /** HTTPS with a certificate made here by the JDK's keytool and turned into the PEM files a technician is given. */
+    /** Something on the LAN opening connections and keeping them: the newest are closed at once, the tills get in after. */
+    @Test
+    void connectionsPastThePortsLimitAreClosedAtOnceAndCountedAndTheTillsGetInOnceTheyAreGone() throws Exception {
+        int past = 40;
+        List<java.net.Socket> flood = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < PosHttpSource.MAX_CONNECTIONS + past; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", source.port());
+                s.setSoTimeout(5_000);
+                flood.add(s);
+            }
+            Await.until(Duration.ofSeconds(10), "the connections past the limit refused", () -> refused.getOrDefault("pos-http/connections", 0) == past);
+            int closed = 0;
+            for (java.net.Socket s : flood.subList(PosHttpSource.MAX_CONNECTIONS, flood.size())) {
+                closed += s.getInputStream().read() == -1 ? 1 : 0; // closed by the gateway, not by the read's timeout
+            }
+            assertThat(closed).isEqualTo(past);
+            assertThat(source.problem()).startsWith("refusing connections: " + PosHttpSource.MAX_CONNECTIONS + " are open");
+            assertThatThrownBy(() -> post("s3cret-till-7", roqqio)).as("a till while the port is full").isInstanceOf(java.io.IOException.class);
+        } finally {
+            for (java.net.Socket s : flood) {
+                s.close();
+            }
+        }
+        Await.until(Duration.ofSeconds(10), "the flood's connections gone", () -> source.problem() == null);
+        sink.durable = CompletableFuture.completedFuture(null);
+        assertThat(post("s3cret-till-7", roqqio).statusCode()).isEqualTo(202);
+        assertThat(refused).as("the flood and the till that came during it").containsEntry("pos-http/connections", past + 1);
+    }
+
     @Test
     void httpsWhenConfigured() throws Exception {
         Path store = dir.resolve("till-port.p12");

@@ -68,6 +68,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -166,7 +168,8 @@ public final class Gateway implements AutoCloseable {
                         PosHttpSource.inProgressBudget(Runtime.getRuntime().maxMemory())), clock));
             }
             // one key per store day for every radio, in memory only: anonymous devices are counted one by one, never followed
-            SessionReferences sessions = new SessionReferences(ZoneId.of(config.timeZone()), new SecureRandom());
+            SessionReferences sessions = new SessionReferences(ZoneId.of(config.timeZone()), new SecureRandom(),
+                    SessionReferences.PER_MINUTE, crowdWarning());
             if (local.enabled()) {
                 sources.add(new LocalMqttSource(new LocalMqttSource.Settings(local.broker(),
                         local.clientId() != null ? local.clientId() : config.clientId() + "-local", local.username(), local.passwordFile(),
@@ -299,6 +302,26 @@ public final class Gateway implements AutoCloseable {
                         alerts, saved),
                 new BeaconFleet(layout.watchedBeacons(), config.beacons().missingAfter(), config.beacons().healthEvery()),
                 new TelemetryHandler(config.core().telemetry(), telemetry));
+    }
+
+    /**
+     * Counts the sightings of anonymous devices past the minute's limit ({@link SessionReferences#PER_MINUTE}), and says
+     * so in the journal at most once an hour: BLE advertising spam, or a place more crowded than a store.
+     */
+    private Runnable crowdWarning() {
+        LongAdder merged = metrics.counter("storegw_ble_anonymous_merged_total",
+                "Sightings of anonymous devices past the " + SessionReferences.PER_MINUTE + " told apart in a minute, counted as one device");
+        AtomicLong warnedAt = new AtomicLong(Long.MIN_VALUE);
+        return () -> {
+            merged.increment();
+            long now = clock.millis();
+            long last = warnedAt.get();
+            if ((last == Long.MIN_VALUE || now - last >= TimeUnit.HOURS.toMillis(1)) && warnedAt.compareAndSet(last, now)) {
+                Logger.warn("More than {} anonymous BLE devices heard within a minute: the rest of each such minute count as one"
+                        + " device in presence counts (members are not affected). BLE advertising spam near the store, or a crowd;"
+                        + " storegw_ble_anonymous_merged_total counts them. Said at most once an hour.", SessionReferences.PER_MINUTE);
+            }
+        };
     }
 
     /** Raises an arrival in the store: the staff displays' topic and the signal output, whichever there are. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.storegw.drivers.ble.identity.SessionReferences;
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
@@ -77,6 +78,46 @@ class LocalMqttEndToEndTest {
                 assertThat(central.messages().toString()).doesNotContain("58:78:20:76:BC:24", "c2a1f0aa12bc", "F3:52:85");
                 device.disconnect();
                 device.close();
+            }
+        }
+    }
+
+    /**
+     * BLE advertising spam seen through ESPresense: more random addresses in a minute than the gateway tells apart. Past
+     * {@link SessionReferences#PER_MINUTE} they are one device, counted, and the gateway's heap holds no more of them.
+     */
+    @Test
+    void aFloodOfRandomAddressesPastTheMinutesLimitIsCountedAsOneDevice() throws Exception {
+        int past = 300;
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, ""), """
+                      localMqtt:
+                        enabled: true
+                        broker: %s
+                        espresense: {enabled: true, prefix: espresense}
+                    """.formatted(broker.uri()));
+            try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+                Await.until(Duration.ofSeconds(30), "the local source subscribed", () -> gw.problem() == null);
+                MqttClient spam = new MqttClient(broker.uri(), "ble-spam", new MemoryPersistence());
+                spam.connect(new MqttConnectionOptions());
+                long second = java.time.Instant.now().getEpochSecond() % 60;
+                if (second > 40) {
+                    Thread.sleep((61 - second) * 1000); // the whole flood within one minute
+                }
+                for (int i = 0; i < SessionReferences.PER_MINUTE + past; i++) {
+                    String id = "known:%012x".formatted(0x5a0000000000L + i);
+                    spam.publish("espresense/devices/" + id + "/entrance",
+                            ("{\"id\":\"" + id + "\",\"rssi@1m\":-59,\"rssi\":-71,\"distance\":2.1}").getBytes(StandardCharsets.UTF_8), 0, false);
+                    if (i % 200 == 199) {
+                        Thread.sleep(20); // paced, so no QoS 0 message is dropped on the way
+                    }
+                }
+                Await.until(Duration.ofSeconds(30), "every sighting past the limit counted as one device",
+                        () -> gw.metrics().count("storegw_ble_anonymous_merged_total") == past);
+                assertThat(gw.problem()).isNull();
+                spam.disconnect();
+                spam.close();
             }
         }
     }

@@ -167,6 +167,33 @@ class IdentityResolverTest {
         assertThat(r.resolve(STAFF_RPA, List.of(), NOW).identity()).as("staff stay staff").isEqualTo(new Identity.Staff("alice"));
     }
 
+    /** BLE spam's random addresses must not each become a phone held in memory downstream. */
+    @Test
+    void pastTheMinutesLimitAnonymousDevicesAreAllOneUntilTheNextMinute() {
+        java.util.concurrent.atomic.AtomicInteger merged = new java.util.concurrent.atomic.AtomicInteger();
+        IdentityResolver r = new IdentityResolver(IdentityResolver.Settings.defaults(), List.of(new RpaResolver.Irk("alice", STAFF_IRK)),
+                new SessionReferences(java.time.ZoneId.of("Europe/Berlin"), new java.security.SecureRandom(), 3, merged::incrementAndGet));
+        Instant minute = Instant.parse("2026-11-23T10:15:00Z");
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            keys.add(r.resolve(BleAddress.parse("5B:66:77:88:99:A" + i, true), List.of(), minute.plusSeconds(10 + i)).identity().key());
+        }
+        assertThat(keys.subList(0, 3)).allMatch(k -> k.startsWith("anon:")).doesNotHaveDuplicates();
+        assertThat(keys.subList(3, 5)).as("past the limit: one for all").containsOnly("anonymous");
+        assertThat(merged).hasValue(2);
+        assertThat(r.resolve(BleAddress.parse("5B:66:77:88:99:A0", true), List.of(), minute.plusSeconds(50)).identity().key())
+                .as("a device told apart this minute stays itself").isEqualTo(keys.get(0));
+        assertThat(r.resolve(STAFF_RPA, List.of(), minute.plusSeconds(51)).identity()).as("staff are not anonymous").isEqualTo(new Identity.Staff("alice"));
+        String next = r.resolve(BleAddress.parse("5B:66:77:88:99:A4", true), List.of(), minute.plusSeconds(61)).identity().key();
+        assertThat(next).as("the next minute tells it apart").startsWith("anon:");
+        r.resolve(BleAddress.parse("5B:66:77:88:99:A3", true), List.of(), minute.plusSeconds(59)); // stamped before the turn
+        r.resolve(BleAddress.parse("5B:66:77:88:99:A2", true), List.of(), minute.plusSeconds(62));
+        assertThat(r.resolve(BleAddress.parse("5B:66:77:88:99:A1", true), List.of(), minute.plusSeconds(63)).identity().key())
+                .as("a late sighting counts in the new minute, not a minute of its own").isEqualTo("anonymous");
+        assertThat(r.resolve(BleAddress.parse("5B:66:77:88:99:A1", true), List.of(), minute.minusSeconds(3_600)).identity().key())
+                .as("the clock set back an hour: a minute afresh").startsWith("anon:");
+    }
+
     @Test
     void rpaAnswersAreCachedPerAddress() {
         RpaResolver rpa = new RpaResolver(List.of(new RpaResolver.Irk("alice", STAFF_IRK)), 2);

@@ -63,6 +63,8 @@ public final class LocalMqttSource implements ObservationSource {
     private final Clock clock;
     private final List<TopicReader> readers = new ArrayList<>();
     private final Liveness liveness;
+    /** Where the source counts what happens to it: set when it starts. */
+    private volatile ObservationSink sink;
     private final DeadLetters deadLetters;
     private volatile MqttAsyncClient client;
     private volatile SourceThread thread;
@@ -79,7 +81,12 @@ public final class LocalMqttSource implements ObservationSource {
         if (settings.btToMqttRoot() != null) {
             readers.add(new BtToMqttReader(settings.btToMqttRoot(), identities));
         }
-        this.liveness = new Liveness(settings.offlineAfter());
+        this.liveness = new Liveness(settings.offlineAfter(), () -> {
+            ObservationSink counting = sink;
+            if (counting != null) {
+                counting.counted(NAME, "device-not-followed");
+            }
+        });
         this.deadLetters = new DeadLetters(settings.deadLetter(), clock, MAX_DEAD_LETTERS);
     }
 
@@ -95,6 +102,7 @@ public final class LocalMqttSource implements ObservationSource {
 
     @Override
     public void start(ObservationSink sink) {
+        this.sink = sink;
         thread = SourceThread.start("source-local-mqtt", () -> run(sink));
     }
 

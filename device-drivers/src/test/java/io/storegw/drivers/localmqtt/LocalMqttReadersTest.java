@@ -117,6 +117,29 @@ class LocalMqttReadersTest {
                 .containsExactly(new DeviceStatus(back.plus(Duration.ofMinutes(6)), "shelf-1", DeviceStatus.State.OFFLINE, "silence"));
     }
 
+    /** Device ids come from topics: a publisher making up new ones must not grow the gateway's memory without end. */
+    @Test
+    void atMostMaxDevicesAreFollowedAndOnesLongOfflineAreForgotten() {
+        int[] untracked = new int[1];
+        Liveness l = new Liveness(Duration.ofMinutes(5), () -> untracked[0]++);
+        for (int i = 0; i < Liveness.MAX_DEVICES; i++) {
+            assertThat(l.heard("espresense/room-" + i, NOW)).isNotNull();
+        }
+        assertThat(l.heard("espresense/one-too-many", NOW)).as("past the limit: no status").isNull();
+        assertThat(l.said(new DeviceStatus(NOW, "espresense/another", DeviceStatus.State.ONLINE, "will"))).isNull();
+        assertThat(untracked[0]).isEqualTo(2);
+        assertThat(l.heard("espresense/room-7", NOW.plusSeconds(60))).as("a followed device is still followed").isNull();
+        assertThat(l.sweep(NOW.plus(Duration.ofMinutes(6)))).hasSize(Liveness.MAX_DEVICES - 1); // room-7 heard a minute later
+        assertThat(l.sweep(NOW.plus(Duration.ofMinutes(7)))).containsExactly(
+                new DeviceStatus(NOW.plus(Duration.ofMinutes(7)), "espresense/room-7", DeviceStatus.State.OFFLINE, "silence"));
+        l.sweep(NOW.plus(Liveness.FORGET_AFTER).plus(Duration.ofMinutes(8))); // a day offline: forgotten
+        assertThat(l.heard("espresense/one-too-many", NOW.plus(Liveness.FORGET_AFTER).plus(Duration.ofMinutes(9)))).as("room for it now")
+                .isEqualTo(new DeviceStatus(NOW.plus(Liveness.FORGET_AFTER).plus(Duration.ofMinutes(9)), "espresense/one-too-many",
+                        DeviceStatus.State.ONLINE, "heard"));
+        assertThat(l.heard("espresense/room-3", NOW.plus(Liveness.FORGET_AFTER).plus(Duration.ofMinutes(10))))
+                .as("a forgotten device that comes back is online again").isNotNull();
+    }
+
     @Test
     void openMqttGatewayAndTheengsReports() throws Exception {
         assertThat(feed("openmqttgateway_ibeacon")).containsExactly(

@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,11 @@ public final class PosSpoolSource implements ObservationSource {
     }
 
     static final String NAME = "pos-spool";
+    /**
+     * Files taken per look at the folder. A folder of every sale of weeks (a gateway long off, tills writing on) listed
+     * whole would be held in the heap whole: about 200 bytes a name, a million names past the appliance's heap.
+     */
+    static final int PER_PASS = 1_000;
     private static final long DURABLE_WAIT_SECONDS = 60;
 
     private final Settings settings;
@@ -104,17 +111,24 @@ public final class PosSpoolSource implements ObservationSource {
         }
     }
 
-    /** Whole files waiting, oldest name first; names a writer is still using ({@code .tmp}, {@code .part}, dot files) are left. */
-    private List<Path> waiting() throws IOException {
-        List<Path> files = new ArrayList<>();
+    /**
+     * Whole files waiting, oldest name first, at most {@link #PER_PASS} of them; names a writer is still using
+     * ({@code .tmp}, {@code .part}, dot files) are left.
+     */
+    List<Path> waiting() throws IOException {
+        PriorityQueue<Path> first = new PriorityQueue<>(Comparator.reverseOrder()); // its head: the last name kept
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(settings.folder())) {
             for (Path p : dir) {
                 String name = p.getFileName().toString();
                 if (Files.isRegularFile(p) && !name.startsWith(".") && !name.endsWith(".tmp") && !name.endsWith(".part")) {
-                    files.add(p);
+                    first.add(p);
+                    if (first.size() > PER_PASS) {
+                        first.poll();
+                    }
                 }
             }
         }
+        List<Path> files = new ArrayList<>(first);
         files.sort(null);
         return files;
     }

@@ -59,6 +59,13 @@ class PosSpoolSourceTest {
         Files.move(tmp, spool.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The reason a file went to failed/, once written (the file appears before its text does). */
+    String reason(String name) throws Exception {
+        Path reason = spool.resolve("failed").resolve(name + ".reason");
+        until(() -> Files.exists(reason) && reason.toFile().length() > 0);
+        return Files.readString(reason);
+    }
+
     static void until(BooleanSupplier condition) throws InterruptedException {
         Await.until(Duration.ofSeconds(10), "the spool folder", condition);
     }
@@ -73,11 +80,31 @@ class PosSpoolSourceTest {
         assertThat(spool.resolve("half-written.xml.tmp")).as("a file still being written is left alone").exists();
     }
 
+    /** A folder of weeks of sales is taken a thousand names at a time, oldest first, and all of it. */
+    @Test
+    void aLargeFolderIsTakenInPassesOfTheOldestNames() throws Exception {
+        source.close();
+        int files = PosSpoolSource.PER_PASS + 200;
+        for (int i = files; i > 0; i--) { // newest first: the order the folder lists them in must not matter
+            Files.write(spool.resolve("%05d.xml".formatted(i)), ncr);
+        }
+        source = new PosSpoolSource(new PosSpoolSource.Settings(spool, Duration.ofMillis(50), Duration.ofDays(7),
+                PosSettings.of(ZoneId.of("America/New_York"))), Clock.systemUTC());
+        List<Path> pass = source.waiting();
+        assertThat(pass).hasSize(PosSpoolSource.PER_PASS).isSorted();
+        assertThat(pass.get(0).getFileName()).hasToString("00001.xml");
+        assertThat(pass.get(pass.size() - 1).getFileName()).hasToString("%05d.xml".formatted(PosSpoolSource.PER_PASS));
+        source.start(sink);
+        Await.until(Duration.ofSeconds(60), "every file taken", () -> taken.size() == files);
+        try (var done = Files.list(spool.resolve("done"))) {
+            assertThat(done.count()).isEqualTo(files);
+        }
+    }
+
     @Test
     void aBrokenFileGoesToFailedWithItsReason() throws Exception {
         drop("0002.xml", "<POSLog><Transaction>".getBytes());
-        until(() -> Files.exists(spool.resolve("failed").resolve("0002.xml.reason")));
-        assertThat(Files.readString(spool.resolve("failed").resolve("0002.xml.reason"))).startsWith("not well-formed XML");
+        assertThat(reason("0002.xml")).startsWith("not well-formed XML");
         assertThat(spool.resolve("failed").resolve("0002.xml")).hasContent("<POSLog><Transaction>");
         assertThat(refused).containsEntry("pos-spool/malformed", 1);
         assertThat(taken).isEmpty();
@@ -109,8 +136,7 @@ class PosSpoolSourceTest {
     void aFileTheGatewayCannotProcessGoesToFailedAndIsNotRetried() throws Exception {
         sink.durable = CompletableFuture.failedFuture(new Refused(Refused.Retry.NEVER, "the gateway cannot process this input: boom", null));
         drop("0004.xml", ncr);
-        until(() -> Files.exists(spool.resolve("failed").resolve("0004.xml.reason")));
-        assertThat(Files.readString(spool.resolve("failed").resolve("0004.xml.reason"))).contains("boom");
+        assertThat(reason("0004.xml")).contains("boom");
         assertThat(refused).containsEntry("pos-spool/unprocessable", 1).doesNotContainKey("pos-spool/pushed-back");
         assertThat(taken).hasSize(1);
     }

@@ -85,6 +85,37 @@ class PipelineTest {
         assertThat(p.tick().events()).as("an empty bucket says nothing").isEmpty();
     }
 
+    /** Receivers made up on the store's broker: the bucket's event stays the size of a store, and central is told. */
+    @Test
+    void receiversPastTheLimitAreLeftOutOfTheCountsWithAnAlarmAtMostOnceAnHour() {
+        Pipeline p = pipeline(new PresenceCountsHandler(minute, 1));
+        int past = 50;
+        for (int r = 0; r < PresenceCountsHandler.MAX_RECEIVERS + past; r++) {
+            p.process(new BleSighting(clock.instant(), "espresense/room-" + r, "anon:a", -60, -59));
+        }
+        p.process(new BleSighting(clock.instant(), "espresense/room-7", "anon:b", -60, -59));
+        clock.advance(Duration.ofMinutes(1));
+        List<Event> closed = p.tick().events();
+        assertThat(closed).extracting(e -> e.type().key()).containsExactly("presence.counts", "gateway.alarm");
+        PresenceCounts counts = (PresenceCounts) closed.get(0).data();
+        assertThat(counts.receivers()).hasSize(PresenceCountsHandler.MAX_RECEIVERS)
+                .contains(new PresenceCounts.Receiver("espresense/room-7", 2, false), new PresenceCounts.Receiver("espresense/room-0", 1, false));
+        io.storegw.gateway.outbox.Alarm alarm = (io.storegw.gateway.outbox.Alarm) closed.get(1).data();
+        assertThat(alarm.kind()).isEqualTo("presence.receivers");
+        assertThat(alarm.detail()).contains(past + " from the others were left out");
+        assertThat(new CloudEventEncoder(new GatewayIdentity("acme", "s042", "gw1")).encode(closed.get(0), 1).length)
+                .as("the bucket's event, at the limit, fits an outbox row many times over").isLessThan(200_000);
+        for (int bucket = 1; bucket <= 61; bucket++) {
+            for (int r = 0; r < PresenceCountsHandler.MAX_RECEIVERS + 1; r++) {
+                p.process(new BleSighting(clock.instant(), "espresense/room-" + r, "anon:a", -60, -59));
+            }
+            clock.advance(Duration.ofMinutes(1));
+            List<String> types = p.tick().events().stream().map(e -> e.type().key()).toList();
+            assertThat(types).as("bucket %d", bucket).isEqualTo(bucket < 60 ? List.of("presence.counts")
+                    : bucket == 60 ? List.of("presence.counts", "gateway.alarm") : List.of("presence.counts"));
+        }
+    }
+
     @Test
     void aTransactionKeepsItsFiguresButNeverItsLoyaltyNumber() {
         KeyedHash hash = new KeyedHash(new byte[32]);

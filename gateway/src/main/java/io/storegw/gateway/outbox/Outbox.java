@@ -1140,15 +1140,17 @@ public final class Outbox implements AutoCloseable {
         long started = System.nanoTime();
         synchronized (storeLock) {
             store.close();
+            boolean moved = false;
             try {
                 Files.move(file, aside);
+                moved = true;
                 salvaged = OutboxStore.salvage(settings.path(), aside, nextSeq);
             } catch (IOException | RuntimeException e) {
                 // No room for the copy, say: the damaged file goes back, nothing lost; the next try is in an hour.
                 Logger.error(e, "Outbox {} is damaged ({}) and could not be salvaged", file, Errors.describe(damage));
                 try {
-                    Files.deleteIfExists(file);
-                    if (Files.exists(aside)) {
+                    if (moved) { // then the copy failed: its partial file gives way to the damaged one
+                        Files.deleteIfExists(file);
                         Files.move(aside, file);
                     }
                     store = OutboxStore.open(settings.path());

@@ -676,6 +676,34 @@ class OutboxTest {
         }
     }
 
+    /** A salvage that cannot even move the damaged file aside leaves it where it is, whole: nothing readable is lost. */
+    @Test
+    void aSalvageThatCannotKeepTheFileAsideLeavesItInPlace() throws Exception {
+        try (Outbox outbox = open(256 << 20, Map.of())) {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                done.add(outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 400))));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        FailingBlock.damageAPageOfEvents(dir.resolve("outbox.mv"));
+        long size = Files.size(dir.resolve("outbox.mv"));
+        // the name the file would be kept under (the test's clock stands still) is taken
+        Files.writeString(dir.resolve("outbox.mv.quarantine-20261123T100000Z"), "taken");
+        try (Outbox outbox = open(256 << 20, Map.of())) {
+            all(outbox); // meets the page
+            try {
+                outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(10, TimeUnit.SECONDS); // the committer tries
+            } catch (java.util.concurrent.ExecutionException refused) {
+                // refused while the file is damaged: the till would send it again
+            }
+            assertThat(metrics.count("storegw_outbox_salvaged_total")).isZero();
+            assertThat(outbox.stats().rows()).as("the damaged file's rows, still counted").isGreaterThanOrEqualTo(3000);
+        }
+        assertThat(Files.size(dir.resolve("outbox.mv"))).as("the damaged file, in place and whole").isGreaterThanOrEqualTo(size);
+        assertThat(dir.resolve("outbox.mv.quarantine-20261123T100000Z")).hasContent("taken");
+    }
+
     @Test
     void theUplinkIsNeverShownARowBeforeItsCommitIsSynced() throws Exception {
         // The store's maps show the committer's writes before they are committed; a row read in that

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -180,11 +181,13 @@ final class BleCommand {
             if (!ad.serviceUuids().isEmpty()) {
                 plain.put("services", ad.serviceUuids().stream().map(Object::toString).toList());
             }
-            for (Advertisement.ServiceData d : ad.serviceData()) {
-                plain.put("serviceData", d.uuid() + ":" + Bytes.hex(d.data()));
+            if (!ad.serviceData().isEmpty()) {
+                plain.put("serviceData", ad.serviceData().stream().map(d -> d.uuid() + ":" + Bytes.hex(d.data()))
+                        .collect(Collectors.joining(",")));
             }
-            for (Advertisement.ManufacturerData d : ad.manufacturerData()) {
-                plain.put("manufacturerData", String.format(Locale.ROOT, "0x%04x:", d.companyId()) + Bytes.hex(d.data()));
+            if (!ad.manufacturerData().isEmpty()) {
+                plain.put("manufacturerData", ad.manufacturerData().stream()
+                        .map(d -> String.format(Locale.ROOT, "0x%04x:", d.companyId()) + Bytes.hex(d.data())).collect(Collectors.joining(",")));
             }
             if (ad.truncated()) {
                 plain.put("truncated", true);

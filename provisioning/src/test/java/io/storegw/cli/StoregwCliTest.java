@@ -86,6 +86,8 @@ class StoregwCliTest {
                 advertisement name=Store-Sens services=[0000feaa-0000-1000-8000-00805f9b34fb]
                 advertisement truncated=true
                 """);
+        assertThat(run("ble", "decode", "0201060aff4c001005031cff0f0007ff590001020304").out()).as("two companies' data, both shown")
+                .isEqualTo("advertisement flags=0x06 manufacturerData=0x004c:1005031cff0f00,0x0059:01020304\n");
         assertThat(run("ble", "decode", "--as", "mfg", "--json", "4c0010050318").out())
                 .isEqualTo("{\"type\":\"advertisement\",\"manufacturerData\":\"0x004c:10050318\"}\n");
     }

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storegw.drivers.observation.BeaconTelemetry;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.layout.Layout;
+import io.storegw.gateway.layout.LayoutChange;
 import io.storegw.gateway.testing.RecordingEmitter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +75,57 @@ class BeaconFleetTest {
                 .containsExactly(new BeaconFleet.Missing(SHELF, now, now, 1800));
         fleet.onObservation(new BeaconTelemetry(now.plus(Duration.ofMinutes(61)), "rx-1", SHELF, 2990, 21.0, 2000L, 7200L), out);
         assertThat(out.data(EventCatalogue.BEACON_HEALTH)).as("an hour after the step, not two").hasSize(2);
+    }
+
+    /**
+     * Eddystone spam (a random UID and a TLM from each random address): the beacons not watched are reported up to the
+     * limit per healthEvery, the store's own always, their places come free after healthEvery, and central is told once an hour.
+     */
+    @Test
+    void telemetryOfBeaconsNotWatchedIsBoundedAndTheStoresOwnIsAlwaysReported() {
+        int past = 10;
+        for (int b = 0; b < BeaconFleet.MAX_UNWATCHED + past; b++) {
+            fleet.onObservation(new BeaconTelemetry(T0, "rx-1", spam(b), 3000, 20.0, 1, 1), out);
+        }
+        fleet.onObservation(tlm(0, 3000), out);
+        fleet.onObservation(new BeaconTelemetry(T0, "rx-1", spam(0), 3000, 20.0, 1, 1), out); // already reported: too soon
+        fleet.onTick(T0.plusSeconds(1), out);
+        assertThat(out.data(EventCatalogue.BEACON_HEALTH)).hasSize(BeaconFleet.MAX_UNWATCHED + 1)
+                .extracting(h -> ((BeaconFleet.Health) h).beacon()).contains(SHELF, spam(0), spam(BeaconFleet.MAX_UNWATCHED - 1))
+                .doesNotContain(spam(BeaconFleet.MAX_UNWATCHED));
+        assertThat(out.data(EventCatalogue.GATEWAY_ALARM)).singleElement()
+                .satisfies(a -> assertThat(((io.storegw.gateway.outbox.Alarm) a).kind()).isEqualTo("beacons.unwatched"))
+                .satisfies(a -> assertThat(((io.storegw.gateway.outbox.Alarm) a).detail()).contains(past + " TLMs of others"));
+
+        Instant later = T0.plus(Duration.ofMinutes(30));
+        fleet.onObservation(new BeaconTelemetry(later, "rx-1", spam(5_000), 3000, 20.0, 1, 1), out);
+        fleet.onTick(later, out);
+        assertThat(out.data(EventCatalogue.BEACON_HEALTH)).as("all places taken within the hour").hasSize(BeaconFleet.MAX_UNWATCHED + 1);
+        assertThat(out.data(EventCatalogue.GATEWAY_ALARM)).as("said once an hour").hasSize(1);
+
+        Instant hourOn = T0.plus(Duration.ofHours(1));
+        fleet.onObservation(new BeaconTelemetry(hourOn, "rx-1", spam(5_001), 3000, 20.0, 1, 1), out);
+        assertThat(out.data(EventCatalogue.BEACON_HEALTH)).as("the hour-old reports' places are free")
+                .hasSize(BeaconFleet.MAX_UNWATCHED + 2).last().extracting(h -> ((BeaconFleet.Health) h).beacon()).isEqualTo(spam(5_001));
+        fleet.onTick(hourOn, out);
+        assertThat(out.data(EventCatalogue.GATEWAY_ALARM)).as("within the hour of the first").hasSize(1);
+        fleet.onTick(hourOn.plusSeconds(1), out);
+        assertThat(out.data(EventCatalogue.GATEWAY_ALARM)).as("the one left out at 08:30, an hour after the first alarm").hasSize(2)
+                .last().satisfies(a -> assertThat(((io.storegw.gateway.outbox.Alarm) a).detail()).contains(": 1 TLMs of others"));
+    }
+
+    /** A beacon registered later keeps the time of its last report: registering it does not report it again at once. */
+    @Test
+    void aBeaconWatchedLaterKeepsItsLastReport() {
+        String neighbour = spam(1);
+        fleet.onObservation(new BeaconTelemetry(T0, "rx-1", neighbour, 3000, 20.0, 1, 1), out);
+        fleet.onInstruction(new LayoutChange(1, new Layout(List.of(), Map.of(), List.of(SHELF, DOOR, neighbour), Map.of()),
+                "beacon registered"), out);
+        fleet.onObservation(new BeaconTelemetry(T0.plusSeconds(60), "rx-1", neighbour, 2990, 20.0, 2, 61), out);
+        assertThat(out.data(EventCatalogue.BEACON_HEALTH)).hasSize(1);
+    }
+
+    static String spam(int n) {
+        return String.format("eddystone-uid:%020x/%012x", n, n);
     }
 }

@@ -115,13 +115,41 @@ class PipelineTest {
                     : bucket == 60 ? List.of("presence.counts", "gateway.alarm") : List.of("presence.counts"));
         }
         clock.advance(Duration.ofHours(-3)); // NTP sets back a clock that ran ahead: the last alarm's time is in the future
-        p.tick();
-        for (int r = 0; r < PresenceCountsHandler.MAX_RECEIVERS + 1; r++) {
-            p.process(new BleSighting(clock.instant(), "espresense/room-" + r, "anon:a", -60, -59));
+        List<Event> atTheStep = p.tick().events();
+        assertThat(atTheStep).extracting(e -> e.type().key()).as("bucket 61's, not held back for the step").contains("gateway.alarm");
+        assertThat(((io.storegw.gateway.outbox.Alarm) atTheStep.get(atTheStep.size() - 1).data()).detail())
+                .as("what was left out since the last alarm").contains(": 1 from the others");
+    }
+
+    /**
+     * Beacon spam (random iBeacon ids, which no session limit bounds): the bucket keeps at most its limit of devices,
+     * a device already counted at a receiver still counts there, the next bucket starts afresh, and central is told.
+     */
+    @Test
+    void devicesPastTheLimitAreLeftOutOfTheCountsWithAnAlarm() {
+        Pipeline p = pipeline(new PresenceCountsHandler(minute, 1));
+        int perReceiver = PresenceCountsHandler.MAX_DEVICES / 2;
+        for (int d = 0; d < perReceiver + 100; d++) {
+            String spam = "ibeacon:" + new java.util.UUID(7, d) + "/1/1";
+            p.process(new BleSighting(clock.instant(), "rx-front", spam, -60, -59));
+            p.process(new BleSighting(clock.instant(), "rx-back", spam, -60, -59));
         }
+        p.process(new BleSighting(clock.instant(), "rx-front", "ibeacon:" + new java.util.UUID(7, 0) + "/1/1", -60, -59));
+        p.process(new BleSighting(clock.instant(), "rx-new", "member:m1", -60, -59));
         clock.advance(Duration.ofMinutes(1));
-        assertThat(p.tick().events()).extracting(e -> e.type().key()).as("not held back for the step")
-                .containsExactly("presence.counts", "gateway.alarm");
+        List<Event> closed = p.tick().events();
+        assertThat(closed).extracting(e -> e.type().key()).containsExactly("presence.counts", "gateway.alarm");
+        assertThat(((PresenceCounts) closed.get(0).data()).receivers()).containsExactly(
+                new PresenceCounts.Receiver("rx-back", perReceiver, false), new PresenceCounts.Receiver("rx-front", perReceiver, false));
+        io.storegw.gateway.outbox.Alarm alarm = (io.storegw.gateway.outbox.Alarm) closed.get(1).data();
+        assertThat(alarm.kind()).isEqualTo("presence.devices");
+        assertThat(alarm.detail()).contains("201 sightings of others were left out");
+
+        p.process(new BleSighting(clock.instant(), "rx-new", "member:m1", -60, -59));
+        clock.advance(Duration.ofMinutes(1));
+        closed = p.tick().events();
+        assertThat(closed).extracting(e -> e.type().key()).as("nothing left out, nothing to say").containsExactly("presence.counts");
+        assertThat(((PresenceCounts) closed.get(0).data()).receivers()).containsExactly(new PresenceCounts.Receiver("rx-new", 1, false));
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.storegw.drivers.http.ConnectionLimit;
 import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.metrics.Metrics;
@@ -56,6 +57,12 @@ public final class AdminHttpServer implements AutoCloseable {
 
     /** A connection with no request coming in for this long is closed, unless a waiting route is answering it. */
     private static final int IDLE_SECONDS = 30;
+    /**
+     * Connections the TCP port keeps open at once ({@link ConnectionLimit}): a scraper and a health check hold one
+     * each. The port is on loopback by default, but a store that scrapes it from the LAN puts it where anything can
+     * open 18,000 idle connections, which ran the till port's heap out before it had a limit.
+     */
+    static final int MAX_CONNECTIONS = 64;
 
     private final EventLoopGroup group;
     /** Runs the waiting routes one at a time, in the order asked, as the event loop ran every route before. */
@@ -72,7 +79,10 @@ public final class AdminHttpServer implements AutoCloseable {
         this.group = new NioEventLoopGroup(1);
         this.waiting = null;
         this.socket = null;
+        var refused = metrics.counter("storegw_admin_refused_connections_total",
+                "Connections to the admin TCP port closed at once because " + MAX_CONNECTIONS + " were open");
         this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .handler(new ConnectionLimit(MAX_CONNECTIONS, refused::increment))
                 .childHandler(pipeline(new Routes(health, metrics, Map.of(), null), 8192, IDLE_SECONDS))
                 .bind(host, port).sync().channel();
     }

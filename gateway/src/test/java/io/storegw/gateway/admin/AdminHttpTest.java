@@ -7,7 +7,11 @@ import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.AdminClient;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
+import io.storegw.gateway.metrics.Metrics;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +53,45 @@ class AdminHttpTest {
 
                 assertThat(admin.get("/nope").statusCode()).isEqualTo(404);
             }
+        }
+    }
+
+    /** A LAN flood on the admin port (put there for a scraper): the connections past the limit are closed at once and counted. */
+    @Test
+    void connectionsPastTheAdminPortsLimitAreClosedAtOnceAndCounted() throws Exception {
+        Metrics metrics = new Metrics();
+        int past = 10;
+        List<Socket> flood = new ArrayList<>();
+        try (AdminHttpServer server = new AdminHttpServer("127.0.0.1", 0, () -> null, metrics)) {
+            try {
+                for (int i = 0; i < AdminHttpServer.MAX_CONNECTIONS + past; i++) {
+                    Socket s = new Socket("127.0.0.1", server.port());
+                    s.setSoTimeout(5_000);
+                    flood.add(s);
+                }
+                Await.until(Duration.ofSeconds(10), "the connections past the limit refused",
+                        () -> metrics.count("storegw_admin_refused_connections_total") == past);
+                int closed = 0;
+                for (Socket s : flood.subList(AdminHttpServer.MAX_CONNECTIONS, flood.size())) {
+                    closed += s.getInputStream().read() == -1 ? 1 : 0; // closed by the server, not by the read's timeout
+                }
+                assertThat(closed).isEqualTo(past);
+            } finally {
+                for (Socket s : flood) {
+                    s.close();
+                }
+            }
+            AdminClient admin = new AdminClient(server.port());
+            Await.until(Duration.ofSeconds(10), "a scrape answered once the flood is gone", () -> {
+                try {
+                    return admin.get("/healthz").statusCode() == 200;
+                } catch (java.io.IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
         }
     }
 }

@@ -20,6 +20,11 @@ import java.util.function.Supplier;
  * the stays that ended lasted (median and 90th percentile). A figure from fewer than {@code k} phones
  * or stays is suppressed, so no single shopper can be picked out. Who was there is held in memory only
  * for the open bucket.
+ *
+ * <p>A bucket may be a day long ({@code core.bucket}), and up to 2,000 anonymous devices a minute are told
+ * apart, so at most {@link PresenceCountsHandler#MAX_DEVICES} phones and {@link #MAX_STAYS} stays are kept a
+ * bucket; past them the counts fall short, as {@code presence.counts}' do (whose alarm says so: a phone with a
+ * stay was heard by a receiver).
  */
 final class ZoneOccupancy {
 
@@ -36,10 +41,16 @@ final class ZoneOccupancy {
     record Zone(String zone, Integer devices, Integer stays, Long dwellP50Seconds, Long dwellP90Seconds, boolean suppressed) {
     }
 
+    /** Stays kept a bucket: a busy store's day in a one-day bucket is about 25,000. */
+    static final int MAX_STAYS = 100_000;
+
     private final OpenBucket bucket;
     private final int k;
     private final Map<String, Set<String>> present = new TreeMap<>();
     private final Map<String, List<Long>> dwell = new TreeMap<>();
+    /** Phones (once per zone) and stays kept in the open bucket. */
+    private int phones;
+    private int stays;
 
     ZoneOccupancy(TimeBuckets buckets, int k) {
         this.bucket = new OpenBucket(buckets);
@@ -47,11 +58,16 @@ final class ZoneOccupancy {
     }
 
     void entered(String who, String zone) {
-        present.computeIfAbsent(zone, z -> new HashSet<>()).add(who);
+        if (phones < PresenceCountsHandler.MAX_DEVICES && present.computeIfAbsent(zone, z -> new HashSet<>()).add(who)) {
+            phones++;
+        }
     }
 
     void exited(String zone, long dwellSeconds) {
-        dwell.computeIfAbsent(zone, z -> new ArrayList<>()).add(dwellSeconds);
+        if (stays < MAX_STAYS) {
+            stays++;
+            dwell.computeIfAbsent(zone, z -> new ArrayList<>()).add(dwellSeconds);
+        }
     }
 
     void clockSetBack(Instant now) {
@@ -81,6 +97,8 @@ final class ZoneOccupancy {
         }
         present.clear();
         dwell.clear();
+        phones = 0;
+        stays = 0;
         stillIn.get().forEach((who, zone) -> entered(who, zone));
     }
 

@@ -10,6 +10,7 @@ import io.storegw.gateway.core.OpenBucket;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.EventCatalogue;
+import io.storegw.gateway.presence.PresenceCountsHandler;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -38,11 +39,13 @@ public final class OccupancyHandler implements ObservationHandler {
         if (observation instanceof BleSighting s) {
             onTick(s.at(), out);
             String who = s.advertiser();
-            if (who.startsWith("member:")) {
-                members.add(who);
+            boolean phone = who.startsWith("member:") || who.startsWith("anon"); // anon:SESSION, or "anonymous" where no sessions are made
+            // Bounded like presence.counts (whose alarm says when): a bucket may be a day of 2,000 new devices a minute.
+            if (phone && (phones.size() < PresenceCountsHandler.MAX_DEVICES || phones.contains(who))) {
                 phones.add(who);
-            } else if (who.startsWith("anon")) { // anon:SESSION, or "anonymous" where no sessions are made
-                phones.add(who);
+                if (who.startsWith("member:")) {
+                    members.add(who);
+                }
             }
         } else if (observation instanceof DoorCrossing c) {
             onTick(c.at(), out);

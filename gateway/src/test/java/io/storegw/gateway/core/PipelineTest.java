@@ -196,6 +196,23 @@ class PipelineTest {
                 Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 2L, 3, null, 2));
     }
 
+    /** A day-long bucket of advertising spam: phones past the limit are not held, members among the first stay counted. */
+    @Test
+    void occupancyHoldsAtMostTheDeviceLimitOfPhonesABucket() {
+        TimeBuckets day = new TimeBuckets(Duration.ofDays(1));
+        Pipeline p = pipeline(new io.storegw.gateway.store.OccupancyHandler(day, 1, new FootfallHandler(day)));
+        p.process(new BleSighting(clock.instant(), "rx-a", "member:a", -60, null));
+        for (int i = 0; i < PresenceCountsHandler.MAX_DEVICES + 500; i++) {
+            p.process(new BleSighting(clock.instant(), "rx-a", "anon:" + i, -60, null));
+        }
+        p.process(new BleSighting(clock.instant(), "rx-a", "member:a", -60, null));
+        p.process(new BleSighting(clock.instant(), "rx-a", "member:b", -60, null));
+        clock.advance(Duration.ofDays(1));
+        var occupancy = (io.storegw.gateway.store.Occupancy) p.tick().events().get(0).data();
+        assertThat(occupancy.phones()).isEqualTo(PresenceCountsHandler.MAX_DEVICES);
+        assertThat(occupancy.members()).isEqualTo(1);
+    }
+
     @Test
     void aHandlerSeesOnlyItsOwnKindsAndIdsKeepIncreasing() {
         Pipeline p = pipeline(new FootfallHandler(minute), new PresenceCountsHandler(minute, 1));

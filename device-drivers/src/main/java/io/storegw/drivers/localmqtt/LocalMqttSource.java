@@ -190,7 +190,7 @@ public final class LocalMqttSource implements ObservationSource {
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            problem = "disconnected from the store's broker: " + response.getReasonString();
+            problem = "disconnected from the store's broker: " + why(response);
         }
 
         @Override
@@ -205,6 +205,23 @@ public final class LocalMqttSource implements ObservationSource {
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
+    }
+
+    /**
+     * What the broker's DISCONNECT said, or the client's failure: a broker need not give a reason string (Mosquitto gives
+     * none), and "null" told the technician nothing. 142 is the one seen in the field: two gateways with one identity.
+     */
+    static String why(MqttDisconnectResponse response) {
+        if (response.getReasonString() != null) {
+            return response.getReasonString();
+        }
+        if (response.getException() != null) {
+            return response.getException().getMessage() != null ? response.getException().getMessage()
+                    : response.getException().getClass().getSimpleName();
+        }
+        return response.getReturnCode() == 0x8E
+                ? "session taken over (142): another client connected with this one's client id, a second gateway with the same identity?"
+                : "reason code " + response.getReturnCode();
     }
 
     /** One message: the first reader whose filter matches reads it. Package-private so tests can feed it directly. */

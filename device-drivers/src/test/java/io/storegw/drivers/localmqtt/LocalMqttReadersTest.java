@@ -196,4 +196,15 @@ class LocalMqttReadersTest {
         // the pipeline goes on
         assertThat(feed("store/shelves/7/weight", "{\"data\":{\"grams\":10},\"door\":true}")).filteredOn(DeviceReading.class::isInstance).hasSize(1);
     }
+
+    /** A broker's DISCONNECT without a reason string (Mosquitto's) is named by its code, never "null". */
+    @Test
+    void aDisconnectIsNamedEvenWithoutAReasonString() {
+        assertThat(LocalMqttSource.why(new org.eclipse.paho.mqttv5.client.MqttDisconnectResponse(0x8E, null, null, null)))
+                .startsWith("session taken over (142)");
+        assertThat(LocalMqttSource.why(new org.eclipse.paho.mqttv5.client.MqttDisconnectResponse(0x8B, null, null, null)))
+                .isEqualTo("reason code 139");
+        assertThat(LocalMqttSource.why(new org.eclipse.paho.mqttv5.client.MqttDisconnectResponse(0x8B, "shutting down", null, null)))
+                .isEqualTo("shutting down");
+    }
 }

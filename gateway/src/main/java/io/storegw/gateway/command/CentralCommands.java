@@ -47,6 +47,13 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
     }
 
+    /** A member the gateway has no room for: refused as full, its nonce not taken, so central can ask again after a removal. */
+    private static final class Full extends Exception {
+        Full(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** A command's body central got wrong: refused as malformed, its nonce not taken. */
     private static final class BadBody extends Exception {
         BadBody(String message) {
@@ -93,7 +100,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             t.setDaemon(true);
             return t;
         });
-        publishMembers();
+        directory.publish(members.members());
         metrics.gauge("storegw_members", "Members central registered at this store", directory::size);
     }
 
@@ -150,6 +157,9 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         } catch (BadBody e) {
             Logger.warn("Command {} refused (malformed body): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "malformed", e.getMessage(), Map.of()));
+        } catch (Full e) {
+            Logger.warn("Command {} refused (full): {}", name, e.getMessage());
+            return count(new Reply(name, command.nonce(), "refused", "full", e.getMessage(), Map.of()));
         } catch (MemberStore.Replayed e) {
             Logger.warn("Command {} refused: {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "replayed", e.getMessage(), Map.of()));
@@ -174,8 +184,12 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             }
             case "members.upsert" -> {
                 Member m = member(body);
+                String full = directory.wouldNotFit(m);
+                if (full != null) {
+                    throw new Full(full);
+                }
                 members.upsert(c.nonce(), c.issued(), m);
-                publishMembers();
+                directory.put(m);
                 result.put("members", directory.size());
                 if (m.appBeaconSecret() != null && !appBeacons) {
                     result.put("warning", "kept, but commands.appBeacon is not configured on this gateway: the member's"
@@ -183,13 +197,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                 }
             }
             case "members.remove" -> {
-                result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym(body)));
-                publishMembers();
+                String pseudonym = pseudonym(body);
+                result.put("removed", members.remove(c.nonce(), c.issued(), pseudonym));
+                directory.remove(pseudonym);
             }
             case "consent.revoke" -> {
                 String pseudonym = pseudonym(body);
                 members.revoke(c.nonce(), c.issued(), pseudonym, clock.instant());
-                publishMembers(); // the radios stop recognising the phone at their next advertisement
+                directory.remove(pseudonym); // the radios stop recognising the phone at their next advertisement
                 // Handlers first, so nothing more about them is made; then what is already queued goes.
                 core.instruct(new MemberForgotten(pseudonym)).get(30, TimeUnit.SECONDS);
                 int purged = outbox.forget(pseudonym).get(5, TimeUnit.MINUTES);
@@ -220,10 +235,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             default -> throw new IllegalStateException("no case for " + c.name());
         }
         return result;
-    }
-
-    private void publishMembers() throws java.sql.SQLException, java.io.IOException {
-        directory.publish(members.members());
     }
 
     private static String pseudonym(JsonNode body) throws BadBody {

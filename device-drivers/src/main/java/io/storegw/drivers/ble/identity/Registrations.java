@@ -1,12 +1,13 @@
 package io.storegw.drivers.ble.identity;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The members whose phones may be recognised, shared by every radio's {@link IdentityResolver}: the
- * member table's owner publishes the whole set after each change, and each resolver takes it up on its
+ * member table's owner publishes the whole set, then each change, and each resolver takes it up on its
  * own thread at its next advertisement (a volatile read when nothing changed).
  */
 public final class Registrations {
@@ -35,6 +36,21 @@ public final class Registrations {
         Map<String, Registered> byId = new LinkedHashMap<>();
         members.forEach(m -> byId.put(m.memberId(), m));
         current = new Snapshot(current.version() + 1, Map.copyOf(byId));
+    }
+
+    /** Adds or replaces one member's identities. */
+    public synchronized void put(Registered member) {
+        Map<String, Registered> byId = new LinkedHashMap<>(current.members());
+        byId.put(member.memberId(), member);
+        current = new Snapshot(current.version() + 1, Collections.unmodifiableMap(byId));
+    }
+
+    /** Removes one member's identities. */
+    public synchronized void remove(String memberId) {
+        Map<String, Registered> byId = new LinkedHashMap<>(current.members());
+        if (byId.remove(memberId) != null) {
+            current = new Snapshot(current.version() + 1, Collections.unmodifiableMap(byId));
+        }
     }
 
     Snapshot current() {

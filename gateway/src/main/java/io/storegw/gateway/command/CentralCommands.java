@@ -5,6 +5,7 @@ import io.storegw.drivers.ble.identity.EidResolver;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
+import io.storegw.gateway.core.Declined;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.journey.PickupChange;
 import io.storegw.gateway.journey.PickupDesk;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +49,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
     }
 
-    /** A member the gateway has no room for: refused as full, its nonce not taken, so central can ask again after a removal. */
+    /** A member or an order the gateway has no room for: refused as full, so central can ask again after a removal. */
     private static final class Full extends Exception {
         Full(String message) {
             super(message, null, false, false);
@@ -214,7 +216,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             case "pickups.upsert" -> {
                 PickupDesk.Pickup pickup = pickup(body);
                 members.take(c.nonce(), c.issued());
-                core.instruct(new PickupChange.Upsert(pickup)).get(30, TimeUnit.SECONDS);
+                try {
+                    core.instruct(new PickupChange.Upsert(pickup)).get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof Declined declined) {
+                        throw new Full(declined.getMessage());
+                    }
+                    throw e;
+                }
                 result.put("orderId", pickup.orderId());
             }
             case "pickups.remove" -> {

@@ -148,6 +148,9 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
             Pipeline.Step step;
             try {
                 step = pipeline.apply(s.instruction());
+            } catch (Declined e) {
+                s.done().completeExceptionally(e);
+                return;
             } catch (RuntimeException e) {
                 Logger.error(e, "Instruction failed: {}", s.instruction());
                 s.done().completeExceptionally(e);

@@ -3,6 +3,7 @@ package io.storegw.gateway.journey;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.observation.PosTransaction;
+import io.storegw.gateway.core.Declined;
 import io.storegw.gateway.core.Emitter;
 import io.storegw.gateway.core.Instruction;
 import io.storegw.gateway.core.ObservationHandler;
@@ -46,6 +47,12 @@ public final class PickupDesk implements ObservationHandler {
     /** The data of {@code pickup.collected}: the purchase that followed the arrival. */
     public record PickupCollected(String orderId, String member, Instant at, String transaction) {
     }
+
+    /**
+     * Orders expected at once, at most: a store has hundreds waiting. Each is checked at every sighting of a member and
+     * kept until collected or removed, so orders central never removes would pile up; past this a new one is declined.
+     */
+    public static final int MAX_ORDERS = 5_000;
 
     /** Where orders are saved; one key per order. */
     public static final String SAVED_PREFIX = "pickup/";
@@ -149,6 +156,10 @@ public final class PickupDesk implements ObservationHandler {
     @Override
     public void onInstruction(Instruction instruction, Emitter out) {
         if (instruction instanceof PickupChange.Upsert u) {
+            if (orders.size() >= MAX_ORDERS && !orders.containsKey(u.pickup().orderId())) {
+                throw new Declined("this gateway expects at most " + MAX_ORDERS + " orders at once and has " + orders.size()
+                        + ": remove those collected elsewhere or cancelled (pickups.remove) before adding others");
+            }
             orders.put(u.pickup().orderId(), u.pickup());
             out.save(SAVED_PREFIX + u.pickup().orderId(), u.pickup());
         } else if (instruction instanceof PickupChange.Remove r) {

@@ -9,6 +9,8 @@ import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.journey.PickupChange;
+import io.storegw.gateway.journey.PickupDesk;
 import io.storegw.gateway.members.MemberStore;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.testing.Central;
@@ -30,6 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -232,6 +235,31 @@ class CentralCommandsTest {
         }
         try (MemberStore store = MemberStore.open(config.stateDir().resolve("members"), config.stateDir().resolve("members.key"), Duration.ofMinutes(5))) {
             assertThat(store.unpurged()).isEmpty();
+        }
+    }
+
+    /** Orders central never removes would pile up: past the limit a new one is refused as full, and the others still change. */
+    @Test
+    void anOrderPastTheLimitIsRefusedAsFullAndTheOthersStillChange() throws Exception {
+        try (Gateway gw = Gateway.start(config("tcp://127.0.0.1:" + TestBroker.freePort()), Clock.systemUTC())) {
+            CompletableFuture<Void> last = null;
+            for (int n = 0; n < PickupDesk.MAX_ORDERS; n++) {
+                last = gw.core().instruct(new PickupChange.Upsert(
+                        new PickupDesk.Pickup("order-" + n, "m-" + n, false)));
+            }
+            last.get(60, TimeUnit.SECONDS);
+            byte[] another = envelope("pickups.upsert", Instant.now(), "{\"orderId\": \"order-new\", \"pseudonym\": \"m-1\", \"ready\": true}");
+            CentralCommands.Reply full = gw.commands().handle("pickups.upsert", another, sign(central.getPrivate(), another));
+            assertThat(full.status()).as(full.toString()).isEqualTo("refused");
+            assertThat(full.reason()).isEqualTo("full");
+            assertThat(full.detail()).contains("at most " + PickupDesk.MAX_ORDERS + " orders");
+            byte[] ready = envelope("pickups.upsert", Instant.now(), "{\"orderId\": \"order-7\", \"pseudonym\": \"m-7\", \"ready\": true}");
+            assertThat(gw.commands().handle("pickups.upsert", ready, sign(central.getPrivate(), ready)).status()).isEqualTo("ok");
+            byte[] removed = envelope("pickups.remove", Instant.now(), "{\"orderId\": \"order-8\"}");
+            assertThat(gw.commands().handle("pickups.remove", removed, sign(central.getPrivate(), removed)).status()).isEqualTo("ok");
+            byte[] again = envelope("pickups.upsert", Instant.now(), "{\"orderId\": \"order-new\", \"pseudonym\": \"m-1\", \"ready\": true}");
+            assertThat(gw.commands().handle("pickups.upsert", again, sign(central.getPrivate(), again)).status()).as("a place freed").isEqualTo("ok");
+            assertThat(gw.core().problem()).isNull();
         }
     }
 

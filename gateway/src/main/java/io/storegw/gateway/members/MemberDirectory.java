@@ -18,9 +18,9 @@ public final class MemberDirectory {
 
     /**
      * Members a gateway keeps at most. Each costs about 0.8 KB of the appliance's 64 MB heap where the radios recognise
-     * it (a gateway with 20,000 held 35 MB after a full collection, 19 MB with none), and a publish holds the table's
-     * members once more while it builds the next set: some 50,000 would not fit, and a table the heap cannot hold
-     * stops every start after. Central is told {@code full} instead.
+     * it (a gateway with 20,000 held 35 MB after a full collection, 19 MB with none), and the start holds the table's
+     * members once more while it builds the set: some 50,000 would not fit, and a table the heap cannot hold stops
+     * every start after. Central is told {@code full} instead.
      */
     public static final int MAX_MEMBERS = 20_000;
     /** Loyalty-card hashes kept at most over all members (about 0.15 KB each): two a member on average. */

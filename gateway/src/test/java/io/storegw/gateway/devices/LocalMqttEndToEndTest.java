@@ -8,6 +8,7 @@ import io.storegw.drivers.ble.identity.SessionReferences;
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.presence.PresenceCountsHandler;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -99,27 +101,71 @@ class LocalMqttEndToEndTest {
                     """.formatted(broker.uri()));
             try (Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
                 Await.until(Duration.ofSeconds(30), "the local source subscribed", () -> gw.problem() == null);
-                MqttClient spam = new MqttClient(broker.uri(), "ble-spam", new MemoryPersistence());
-                spam.connect(new MqttConnectionOptions());
-                long second = java.time.Instant.now().getEpochSecond() % 60;
-                if (second > 40) {
-                    Thread.sleep((61 - second) * 1000); // the whole flood within one minute
-                }
-                for (int i = 0; i < SessionReferences.PER_MINUTE + past; i++) {
-                    String id = "known:%012x".formatted(0x5a0000000000L + i);
-                    spam.publish("espresense/devices/" + id + "/entrance",
-                            ("{\"id\":\"" + id + "\",\"rssi@1m\":-59,\"rssi\":-71,\"distance\":2.1}").getBytes(StandardCharsets.UTF_8), 0, false);
-                    if (i % 200 == 199) {
-                        Thread.sleep(20); // paced, so no QoS 0 message is dropped on the way
-                    }
-                }
+                flood(broker.uri(), SessionReferences.PER_MINUTE + past, i -> "known:%012x".formatted(0x5a0000000000L + i), 60, 40);
                 Await.until(Duration.ofSeconds(30), "every sighting past the limit counted as one device",
                         () -> gw.metrics().count("storegw_ble_anonymous_merged_total") == past);
                 assertThat(gw.problem()).isNull();
-                spam.disconnect();
-                spam.close();
             }
         }
+    }
+
+    /**
+     * Beacon spam seen through ESPresense: random iBeacon ids, which no session limit bounds, more than a bucket
+     * counts. Central gets the bucket's counts at the limit and a {@code presence.devices} alarm saying so.
+     */
+    @Test
+    void beaconSpamPastTheBucketsLimitIsLeftOutAndCentralIsTold() throws Exception {
+        int past = 1_000; // QoS 0 on the way: a margin for any the broker drops
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            String yaml = TestConfigs.withSources(TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 0, 0, "core:\n  bucket: 20s\n  kAnonymity: 1\n")
+                    .replaceAll("(?s)core:\\n  bucket: 1s\\n  telemetry: 2s\\n", ""), """
+                      localMqtt:
+                        enabled: true
+                        broker: %s
+                        espresense: {enabled: true, prefix: espresense}
+                    """.formatted(broker.uri()));
+            try (Central central = new Central(broker.uri(), "central-beacon-spam");
+                 Gateway gw = Gateway.start(ConfigLoader.parse("test.yaml", yaml, dir), Clock.systemUTC())) {
+                Await.until(Duration.ofSeconds(30), "the local source subscribed", () -> gw.problem() == null);
+                flood(broker.uri(), PresenceCountsHandler.MAX_DEVICES + past,
+                        i -> "iBeacon:%s-%d-%d".formatted(new java.util.UUID(0x5a, i), i >>> 16, i & 0xFFFF), 20, 5);
+                Await.until(Duration.ofSeconds(60), "the alarm at central", () -> !alarms(central, "presence.devices").isEmpty());
+                assertThat(ofType(central, "presence.counts")).extracting(e -> e.path("data").path("receivers").get(0).path("devices").asInt())
+                        .as("the flood's bucket counted up to the limit").contains(PresenceCountsHandler.MAX_DEVICES);
+                assertThat(alarms(central, "presence.devices").get(0).path("data").path("detail").asText()).contains("sightings of others were left out");
+                assertThat(gw.problem()).isNull();
+            }
+        }
+    }
+
+    /**
+     * Publishes an ESPresense report from the entrance for each of {@code n} ids, paced so that no QoS 0 message is
+     * dropped on the way, and started at most {@code latestStart} seconds into a bucket of {@code bucketSeconds}, so that
+     * the whole flood falls in one bucket.
+     */
+    private static void flood(String broker, int n, IntFunction<String> id, int bucketSeconds, int latestStart)
+            throws Exception {
+        MqttClient spam = new MqttClient(broker, "ble-spam", new MemoryPersistence());
+        spam.connect(new MqttConnectionOptions());
+        long second = java.time.Instant.now().getEpochSecond() % bucketSeconds;
+        if (second > latestStart) {
+            Thread.sleep((bucketSeconds + 1 - second) * 1000);
+        }
+        for (int i = 0; i < n; i++) {
+            String each = id.apply(i);
+            spam.publish("espresense/devices/" + each + "/entrance",
+                    ("{\"id\":\"" + each + "\",\"rssi@1m\":-59,\"rssi\":-71,\"distance\":2.1}").getBytes(StandardCharsets.UTF_8), 0, false);
+            if (i % 200 == 199) {
+                Thread.sleep(20);
+            }
+        }
+        spam.disconnect();
+        spam.close();
+    }
+
+    private static List<JsonNode> alarms(Central central, String kind) {
+        return ofType(central, "gateway.alarm").stream().filter(e -> e.path("data").path("kind").asText().equals(kind)).toList();
     }
 
     /**

@@ -640,11 +640,7 @@ class OutboxTest {
     @Test
     void aPageThatNoLongerReadsIsSalvagedAroundAndTheRestGoesOn() throws Exception {
         try (Outbox outbox = open(256 << 20, Map.of())) {
-            List<CompletableFuture<Void>> done = new ArrayList<>();
-            for (int i = 0; i < 3000; i++) {
-                done.add(outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 400))));
-            }
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 3000, 400);
         }
         FailingBlock.Damaged damaged = FailingBlock.damageAPageOfEvents(dir.resolve("outbox.mv"));
         try (Outbox outbox = open(256 << 20, Map.of())) {
@@ -680,11 +676,7 @@ class OutboxTest {
     @Test
     void aSalvageThatCannotKeepTheFileAsideLeavesItInPlace() throws Exception {
         try (Outbox outbox = open(256 << 20, Map.of())) {
-            List<CompletableFuture<Void>> done = new ArrayList<>();
-            for (int i = 0; i < 3000; i++) {
-                done.add(outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, i, 400))));
-            }
-            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            appendAll(outbox, EventCatalogue.STORE_FOOTFALL, 3000, 400);
         }
         FailingBlock.damageAPageOfEvents(dir.resolve("outbox.mv"));
         long size = Files.size(dir.resolve("outbox.mv"));

@@ -39,12 +39,15 @@ final class AdminApi {
     private final StoreLayout layout;
     private final LayoutEditor editor;
     private final Uplink uplink;
+    private final String tillPort;
 
-    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor, Uplink uplink) {
+    /** @param tillPort where tills post, for the technician's command line; null while the till port is off */
+    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor, Uplink uplink, String tillPort) {
         this.outbox = outbox;
         this.layout = layout;
         this.editor = editor;
         this.uplink = uplink;
+        this.tillPort = tillPort;
     }
 
     Map<String, Route> routes(Supplier<Status> status) {
@@ -109,7 +112,8 @@ final class AdminApi {
 
     private LayoutView view() {
         StoreLayout.View v = layout.view();
-        return new LayoutView(v.version(), v.layout(), List.copyOf(new TreeSet<>(editor.fileTills())), v.receiversHeard(), v.beaconsHeard());
+        return new LayoutView(v.version(), v.layout(), List.copyOf(new TreeSet<>(editor.fileTills())), v.receiversHeard(), v.beaconsHeard(),
+                tillPort);
     }
 
     /** {@code ?version=V} with {@link LayoutPut}: replaces the layout if it is still at version V. */

@@ -155,13 +155,17 @@ public final class Gateway implements AutoCloseable {
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
             adminSocket = config.admin().socket() == null ? null
                     : new AdminHttpServer(config.admin().socket(), this::problem, metrics,
-                            new AdminApi(outbox, layout, editor, uplink).routes(this::status));
+                            new AdminApi(outbox, layout, editor, uplink, pos.http().enabled() ? pos.http().url() : null).routes(this::status));
             var virtual = config.sources().virtual();
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));
             }
             if (pos.http().enabled()) {
                 var till = pos.http();
+                if (tillByToken.isEmpty() && layout.view().layout().tills().isEmpty() && till.square() == null && till.shopify() == null) {
+                    Logger.warn("The till port takes no till yet: add one with storegw tills add NAME (or list them in"
+                            + " sources.pos.http.tokensFile); until then every post is refused");
+                }
                 sources.add(new PosHttpSource(new PosHttpSource.Settings(till.host(), till.port(), (int) pos.maxDocument().bytes(),
                         tillAuth(till, tillByToken, layout), pos.deadLetter() != null ? pos.deadLetter() : config.stateDir().resolve("pos").resolve("dead-letter"),
                         posSettings(config), till.tls() == null ? null : new PosHttpSource.Tls(till.tls().certificate(), till.tls().key()),

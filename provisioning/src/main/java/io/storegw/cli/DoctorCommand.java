@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint.",
                 "The checks: config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),"
-                + " clock synchronised, disk space for the outbox, damaged outbox files kept beside it, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
+                + " clock synchronised, disk space for the outbox, damaged outbox files kept beside it, the till port (open, reachable from the"
+                + " store's network, taking a till), Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
                 "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
 final class DoctorCommand implements Callable<Integer> {
 
@@ -84,6 +85,7 @@ final class DoctorCommand implements Callable<Integer> {
         clock();
         disk(config);
         keptOutboxFiles(config);
+        tillPort(config, status != null);
         bluetooth(config);
         gpio(config);
         return report();
@@ -99,10 +101,12 @@ final class DoctorCommand implements Callable<Integer> {
         if (json) {
             System.out.println(JsonLine.of(checks));
         } else {
+            int names = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
+            String indent = " ".repeat(6 + names + 1);
             for (Check c : checks) {
-                System.out.printf(Locale.ROOT, "%-5s %-14s %s%n", c.verdict(), c.name(), c.detail().replace("\n", "\n" + " ".repeat(21)));
+                System.out.printf(Locale.ROOT, "%-5s %-" + names + "s %s%n", c.verdict(), c.name(), c.detail().replace("\n", "\n" + indent));
                 if (c.fix() != null && c.verdict() != Verdict.OK && c.verdict() != Verdict.SKIP) {
-                    System.out.printf(Locale.ROOT, "%21sfix: %s%n", "", c.fix());
+                    System.out.println(indent + "fix: " + c.fix());
                 }
             }
             System.out.println(failed == 0 ? "doctor: all checks passed" + (warned == 0 ? "" : " (" + warned + " warning" + (warned == 1 ? "" : "s") + ")")
@@ -111,9 +115,13 @@ final class DoctorCommand implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
+    private Path socket(GatewayConfig config) {
+        return socket != null ? socket : config.admin().socket();
+    }
+
     /** The running gateway's {@code /status}, or null when it does not answer. */
     private JsonNode adminSocket(GatewayConfig config) {
-        Path path = socket != null ? socket : config.admin().socket();
+        Path path = socket(config);
         if (path == null) {
             add("admin socket", Verdict.WARN, "admin.socket is not set: storegw status and the other daemon commands cannot ask the gateway",
                     "set admin.socket: /run/storegw/admin.sock (storegw init does)");
@@ -401,6 +409,60 @@ final class DoctorCommand implements Callable<Integer> {
                 add("Bluetooth", Verdict.SKIP, "D-Bus is not reachable", null);
             }
         }
+    }
+
+    /**
+     * Whether tills can post: the port is open, reachable from the store's network (it is on loopback unless a host
+     * is set), and takes at least one till. Each of these failed silently for a technician until a till's post did.
+     */
+    private void tillPort(GatewayConfig config, boolean answers) {
+        var http = config.sources().pos().http();
+        if (!http.enabled()) {
+            add("till port", Verdict.SKIP, "sources.pos.http is off: tills do not post to this gateway", null);
+            return;
+        }
+        if (!answers) {
+            add("till port", Verdict.SKIP, "the gateway does not answer, so its till port is not open", null);
+            return;
+        }
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(http.host());
+        } catch (IOException e) {
+            add("till port", Verdict.FAIL, "cannot resolve sources.pos.http.host " + http.host() + ": " + e.getMessage(),
+                    "set sources.pos.http.host to this machine's store LAN address");
+            return;
+        }
+        InetSocketAddress at = new InetSocketAddress(host.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : host, http.port());
+        try (Socket s = new Socket()) {
+            s.connect(at, timeoutSeconds * 1000);
+        } catch (IOException e) {
+            add("till port", Verdict.FAIL, "nothing takes connections at " + http.url() + ": " + e.getMessage(),
+                    "journalctl -u storegw says why the till port did not open (the port in use? the host not this machine's?)");
+            return;
+        }
+        boolean webhooks = http.square() != null || http.shopify() != null;
+        int tills;
+        try {
+            JsonNode layout = AdminSocket.json(socket(config), "GET", "/layout", null);
+            tills = layout.path("fileTills").size() + layout.path("layout").path("tills").size();
+        } catch (AdminSocket.Failure e) {
+            add("till port", Verdict.WARN, "open at " + http.url() + ", but the gateway did not list its tills: " + e.getMessage(), null);
+            return;
+        }
+        String taking = "open at " + http.url() + ", taking " + tills + " till" + (tills == 1 ? "" : "s") + (webhooks ? " and signed webhooks" : "");
+        List<String> problems = new ArrayList<>();
+        List<String> fixes = new ArrayList<>();
+        if (tills == 0 && !webhooks) {
+            problems.add("no till may post yet: every post is refused");
+            fixes.add("storegw tills add NAME prints a till's token");
+        }
+        if (host.isLoopbackAddress()) {
+            problems.add("it is on loopback only: tills on the store's network cannot reach it");
+            fixes.add("set sources.pos.http.host to this machine's store LAN address, then restart storegw");
+        }
+        add("till port", problems.isEmpty() ? Verdict.OK : Verdict.WARN, problems.isEmpty() ? taking : taking + "; " + String.join("; ", problems),
+                problems.isEmpty() ? null : String.join("; ", fixes));
     }
 
     private void gpio(GatewayConfig config) {

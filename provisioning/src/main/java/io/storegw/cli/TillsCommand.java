@@ -3,6 +3,9 @@ package io.storegw.cli;
 import io.storegw.drivers.pos.TillAuth;
 import io.storegw.gateway.layout.Layout;
 import io.storegw.gateway.layout.LayoutView;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,6 +28,33 @@ final class TillsCommand {
     record Till(String name, String from) {
     }
 
+    /**
+     * Where the tills post, or why they cannot: the till port is off by default and on loopback unless a host is
+     * set, and a till added then cannot reach it, which nothing else would tell the technician.
+     */
+    static String tillPort(LayoutView v) {
+        if (v.tillPort() == null) {
+            return "till port: off, so no till can post: set sources.pos.http.enabled: true (and host: this machine's"
+                    + " store LAN address) in the config and restart the gateway";
+        }
+        URI port = URI.create(v.tillPort());
+        String paths = " (POSLog to /pos/v1/poslog, JSON to /pos/v1/json/square|shopify|lightspeed|generic)";
+        InetAddress host;
+        try {
+            host = InetAddress.getByName(port.getHost());
+        } catch (UnknownHostException e) {
+            return "till port: " + port + paths;
+        }
+        if (host.isLoopbackAddress()) {
+            return "till port: " + port + ", on loopback only, so tills on the store's network cannot reach it: set"
+                    + " sources.pos.http.host to this machine's store LAN address and restart the gateway";
+        }
+        if (host.isAnyLocalAddress()) {
+            return "till port: " + port.getScheme() + "://(any of this machine's addresses):" + port.getPort() + paths;
+        }
+        return "till port: " + port + paths;
+    }
+
     static List<Till> tills(LayoutView v) {
         List<Till> all = new ArrayList<>();
         v.fileTills().forEach(t -> all.add(new Till(t, "file")));
@@ -37,8 +67,13 @@ final class TillsCommand {
     static final class ListTills extends LayoutCommand {
         @Override
         int run() throws Exception {
-            return list(tills(view()), "no tills: add one with storegw tills add NAME",
+            LayoutView now = view();
+            list(tills(now), "no tills: add one with storegw tills add NAME",
                     t -> String.format(Locale.ROOT, "%-24s %s", t.name(), t.from().equals("file") ? "tokens file" : "added with storegw tills add"));
+            if (!json) {
+                System.out.println(tillPort(now));
+            }
+            return 0;
         }
     }
 
@@ -66,10 +101,16 @@ final class TillsCommand {
                 return new Layout(l.zones(), l.receiverOffsets(), l.beacons(), tills);
             }, "till " + name + " added");
             if (json) {
-                System.out.println(JsonLine.of(Map.of("till", name, "token", token, "version", after.version())));
+                Map<String, Object> added = new LinkedHashMap<>();
+                added.put("till", name);
+                added.put("token", token);
+                added.put("version", after.version());
+                added.put("tillPort", after.tillPort());
+                System.out.println(JsonLine.of(added));
             } else {
+                System.out.println(tillPort(after));
                 System.out.println("till " + name + " added (layout version " + after.version() + "); its token, shown this once:");
-                System.out.println(token);
+                System.out.println(token); // the last line, for scripts
             }
             return 0;
         }

@@ -207,7 +207,11 @@ class DaemonCommandsTest {
         String token = till.out().lines().reduce((a, b) -> b).orElseThrow();
         assertThat(token).hasSize(43);
         assertThat(post(token)).isEqualTo(202);
-        assertThat(ok("tills", "list").out()).contains("till-1", "tokens file", "till-9", "added with storegw tills add").doesNotContain(token);
+        assertThat(ok("tills", "list").out()).contains("till-1", "tokens file", "till-9", "added with storegw tills add").doesNotContain(token)
+                .contains("till port: http://127.0.0.1:" + tillPort + ", on loopback only");
+        assertThat(json.readTree(ok("tills", "add", "till-10", "--json").out()).path("tillPort").asText())
+                .isEqualTo("http://127.0.0.1:" + tillPort);
+        ok("tills", "remove", "till-10");
         assertThat(storegw("tills", "remove", "till-1").err()).contains("remove its line there");
 
         JsonNode layoutEvent = json.readTree(ok("events", "tail", "--family", "gateway", "--no-follow", "--json", "-n", "100").out()

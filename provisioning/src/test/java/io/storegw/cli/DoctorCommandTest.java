@@ -45,17 +45,20 @@ class DoctorCommandTest {
         Path socket = dir.resolve("run").resolve("admin.sock");
         Path state = dir.resolve("state");
         Files.createDirectories(state);
+        int tillPort = TestBroker.freePort();
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
-            Path config = Files.writeString(state.resolve("storegw.yaml"),
-                    TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n"));
+            // the till port with no tokens file: tills are to be added from the command line
+            Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n")
+                    .replace("sources:\n", "sources:\n  pos:\n    http:\n      enabled: true\n      port: " + tillPort + "\n"));
             Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
             try {
                 Await.until(Duration.ofSeconds(60), "a healthy gateway", () -> run("status", "--socket", socket.toString()).status() == 0);
                 Result r = run("doctor", "--config", config.toString(), "--json");
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
-                        "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "D-Bus", "Bluetooth", "GPIO");
+                        "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "till port",
+                        "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -73,8 +76,18 @@ class DoctorCommandTest {
                 // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does
                 assertThat(r.status()).isEqualTo(verdict(checks, "clock").equals("FAIL") ? 1 : 0);
 
+                // tests listen on loopback only, which is worth a warning for a till port: tills are on the store's network
+                assertThat(verdict(checks, "till port")).isEqualTo("WARN");
+                assertThat(checks.get("till port").path("detail").asText()).contains("open at http://127.0.0.1:" + tillPort + ", taking 0 tills",
+                        "no till may post yet", "loopback only");
+                assertThat(checks.get("till port").path("fix").asText()).contains("storegw tills add NAME", "sources.pos.http.host");
+                assertThat(Files.readString(dir.resolve("daemon.log"))).contains("The till port takes no till yet");
+
+                assertThat(run("tills", "add", "till-1", "--socket", socket.toString()).status()).isZero();
                 Result text = run("doctor", "--config", config.toString());
-                assertThat(text.out()).contains("OK    broker login", "WARN  broker TLS", "fix: use ssl://", "doctor: ");
+                assertThat(text.out()).contains("OK    broker login", "WARN  broker TLS", "fix: use ssl://", "doctor: ")
+                        .containsPattern("WARN  till port +open at http://127.0.0.1:" + tillPort + ", taking 1 till; it is on loopback only")
+                        .doesNotContain("no till may post yet");
             } finally {
                 daemon.destroy();
                 assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();

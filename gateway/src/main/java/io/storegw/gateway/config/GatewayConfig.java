@@ -388,6 +388,11 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
             host = host == null ? "127.0.0.1" : host;
             port = port == null ? 8780 : port;
         }
+
+        /** Where tills post, as configured: {@code http://HOST:PORT}, or https with {@code tls}. */
+        public String url() {
+            return (tls == null ? "http://" : "https://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        }
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Map;
  *
  * @param version   bumped by every change; a change names the version it was made from
  * @param fileTills the tills of the config's tokens file (changed by editing it, not from the command line)
+ * @param tillPort  where tills post ({@code http://HOST:PORT}, or https), as configured; null while the till port is off
  */
 public record LayoutView(long version, Layout layout, List<String> fileTills, Map<String, Instant> receiversHeard,
-                         Map<String, Instant> beaconsHeard) {
+                         Map<String, Instant> beaconsHeard, String tillPort) {
 }

@@ -135,11 +135,15 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void tillInputNeedsItsTokensFile() {
-        ConfigException e = problems(MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n    maxDocument: 9MB\n");
+    void tillInputIsCheckedAndNeedsNoTokensFile() throws Exception {
+        // tills may all be added with storegw tills add once the gateway runs
+        GatewayConfig noFile = ConfigLoader.parse("storegw.yaml", MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n", dir);
+        assertThat(noFile.sources().pos().http().tokensFile()).isNull();
+        ConfigException e = problems(MINIMAL + "sources:\n  pos:\n    http:\n      enabled: true\n      tokensFile: no-such-tokens\n"
+                + "    maxDocument: 9MB\n");
         assertThat(e.problems()).extracting(ConfigException.Problem::key)
                 .containsExactlyInAnyOrder("sources.pos.http.tokensFile", "sources.pos.maxDocument");
-        assertThat(e.getMessage()).contains("required when sources.pos.http is enabled");
+        assertThat(e.getMessage()).contains("cannot read file " + dir.resolve("no-such-tokens"));
 
         ConfigException webhooks = problems(MINIMAL + """
                 sources:

@@ -307,7 +307,7 @@ public final class Uplink implements AutoCloseable {
         if (connected) {
             return takenOver;
         }
-        long seconds = (clock.millis() - disconnectedSinceMillis) / 1000;
+        long seconds = Math.max(0, clock.millis() - disconnectedSinceMillis) / 1000;
         String down = "uplink disconnected for " + seconds + " s" + (lostReason == null ? "" : ": " + lostReason);
         return takenOver == null ? down : down + "\n" + takenOver;
     }
@@ -433,7 +433,7 @@ public final class Uplink implements AutoCloseable {
             } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
                 failure = e;
             } finally {
-                markDisconnected();
+                markDisconnected(c != null);
                 if (c != null && running) {
                     discard(c);
                     afterLoss();
@@ -933,8 +933,12 @@ public final class Uplink implements AutoCloseable {
         }
     }
 
-    private void markDisconnected() {
-        if (connected || disconnectedSinceMillis == 0) {
+    /**
+     * @param wasConnected whether this attempt got a connection (connect returned): the outage starts now; else it
+     *                     goes on. Not {@code connected}: whatever saw the loss first has cleared that already.
+     */
+    private void markDisconnected(boolean wasConnected) {
+        if (wasConnected) {
             disconnectedSinceMillis = clock.millis();
         }
         connected = false;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.testing.AdminClient;
+import io.storegw.gateway.testing.SteppedClock;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import io.storegw.gateway.metrics.Metrics;
@@ -13,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +27,8 @@ class AdminHttpTest {
     void healthAndMetricsFollowTheUplink() throws Exception {
         try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
             broker.start();
-            try (Gateway gw = Gateway.start(TestConfigs.config(dir.resolve("gw"), broker.uri(), 500, 0, ""), Clock.systemUTC())) {
+            SteppedClock clock = new SteppedClock();
+            try (Gateway gw = Gateway.start(TestConfigs.config(dir.resolve("gw"), broker.uri(), 500, 0, ""), clock)) {
                 AdminClient admin = new AdminClient(gw.adminPort());
                 Await.until(Duration.ofSeconds(30), "healthy", () -> gw.problem() == null);
                 HttpResponse<String> health = admin.get("/healthz");
@@ -44,11 +45,15 @@ class AdminHttpTest {
                 Await.until(Duration.ofSeconds(10), "events published",
                         () -> admin.metric("storegw_uplink_published_total").orElse(0) > 0);
 
+                // An hour connected (as the clock has it) does not count as an hour disconnected: the outage counted from
+                // the start of the gateway, as every loss cleared the flag the outage's start was decided by.
+                clock.step(Duration.ofHours(1));
                 broker.stop();
                 Await.until(Duration.ofSeconds(30), "unhealthy", () -> gw.problem() != null);
                 HttpResponse<String> down = admin.get("/healthz");
                 assertThat(down.statusCode()).isEqualTo(503);
                 assertThat(down.body()).startsWith("uplink disconnected for ");
+                assertThat(Long.parseLong(down.body().replaceFirst("uplink disconnected for (\\d+) s(?s).*", "$1"))).isLessThan(60);
                 assertThat(admin.metric("storegw_uplink_connected")).hasValue(0);
 
                 assertThat(admin.get("/nope").statusCode()).isEqualTo(404);

@@ -1,10 +1,13 @@
 package io.storegw.cli;
 
+import io.storegw.gateway.Errors;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,7 +34,14 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         Gateway.routeLibraryLogs();
-        Gateway gateway = Gateway.start(loaded, Clock.systemUTC());
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(loaded, Clock.systemUTC());
+        } catch (IOException | SQLException e) {
+            // what the technician can put right (a file in use or unreadable, a port taken): one line, not a stack trace
+            System.err.println("storegw: not started: " + Errors.describe(e));
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

@@ -4,8 +4,13 @@ import static io.storegw.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.cli.Cli.Result;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.testing.TestBroker;
+import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +53,20 @@ class StoregwCliTest {
         assertThat(r.status()).isEqualTo(1);
         assertThat(r.err()).contains("line 7: uplink.colour: unknown key 'colour'", "storegw: not started");
         assertThat(state).doesNotExist();
+    }
+
+    /** A second gateway on the same state (a technician's storegw run beside the service) says why in one line. */
+    @Test
+    void runBesideARunningGatewaySaysTheOutboxIsInUse() throws Exception {
+        Path state = dir.resolve("state");
+        Path file = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(), 0, 0, ""));
+        try (Gateway running = Gateway.start(ConfigLoader.load(file), Clock.systemUTC())) {
+            Result r = run("run", "--config", file.toString());
+            assertThat(r.status()).isEqualTo(1);
+            assertThat(r.err()).startsWith("storegw: not started: the outbox " + state.resolve("outbox"))
+                    .contains("is in use by another process: is another storegw running with this stateDir?")
+                    .doesNotContain("\tat ");
+        }
     }
 
     @Test

@@ -269,7 +269,8 @@ public final class Outbox implements AutoCloseable {
         } catch (MVStoreException e) {
             if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
                 // Another gateway holds it: not damage, and not ours to move.
-                throw new IOException("the outbox " + settings.path() + OutboxStore.SUFFIX + " is in use by another process", e);
+                throw new IOException("the outbox " + settings.path() + OutboxStore.SUFFIX + " is in use by another process: is another"
+                        + " storegw running with this stateDir? (systemctl status storegw)", e);
             }
             Path file = Path.of(settings.path() + OutboxStore.SUFFIX);
             Path aside = aside(file);

@@ -85,7 +85,7 @@ final class DoctorCommand implements Callable<Integer> {
         clock();
         disk(config);
         keptOutboxFiles(config);
-        tillPort(config, status != null);
+        tillPort(config, status);
         bluetooth(config);
         gpio(config);
         return report();
@@ -415,15 +415,26 @@ final class DoctorCommand implements Callable<Integer> {
      * Whether tills can post: the port is open, reachable from the store's network (it is on loopback unless a host
      * is set), and takes at least one till. Each of these failed silently for a technician until a till's post did.
      */
-    private void tillPort(GatewayConfig config, boolean answers) {
+    private void tillPort(GatewayConfig config, JsonNode status) {
         var http = config.sources().pos().http();
         if (!http.enabled()) {
             add("till port", Verdict.SKIP, "sources.pos.http is off: tills do not post to this gateway", null);
             return;
         }
-        if (!answers) {
+        if (status == null) {
             add("till port", Verdict.SKIP, "the gateway does not answer, so its till port is not open", null);
             return;
+        }
+        // the gateway's own word first: a port taken by another program answers a connect as well as ours would
+        for (JsonNode source : status.path("sources")) {
+            if (source.path("name").asText().equals("pos-http") && source.hasNonNull("problem")) {
+                String problem = source.path("problem").asText();
+                add("till port", Verdict.FAIL, problem, problem.startsWith("cannot listen")
+                        ? "find what holds the port (ss -ltnp 'sport = :" + http.port() + "'), free it or choose another"
+                                + " sources.pos.http.port, then restart storegw"
+                        : "docs/troubleshooting.md, \"A till's transactions do not arrive\"");
+                return;
+            }
         }
         InetAddress host;
         try {

@@ -10,6 +10,8 @@ import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +112,34 @@ class DoctorCommandTest {
             assertThat(checks.get("broker packet size").path("detail").asText()).contains("at most 131072 bytes", "code 149",
                     state.resolve("uplink").resolve("refused").toString());
             assertThat(checks.get("broker packet size").path("fix").asText()).contains("raise the broker's maximum packet size");
+        }
+    }
+
+    /**
+     * A till port another program holds: the gateway runs on without it and says so, and doctor takes the gateway's word
+     * over a connect (which the other program answers).
+     */
+    @Test
+    void aTillPortTakenByAnotherProgramFails() throws Exception {
+        Path socket = dir.resolve("run").resolve("admin.sock");
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        try (ServerSocket taken = new ServerSocket(TestBroker.freePort(), 50, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.withSources(
+                    TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + socket + "\n"),
+                    TestConfigs.posHttp(taken.getLocalPort(), Files.writeString(dir.resolve("pos-tokens"), "till-1 file-token-0123456789abcdef\n"))));
+            Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
+            try {
+                Await.until(Duration.ofSeconds(60), "the gateway answering", () -> run("status", "--socket", socket.toString()).out().contains("pos-http"));
+                assertThat(run("status", "--socket", socket.toString()).out()).contains("pos-http: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+                Map<String, JsonNode> checks = checks(run("doctor", "--config", config.toString(), "--json"));
+                assertThat(verdict(checks, "till port")).isEqualTo("FAIL");
+                assertThat(checks.get("till port").path("detail").asText()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+                assertThat(checks.get("till port").path("fix").asText()).contains("ss -ltnp 'sport = :" + taken.getLocalPort() + "'");
+            } finally {
+                daemon.destroy();
+                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
         }
     }
 

@@ -202,8 +202,9 @@ public final class PosHttpSource implements ObservationSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             problem = "interrupted while binding";
-        } catch (RuntimeException e) {
-            problem = "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage();
+        } catch (Exception e) { // Netty's sync() throws the bind's checked exception undeclared
+            problem = "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                    + " (tills cannot post until storegw is restarted with the port free)";
         }
     }
 

@@ -110,6 +110,19 @@ class PosHttpSourceTest {
     }
 
     /** Only the till's silence is timed: a sale whose answer waits longer than the idle timeout is still answered. */
+    /** A till port that is taken is the till port's problem, not the gateway's: the rest of it starts and runs. */
+    @Test
+    void aPortTakenIsAProblemNotAFailedStart() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             PosHttpSource second = new PosHttpSource(new PosHttpSource.Settings("127.0.0.1", taken.getLocalPort(), 64 * 1024, AUTH,
+                     dir.resolve("dead-letter"), new PosSettings(ZoneId.of("Europe/Berlin"), 64 * 1024, List.of(), "EUR"), null, IN_PROGRESS),
+                     Clock.systemUTC())) {
+            second.start(sink);
+            assertThat(second.problem()).startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+                    .contains("Address already in use", "until storegw is restarted");
+        }
+    }
+
     @Test
     void aSaleWaitingLongerThanTheIdleTimeoutIsAnsweredAndASilentTillIsLeft() throws Exception {
         source.close();

@@ -75,16 +75,26 @@ public final class AdminHttpServer implements AutoCloseable {
      *
      * @param health null when healthy, otherwise the reason (served as 503)
      */
-    public AdminHttpServer(String host, int port, Supplier<String> health, Metrics metrics) throws InterruptedException {
+    public AdminHttpServer(String host, int port, Supplier<String> health, Metrics metrics) throws InterruptedException, IOException {
         this.group = new NioEventLoopGroup(1);
         this.waiting = null;
         this.socket = null;
         var refused = metrics.counter("storegw_admin_refused_connections_total",
                 "Connections to the admin TCP port closed at once because " + MAX_CONNECTIONS + " were open");
-        this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                .handler(new ConnectionLimit(MAX_CONNECTIONS, refused::increment))
-                .childHandler(pipeline(new Routes(health, metrics, Map.of(), null), 8192, IDLE_SECONDS))
-                .bind(host, port).sync().channel();
+        try {
+            this.channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .handler(new ConnectionLimit(MAX_CONNECTIONS, refused::increment))
+                    .childHandler(pipeline(new Routes(health, metrics, Map.of(), null), 8192, IDLE_SECONDS))
+                    .bind(host, port).sync().channel();
+        } catch (Exception e) { // Netty's sync() throws the bind's checked exception undeclared
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            // "Address already in use" alone names no address; a technician must find which setting and which program
+            throw new IOException("cannot listen on " + host + ":" + port + " for /healthz and /metrics (admin.http): " + e.getMessage()
+                    + "; ss -ltnp 'sport = :" + port + "' names the program holding it", e);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.storegw.gateway.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
@@ -58,6 +59,20 @@ class AdminHttpTest {
 
                 assertThat(admin.get("/nope").statusCode()).isEqualTo(404);
             }
+        }
+    }
+
+    /** An admin port another program holds: the start fails naming the address and the setting, and leaves no thread behind. */
+    @Test
+    void anAdminPortTakenNamesItsAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            long loops = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("nioEventLoopGroup")).count();
+            assertThatThrownBy(() -> new AdminHttpServer("127.0.0.1", taken.getLocalPort(), () -> null, new Metrics()))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for /healthz and /metrics (admin.http): ")
+                    .hasMessageContaining("Address already in use");
+            Await.until(Duration.ofSeconds(10), "the event loop stopped", () -> Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("nioEventLoopGroup") && t.isAlive()).count() <= loops);
         }
     }
 

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +36,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads {@code storegw.yaml}: binds it, then checks every value, and reports all problems at once,
@@ -50,7 +54,11 @@ public final class ConfigLoader {
                     .addDeserializer(Path.class, new RelativePaths()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // a key given twice would have the second silently win: a technician's second uplink: section, say
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** A config is a page of YAML; past this it is not one (a log or a dump named by mistake), and is not read whole. */
+    static final long MAX_BYTES = 1 << 20;
 
     private ConfigLoader() {
     }
@@ -59,9 +67,16 @@ public final class ConfigLoader {
     public static GatewayConfig load(Path file) throws ConfigException {
         String text;
         try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0,
+                        "larger than " + (MAX_BYTES >> 10) + " KB: not a storegw config (a config is a page of YAML)")));
+            }
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0, "no such file")));
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0,
+                    "not UTF-8 text: a config is a YAML text file (was a binary file named?)")));
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of(new ConfigException.Problem("", 0, "cannot read: " + e.getMessage())));
         }
@@ -209,11 +224,24 @@ public final class ConfigLoader {
         }
     }
 
+    private static final Pattern DUPLICATE = Pattern.compile("^Duplicate field '([^']*)'");
+
     private static ConfigException.Problem describe(JsonProcessingException e, Map<String, Integer> lines) {
         JsonLocation where = e.getLocation();
         int line = where == null ? 0 : where.getLineNr();
         if (e instanceof JsonMappingException m && lines.containsKey(pathOf(m))) {
             line = lines.get(pathOf(m)); // Jackson's own location can be a line late; the key's line is what people look for
+        }
+        if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+            line = yaml.getProblemMark().getLine() + 1; // Jackson's location is where the scanner stood, often a line early
+        }
+        Matcher duplicate = DUPLICATE.matcher(String.valueOf(e.getOriginalMessage()));
+        if (duplicate.find()) {
+            String key = e instanceof JsonMappingException m && !pathOf(m).isEmpty() ? pathOf(m) + "." + duplicate.group(1)
+                    : e.getProcessor() instanceof JsonParser p ? keyOf(p.getParsingContext()) : duplicate.group(1);
+            // where the parser found the second, not the section's line a mapping problem is given
+            return new ConfigException.Problem(key, where == null ? line : where.getLineNr(), "given twice in the same section; keep one (the second would"
+                    + " silently replace the first)");
         }
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return new ConfigException.Problem(pathOf(v), line, v.getCause().getMessage());

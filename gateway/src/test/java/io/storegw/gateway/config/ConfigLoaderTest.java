@@ -279,6 +279,37 @@ class ConfigLoaderTest {
         ConfigException missing = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir.resolve("nope.yaml")));
         assertThat(missing.getMessage()).endsWith("nope.yaml: no such file");
         assertThat(problems("").problems().get(0).message()).isEqualTo("the file is empty");
+
+        // a tab where an indent belongs: the line the tab is on, not the one before it
+        ConfigException tab = problems("tenant: acme\nstore: s1\n\tgateway: gw1\n");
+        assertThat(tab.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(3);
+            assertThat(p.message()).startsWith("not valid YAML").contains("TAB");
+        });
+        Path binary = Files.write(dir.resolve("binary.yaml"), new byte[] {'t', ':', ' ', (byte) 0xC3, (byte) 0x28, '\n'});
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(binary)).getMessage())
+                .endsWith("binary.yaml: not UTF-8 text: a config is a YAML text file (was a binary file named?)");
+        Path huge = Files.writeString(dir.resolve("huge.yaml"), MINIMAL + "#".repeat((int) ConfigLoader.MAX_BYTES));
+        assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(huge)).getMessage())
+                .endsWith("huge.yaml: larger than 1024 KB: not a storegw config (a config is a page of YAML)");
+    }
+
+    /** A key given twice would have the second silently win over the first: a technician's second {@code uplink:} section, say. */
+    @Test
+    void aKeyGivenTwiceIsAnErrorWithTheSecondsLine() {
+        ConfigException top = problems(MINIMAL + "tenant: other\n");
+        assertThat(top.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("tenant");
+            assertThat(p.line()).isEqualTo(6);
+            assertThat(p.message()).startsWith("given twice in the same section");
+        });
+        ConfigException nested = problems(MINIMAL + "  keepAlive: 30s\n  broker: tcp://other.example.com:1883\n");
+        assertThat(nested.problems()).singleElement().satisfies(p -> {
+            assertThat(p.key()).isEqualTo("uplink.broker");
+            assertThat(p.line()).isEqualTo(7);
+        });
+        ConfigException sections = problems(MINIMAL + "uplink:\n  broker: tcp://other.example.com:1883\n");
+        assertThat(sections.problems()).extracting(ConfigException.Problem::key).containsExactly("uplink");
     }
 
     @Test

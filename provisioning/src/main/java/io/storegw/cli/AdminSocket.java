@@ -24,10 +24,17 @@ final class AdminSocket {
     /** The daemon could not be asked, or refused: the message is for the technician; the exit status follows. */
     static final class Failure extends Exception {
         final int exitStatus;
+        /** Nobody answered on the socket (the gateway stopped or restarts), as against an answer that refused. */
+        final boolean unreachable;
 
         Failure(String message, int exitStatus) {
+            this(message, exitStatus, false);
+        }
+
+        private Failure(String message, int exitStatus, boolean unreachable) {
             super(message);
             this.exitStatus = exitStatus;
+            this.unreachable = unreachable;
         }
     }
 
@@ -48,7 +55,7 @@ final class AdminSocket {
             a = request(socket, method, path, body);
         } catch (IOException e) {
             throw new Failure("cannot reach the gateway at " + socket + " (" + e.getMessage()
-                    + "); is it running? Try: systemctl status storegw", 1);
+                    + "); is it running? Try: systemctl status storegw", 1, true);
         }
         if (a.status() != 200) {
             throw new Failure("the gateway refused: " + a.body().strip(), a.status() == 400 ? 2 : 1);

@@ -15,7 +15,7 @@ final class EventsCommand {
             description = {"Show the last events and follow new ones until Ctrl-C, one line each.",
                     "Events show as soon as they are committed, also while the uplink is down: this is what central gets"
                     + " (or will get). The gateway keeps the last 512 in memory; a slower reader is told how many it"
-                    + " missed."})
+                    + " missed. Following goes on through a restart of the gateway (systemctl restart storegw)."})
     static final class Tail extends DaemonCommand {
         private static final Pattern FAMILY = Pattern.compile("[a-z]{1,32}");
 
@@ -46,10 +46,29 @@ final class EventsCommand {
             JsonNode page = get("/events?limit=" + Math.max(1, lines) + filter);
             int skip = Math.max(0, page.path("events").size() - lines);
             print(page, skip);
+            long next = page.path("next").asLong();
+            boolean away = false;
             while (!noFollow) {
                 System.out.flush();
-                Thread.sleep(pollMillis);
-                page = get("/events?limit=500&after=" + page.path("next").asLong() + filter);
+                Thread.sleep(away ? Math.max(pollMillis, 1_000) : pollMillis);
+                try {
+                    page = get("/events?limit=500&after=" + next + filter);
+                } catch (AdminSocket.Failure e) {
+                    if (!e.unreachable) {
+                        throw e;
+                    }
+                    // a restart after a config change is the usual reason: the technician wants to see what comes next
+                    if (!away) {
+                        System.err.println("storegw events tail: the gateway went away; waiting for it to come back (Ctrl-C stops)");
+                        away = true;
+                    }
+                    continue;
+                }
+                if (away) {
+                    System.err.println("storegw events tail: the gateway is back");
+                    away = false;
+                }
+                next = page.path("next").asLong();
                 if (page.path("skipped").asLong() > 0) {
                     System.out.println("... " + page.path("skipped").asLong() + " events went by faster than shown");
                 }

@@ -66,6 +66,14 @@ class DaemonCommandsTest {
         Await.until(Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));
     }
 
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private void stopDaemon() throws InterruptedException {
         daemon.destroy();
         assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -219,9 +227,26 @@ class DaemonCommandsTest {
         assertThat(layoutEvent.path("data").path("tills").toString()).isEqualTo("[\"till-9\"]");
         assertThat(layoutEvent.toString()).doesNotContain(token);
 
-        stopDaemon();
-        startDaemon();
-        assertThat(ok("zones", "list").out()).contains("entrance", "checkout", BEACON);
+        // A technician follows the events through a restart (after a config change, say), as tail -F would
+        Path followed = dir.resolve("tail.out");
+        Path told = dir.resolve("tail.err");
+        Process tail = new ProcessBuilder(GatewayProcess.applianceJava(List.of(), Storegw.class, "events", "tail", "--family", "gateway",
+                "--socket", socket.toString())).redirectOutput(followed.toFile()).redirectError(told.toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(30), "the tail following", () -> read(followed).contains("gateway.layout"));
+            stopDaemon();
+            startDaemon();
+            assertThat(ok("zones", "list").out()).contains("entrance", "checkout", BEACON);
+            ok("tills", "add", "till-after-restart");
+            Await.until(Duration.ofSeconds(30), "the tail showing what came after the restart",
+                    () -> read(followed).contains("till till-after-restart added"));
+            assertThat(tail.isAlive()).isTrue();
+            assertThat(Files.readString(told)).contains("the gateway went away; waiting for it to come back", "the gateway is back");
+        } finally {
+            tail.destroy();
+            assertThat(tail.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        ok("tills", "remove", "till-after-restart");
         assertThat(ok("receivers", "list").out()).containsPattern("rx-till +zone checkout +offset \\+3\\.5 dB");
         Await.until(Duration.ofSeconds(30), "the till port", () -> {
             try {

@@ -1,6 +1,8 @@
 package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,15 +18,24 @@ final class StatusCommand extends DaemonCommand {
     @Option(names = "--json", description = "Print the daemon's answer as JSON.")
     boolean json;
 
-    @Option(names = "--watch", paramLabel = "SECONDS", description = "Refresh every SECONDS until Ctrl-C.")
+    @Option(names = "--watch", paramLabel = "SECONDS", description = "Refresh every SECONDS until Ctrl-C; a gateway that is not"
+            + " running (or restarts) is said so and watched for.")
     Integer watch;
 
     @Override
     int run() throws Exception {
         while (true) {
-            int status = once();
             if (watch == null) {
-                return status;
+                return once();
+            }
+            try {
+                once();
+            } catch (AdminSocket.Failure e) {
+                if (!e.unreachable) {
+                    throw e;
+                }
+                // as watch(1) would: the view says the gateway is away, and shows it again once it is back
+                System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  storegw: " + e.getMessage());
             }
             Thread.sleep(Math.max(1, watch) * 1000L);
             System.out.println();

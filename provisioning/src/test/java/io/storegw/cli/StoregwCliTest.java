@@ -4,13 +4,18 @@ import static io.storegw.cli.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.storegw.cli.Cli.Result;
+import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +71,27 @@ class StoregwCliTest {
             assertThat(r.err()).startsWith("storegw: not started: the outbox " + state.resolve("outbox"))
                     .contains("is in use by another process: is another storegw running with this stateDir?")
                     .doesNotContain("\tat ");
+        }
+    }
+
+    /** {@code status --watch} of a gateway that is not running (or restarts) says so and goes on watching, as watch(1) would. */
+    @Test
+    void statusWatchGoesOnWhileTheGatewayIsAway() throws Exception {
+        Path out = dir.resolve("watch.out");
+        Process watch = new ProcessBuilder(GatewayProcess.applianceJava(List.of(), Storegw.class, "status", "--watch", "1",
+                "--socket", dir.resolve("nobody.sock").toString())).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            Await.until(Duration.ofSeconds(30), "two views of a gateway that is away", () -> {
+                try {
+                    return Files.readString(out).split("cannot reach the gateway at", -1).length > 2;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            assertThat(watch.isAlive()).isTrue();
+        } finally {
+            watch.destroy();
+            assertThat(watch.waitFor(30, TimeUnit.SECONDS)).isTrue();
         }
     }
 

@@ -3,10 +3,12 @@ package io.storegw.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.storegw.gateway.Errors;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import java.io.Console;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +102,16 @@ final class InitCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 1;
         }
-        write(yaml);
+        try {
+            write(yaml);
+        } catch (AccessDeniedException e) {
+            System.err.println("storegw init: cannot write " + output + ": permission denied for " + e.getFile()
+                    + " (the default, /etc/storegw, is root's: run it with sudo)");
+            return 1;
+        } catch (IOException e) {
+            System.err.println("storegw init: cannot write " + output + ": " + Errors.describe(e));
+            return 1;
+        }
         System.out.println("wrote " + output + " (" + tenant + "/" + store + "/" + gateway + " -> " + broker + ")");
         return 0;
     }

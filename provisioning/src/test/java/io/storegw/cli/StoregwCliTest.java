@@ -60,6 +60,16 @@ class StoregwCliTest {
         assertThat(state).doesNotExist();
     }
 
+    /** A config that cannot be written where asked is one line saying why, not a stack trace. */
+    @Test
+    void initWhereNothingCanBeWrittenSaysWhy() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a folder\n");
+        Result r = run("init", "--tenant", "acme", "--store", "s1", "--gateway-id", "gw1", "--broker", "tcp://broker:1883",
+                "--state-dir", dir.resolve("state").toString(), "--output", file.resolve("storegw.yaml").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("storegw init: cannot write " + file.resolve("storegw.yaml") + ": " + file + ": exists already\n");
+    }
+
     /** A second gateway on the same state (a technician's storegw run beside the service) says why in one line. */
     @Test
     void runBesideARunningGatewaySaysTheOutboxIsInUse() throws Exception {

@@ -1,8 +1,6 @@
 package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegw.gateway.Errors;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -27,9 +25,6 @@ abstract class DaemonCommand implements Callable<Integer> {
         } catch (AdminSocket.Failure e) {
             System.err.println("storegw: " + e.getMessage());
             return e.exitStatus;
-        } catch (IOException e) { // this side's files (queue export's): one line, not a stack trace
-            System.err.println("storegw: " + Errors.describe(e));
-            return 1;
         }
     }
 

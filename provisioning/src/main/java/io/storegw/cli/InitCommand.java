@@ -3,7 +3,6 @@ package io.storegw.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.storegw.gateway.Errors;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import java.io.Console;
@@ -109,8 +108,7 @@ final class InitCommand implements Callable<Integer> {
                     + " (the default, /etc/storegw, is root's: run it with sudo)");
             return 1;
         } catch (IOException e) {
-            System.err.println("storegw init: cannot write " + output + ": " + Errors.describe(e));
-            return 1;
+            throw new IOException("cannot write " + output, e);
         }
         System.out.println("wrote " + output + " (" + tenant + "/" + store + "/" + gateway + " -> " + broker + ")");
         return 0;

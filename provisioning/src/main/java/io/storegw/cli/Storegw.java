@@ -1,6 +1,8 @@
 package io.storegw.cli;
 
+import io.storegw.gateway.Errors;
 import io.storegw.gateway.Version;
+import java.io.IOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +18,21 @@ public final class Storegw {
     /** Builds the command line; other modules (the demo in test-rigs) add subcommands to it. */
     public static CommandLine commandLine() {
         return new CommandLine(new Storegw())
-                .setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? 2 : 1);
+                .setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? 2 : 1)
+                .setExecutionExceptionHandler(Storegw::failed);
+    }
+
+    /**
+     * A file or socket that failed (a path not writable, a file in the way) is for the technician to put right: one
+     * line. Anything else is a bug, and its stack trace is what to report.
+     */
+    private static int failed(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IOException) {
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + Errors.describe(e));
+            command.getErr().flush();
+            return 1;
+        }
+        throw e;
     }
 
     public static void main(String[] args) {

@@ -146,7 +146,7 @@ class DaemonCommandsTest {
         assertThat(storegw("queue", "export", export.toString()).status()).as("no overwrite without --force").isEqualTo(2);
         Result nowhere = storegw("queue", "export", export.resolve("under-a-file.jsonl").toString());
         assertThat(nowhere.status()).isEqualTo(1);
-        assertThat(nowhere.err()).startsWith("storegw: " + export.resolve("under-a-file.jsonl")).doesNotContain("\tat ");
+        assertThat(nowhere.err()).startsWith("storegw queue export: " + export.resolve("under-a-file.jsonl")).doesNotContain("\tat ");
 
         Result critical = storegw("queue", "purge", "--class", "critical", "--yes");
         assertThat(critical.status()).isEqualTo(2);

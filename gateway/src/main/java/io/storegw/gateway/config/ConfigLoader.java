@@ -57,6 +57,7 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             // a key given twice would have the second silently win: a technician's second uplink: section, say
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
     /** A config is a page of YAML; past this it is not one (a log or a dump named by mistake), and is not read whole. */
     static final long MAX_BYTES = 1 << 20;
 

@@ -35,7 +35,7 @@ public final class Errors {
             return "permission denied";
         }
         if (e instanceof FileAlreadyExistsException) {
-            return "exists already";
+            return "exists already (a file where a directory should be?)";
         }
         if (e instanceof NotDirectoryException) {
             return "not a directory";

@@ -115,7 +115,11 @@ public final class Gateway implements AutoCloseable {
                 () -> metrics.count("storegw_outbox_appended_total"), () -> metrics.count("storegw_uplink_published_total"));
         GatewayIdentity identity = config.identity();
         EventIds ids = new EventIds(clock);
-        Files.createDirectories(config.stateDir());
+        try {
+            Files.createDirectories(config.stateDir());
+        } catch (IOException e) {
+            throw new IOException("cannot make the state directory (stateDir) " + config.stateDir(), e);
+        }
         var o = config.outbox();
         outbox = Outbox.open(new Outbox.Settings(config.outboxPath(), o.budget().bytes(), o.commitInterval(), o.ttl(), o.idempotencyWindow(),
                         o.diskReserve().bytes()),

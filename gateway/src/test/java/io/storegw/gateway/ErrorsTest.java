@@ -16,6 +16,8 @@ class ErrorsTest {
         assertThat(Errors.describe(new NoSuchFileException("/proc/.storegw.yaml.new"))).isEqualTo("/proc/.storegw.yaml.new: no such file or directory");
         assertThat(Errors.describe(new IOException("cannot open the outbox", new AccessDeniedException("/var/lib/storegw/outbox.mv"))))
                 .isEqualTo("cannot open the outbox (/var/lib/storegw/outbox.mv: permission denied)");
+        assertThat(Errors.describe(new java.nio.file.FileAlreadyExistsException("/var/lib/storegw")))
+                .isEqualTo("/var/lib/storegw: exists already (a file where a directory should be?)");
         assertThat(Errors.describe(new AccessDeniedException("/etc/storegw/x", null, "Read-only file system")))
                 .isEqualTo("/etc/storegw/x: Read-only file system");
     }

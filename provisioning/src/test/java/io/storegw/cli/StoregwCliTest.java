@@ -67,7 +67,18 @@ class StoregwCliTest {
         Result r = run("init", "--tenant", "acme", "--store", "s1", "--gateway-id", "gw1", "--broker", "tcp://broker:1883",
                 "--state-dir", dir.resolve("state").toString(), "--output", file.resolve("storegw.yaml").toString());
         assertThat(r.status()).isEqualTo(1);
-        assertThat(r.err().strip()).isEqualTo("storegw init: cannot write " + file.resolve("storegw.yaml") + " (" + file + ": exists already)");
+        assertThat(r.err().strip()).isEqualTo("storegw init: cannot write " + file.resolve("storegw.yaml") + " (" + file + ": exists already (a file where a directory should be?))");
+    }
+
+    /** A state directory that cannot be made is named, with why. */
+    @Test
+    void runWithAFileWhereTheStateDirectoryShouldBeSaysSo() throws Exception {
+        Path state = Files.writeString(dir.resolve("state"), "a file\n");
+        Path file = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(), 0, 0, ""));
+        Result r = run("run", "--config", file.toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("storegw: not started: cannot make the state directory (stateDir) " + state + " (" + state
+                + ": exists already (a file where a directory should be?))");
     }
 
     /** A second gateway on the same state (a technician's storegw run beside the service) says why in one line. */

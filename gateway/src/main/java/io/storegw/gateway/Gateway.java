@@ -67,6 +67,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -100,6 +102,13 @@ public final class Gateway implements AutoCloseable {
     private final GpioDevices gpio;
     private final StoreLayout layout;
     private final Rates rates;
+    /** Samples {@link #rates}, so that a one-off {@code storegw status} has the last minute behind it. */
+    private final ScheduledExecutorService rateSampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "status-rates");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        return t;
+    });
     private ClockSync.State clockState;
     private long clockAskedNanos;
     private final long startedMillis;
@@ -111,7 +120,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.startedMillis = clock.millis();
-        this.rates = new Rates(clock::millis, () -> metrics.count("storegw_core_observations_total"),
+        // elapsed time, not the wall clock: a clock set back would hold the rates at zero until it came round again
+        this.rates = new Rates(() -> monotonicNanos.getAsLong() / 1_000_000, () -> metrics.count("storegw_core_observations_total"),
                 () -> metrics.count("storegw_outbox_appended_total"), () -> metrics.count("storegw_uplink_published_total"));
         GatewayIdentity identity = config.identity();
         EventIds ids = new EventIds(clock);
@@ -402,6 +412,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         g.uplink.start();
+        g.rateSampler.scheduleAtFixedRate(g.rates::sample, 0, Rates.SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         for (ObservationSource source : g.sources) {
             source.start(g.core);
             Logger.info("Source {} started", source.name());
@@ -511,6 +522,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         service.notify("STOPPING=1");
+        rateSampler.shutdownNow();
         sources.forEach(ObservationSource::close);
         if (commands != null) {
             try {

@@ -28,4 +28,21 @@ class RatesTest {
         }
         assertThat(rates.perSecond()[0]).isZero();
     }
+
+    /** A technician runs storegw status once, an hour after the last time: the rates are the last minute's, not zero. */
+    @Test
+    void aOneOffAskHasTheLastMinuteBehindIt() {
+        AtomicLong now = new AtomicLong(0);
+        AtomicLong events = new AtomicLong(0);
+        Rates rates = new Rates(now::get, events::get);
+        rates.perSecond();
+        for (long ms = 0; ms <= 3_600_000; ms += 1_000) { // the gateway samples; nobody asks
+            now.set(ms);
+            events.addAndGet(ms < 3_540_000 ? 10 : 50);
+            if (ms % Rates.SAMPLE_EVERY.toMillis() == 0) {
+                rates.sample();
+            }
+        }
+        assertThat(rates.perSecond()[0]).isCloseTo(50, within(1.0));
+    }
 }

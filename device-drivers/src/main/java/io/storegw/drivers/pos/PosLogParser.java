@@ -1,10 +1,15 @@
 package io.storegw.drivers.pos;
 
 import io.storegw.drivers.observation.PosTransaction;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -13,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
@@ -30,6 +37,9 @@ import javax.xml.stream.XMLStreamReader;
 public final class PosLogParser {
 
     static final int MAX_DEPTH = 48;
+    /** Enough of a document's start for its XML declaration. */
+    private static final int DECLARATION_BYTES = 256;
+    private static final Pattern ENCODING = Pattern.compile("^(?:\\xEF\\xBB\\xBF)?<\\?xml[^>]*?encoding\\s*=\\s*[\"']([A-Za-z0-9._-]+)[\"']");
     /** Built-in loyalty paths, most specific first. */
     private static final List<String> LOYALTY_PATHS = List.of("LoyaltyAccount/LoyaltyCard/PrimaryAccountNumber",
             "LoyaltyAccount/CustomerID", "Customer/CustomerID", "LoyaltyMembership/LoyaltyID");
@@ -51,14 +61,21 @@ public final class PosLogParser {
     public PosDocument parse(InputStream in) throws PosFormatException {
         XMLStreamReader r = null;
         try {
-            r = factory.createXMLStreamReader(new Bounded(in, settings.maxBytes()));
+            r = reader(new BufferedInputStream(new Bounded(in, settings.maxBytes())));
             return read(r);
+        } catch (TooLarge e) {
+            throw new PosFormatException(e.getMessage());
+        } catch (IOException e) {
+            throw new PosFormatException("cannot read the document: " + e.getMessage(), e);
         } catch (XMLStreamException e) {
             Throwable cause = e.getNestedException() != null ? e.getNestedException() : e;
             if (cause instanceof TooLarge) {
                 throw new PosFormatException(cause.getMessage());
             }
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNumber();
+            if (cause instanceof CharacterCodingException) {
+                throw new PosFormatException("not UTF-8 text" + where + " (a document that declares no other encoding is UTF-8)", e);
+            }
             throw new PosFormatException("not well-formed XML" + where + ": " + firstLine(e.getMessage()), e);
         } catch (BadNumber e) {
             throw new PosFormatException(e.getMessage());
@@ -71,6 +88,28 @@ public final class PosLogParser {
                 }
             }
         }
+    }
+
+    /**
+     * A document in UTF-8 (it declares no other encoding) is decoded here, strictly: the JDK's StAX parser reports its own
+     * decoding errors on stderr besides throwing them, so every such post from a till put a stray "[Fatal Error]" line
+     * in the journal. Other declared encodings (a till's ISO-8859-1, UTF-16) are left to the parser.
+     */
+    private XMLStreamReader reader(BufferedInputStream in) throws IOException, XMLStreamException {
+        in.mark(DECLARATION_BYTES);
+        byte[] head = in.readNBytes(DECLARATION_BYTES);
+        in.reset();
+        boolean utf16 = head.length >= 2 && ((head[0] == (byte) 0xFE && head[1] == (byte) 0xFF) || (head[0] == (byte) 0xFF && head[1] == (byte) 0xFE)
+                || head[0] == 0 || head[1] == 0);
+        Matcher declared = ENCODING.matcher(new String(head, StandardCharsets.ISO_8859_1));
+        if (utf16 || declared.find() && !declared.group(1).equalsIgnoreCase("UTF-8")) {
+            return factory.createXMLStreamReader(in);
+        }
+        if (head.length >= 3 && head[0] == (byte) 0xEF && head[1] == (byte) 0xBB && head[2] == (byte) 0xBF) {
+            in.skipNBytes(3); // the byte order mark: as a character it would be text before the root
+        }
+        return factory.createXMLStreamReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
     }
 
     private PosDocument read(XMLStreamReader r) throws XMLStreamException, PosFormatException {

@@ -147,4 +147,39 @@ class PosLogParserTest {
                 + "<ExtendedAmount>1,50</ExtendedAmount></Sale></LineItem></RetailTransaction>") + "</POSLog>"))
                 .hasMessage("'1,50' is not a number");
     }
+
+    /**
+     * A document is read in the encoding it declares (UTF-8 when it declares none, a byte order mark or not), and one
+     * that is not valid UTF-8 gets one clear reason: the JDK's parser also printed "[Fatal Error]" on stderr (the
+     * journal) for every such post.
+     */
+    @Test
+    void encodingsAreReadAsDeclaredAndBadUtf8IsOneReasonWithNothingOnStderr() throws Exception {
+        String xml;
+        try (InputStream in = PosLogParserTest.class.getResourceAsStream("/pos/roqqio_sale_with_customer.xml")) {
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        PosLogParser parser = new PosLogParser(PosSettings.of(BERLIN));
+        PosDocument plain = parser.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        byte[] bom = ("\uFEFF" + xml).getBytes(StandardCharsets.UTF_8);
+        assertThat(parser.parse(new ByteArrayInputStream(bom))).isEqualTo(plain);
+        byte[] latin1 = (xml.replace("encoding=\"UTF-8\"", "encoding=\"ISO-8859-1\"")).getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(parser.parse(new ByteArrayInputStream(latin1))).isEqualTo(plain);
+        byte[] utf16 = (xml.replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"")).getBytes(StandardCharsets.UTF_16);
+        assertThat(parser.parse(new ByteArrayInputStream(utf16))).isEqualTo(plain);
+
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            byte[] bad = (HEADER + "<Transaction>").getBytes(StandardCharsets.UTF_8);
+            byte[] withBadByte = java.util.Arrays.copyOf(bad, bad.length + 4);
+            System.arraycopy(new byte[] {(byte) 0xF0, (byte) 0x28, (byte) 0x8C, (byte) 0x28}, 0, withBadByte, bad.length, 4);
+            assertThatThrownBy(() -> parser.parse(new ByteArrayInputStream(withBadByte))).isInstanceOf(PosFormatException.class)
+                    .hasMessage("not UTF-8 text at line 1 (a document that declares no other encoding is UTF-8)");
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
 }

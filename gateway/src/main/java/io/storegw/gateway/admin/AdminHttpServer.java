@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.storegw.drivers.http.ConnectionLimit;
 import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.gateway.event.CloudEventEncoder;
@@ -76,7 +77,7 @@ public final class AdminHttpServer implements AutoCloseable {
      * @param health null when healthy, otherwise the reason (served as 503)
      */
     public AdminHttpServer(String host, int port, Supplier<String> health, Metrics metrics) throws InterruptedException, IOException {
-        this.group = new NioEventLoopGroup(1);
+        this.group = new NioEventLoopGroup(1, new DefaultThreadFactory("admin-http"));
         this.waiting = null;
         this.socket = null;
         var refused = metrics.counter("storegw_admin_refused_connections_total",
@@ -116,7 +117,7 @@ public final class AdminHttpServer implements AutoCloseable {
         }
         Files.createDirectories(path.toAbsolutePath().getParent());
         Files.deleteIfExists(path);
-        this.group = new EpollEventLoopGroup(1);
+        this.group = new EpollEventLoopGroup(1, new DefaultThreadFactory("admin-socket"));
         ThreadPoolExecutor routesThatWait = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "admin-api");
             t.setDaemon(true);

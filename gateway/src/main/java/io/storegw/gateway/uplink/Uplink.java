@@ -433,7 +433,7 @@ public final class Uplink implements AutoCloseable {
             } catch (MqttException | IOException | GeneralSecurityException | RuntimeException e) {
                 failure = e;
             } finally {
-                markDisconnected(c != null);
+                markDisconnected();
                 if (c != null && running) {
                     discard(c);
                     afterLoss();
@@ -921,25 +921,26 @@ public final class Uplink implements AutoCloseable {
         if (sideReason == null) {
             sideReason = reason;
         }
-        connected = false;
+        markDisconnected();
     }
 
     /** This side ends the connection on {@code failure}: none of its doing when the connection went first (Paho tells why). */
     private void connectionLost(String what, Throwable failure) {
         if (Failures.consequenceOfLoss(failure)) {
-            connected = false;
+            markDisconnected();
         } else {
             connectionLost(what + ": " + Failures.of(failure));
         }
     }
 
     /**
-     * @param wasConnected whether this attempt got a connection (connect returned): the outage starts now; else it
-     *                     goes on. Not {@code connected}: whatever saw the loss first has cleared that already.
+     * The one way {@code connected} turns false: the outage starts when it does, whichever thread sees the loss first
+     * (Paho's callback, a failed publish, the uplink's loop). Each of them used to clear the flag itself, so the loop,
+     * which started the outage's clock only when it still found the flag set, counted it from the gateway's start.
      */
-    private void markDisconnected(boolean wasConnected) {
-        if (wasConnected) {
-            disconnectedSinceMillis = clock.millis();
+    private void markDisconnected() {
+        if (connected) {
+            disconnectedSinceMillis = clock.millis(); // before the flag: whoever reads it false reads this too
         }
         connected = false;
     }
@@ -1021,7 +1022,7 @@ public final class Uplink implements AutoCloseable {
             if (lossTold == Uplink.this.lossTold) { // not a late word on a connection before this one
                 toldReason = reason;
             }
-            connected = false;
+            markDisconnected();
         }
     }
 

@@ -68,13 +68,13 @@ class AdminHttpTest {
     @Test
     void anAdminPortTakenNamesItsAddress() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            long loops = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("nioEventLoopGroup")).count();
+            long loops = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("admin-http")).count();
             assertThatThrownBy(() -> new AdminHttpServer("127.0.0.1", taken.getLocalPort(), () -> null, new Metrics()))
                     .isInstanceOf(java.io.IOException.class)
                     .hasMessageStartingWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " for /healthz and /metrics (admin.http): ")
                     .hasMessageContaining("Address already in use");
             Await.until(Duration.ofSeconds(10), "the event loop stopped", () -> Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().startsWith("nioEventLoopGroup") && t.isAlive()).count() <= loops);
+                    .filter(t -> t.getName().startsWith("admin-http") && t.isAlive()).count() <= loops);
         }
     }
 

@@ -46,28 +46,29 @@ public final class MemberDirectory {
      * command at a time grew with the square of their number.
      */
     public synchronized void put(Member member) {
-        Snapshot s = current;
-        Map<String, String> byCard = new HashMap<>(s.byCard());
-        byCard.values().removeIf(member.pseudonym()::equals);
-        member.loyaltyHashes().forEach(h -> byCard.put(h, member.pseudonym()));
-        Set<String> pseudonyms = new HashSet<>(s.pseudonyms());
-        pseudonyms.add(member.pseudonym());
-        current = new Snapshot(Collections.unmodifiableMap(byCard), Collections.unmodifiableSet(pseudonyms));
+        replace(member.pseudonym(), member);
         registrations.put(member.registered());
     }
 
     /** Lets a member go, as {@link #publish} of the table without them would. */
     public synchronized void remove(String pseudonym) {
-        Snapshot s = current;
-        if (!s.pseudonyms().contains(pseudonym)) {
-            return;
+        if (current.pseudonyms().contains(pseudonym)) {
+            replace(pseudonym, null);
+            registrations.remove(pseudonym);
         }
-        Map<String, String> byCard = new HashMap<>(s.byCard());
+    }
+
+    /** The snapshot with {@code pseudonym}'s cards and name taken out, then {@code member}'s put in (null: none). */
+    private void replace(String pseudonym, Member member) {
+        Map<String, String> byCard = new HashMap<>(current.byCard());
         byCard.values().removeIf(pseudonym::equals);
-        Set<String> pseudonyms = new HashSet<>(s.pseudonyms());
+        Set<String> pseudonyms = new HashSet<>(current.pseudonyms());
         pseudonyms.remove(pseudonym);
+        if (member != null) {
+            member.loyaltyHashes().forEach(h -> byCard.put(h, pseudonym));
+            pseudonyms.add(pseudonym);
+        }
         current = new Snapshot(Collections.unmodifiableMap(byCard), Collections.unmodifiableSet(pseudonyms));
-        registrations.remove(pseudonym);
     }
 
     /**

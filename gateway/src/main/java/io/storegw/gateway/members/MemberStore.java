@@ -89,7 +89,7 @@ public final class MemberStore implements AutoCloseable {
     /** The JDBC address of the table at {@code base}. */
     private static String url(Path base) {
         // MAX_COMPACT_TIME=0: H2's compaction on close lost committed rows (see OutboxStore). CACHE_SIZE (KB): the table is
-        // read whole only after a command, and H2's default cache of 16 MB held every member's row in the heap twice over.
+        // read whole only at start, and H2's default cache of 16 MB held every member's row in the heap besides the radios' set.
         return "jdbc:h2:file:" + base.toAbsolutePath()
                 + ";CIPHER=AES;WRITE_DELAY=0;FILE_LOCK=FS;DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=0;CACHE_SIZE=1024";
     }

@@ -29,12 +29,14 @@ import io.storegw.gateway.devices.DeviceHandler;
 import io.storegw.gateway.devices.GpioDevices;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.Pipeline;
+import io.storegw.gateway.core.RefusedInput;
 import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.event.GatewayIdentity;
 import io.storegw.gateway.health.Telemetry;
 import io.storegw.gateway.health.ClockSync;
+import io.storegw.gateway.health.SourceProblems;
 import io.storegw.gateway.health.TelemetryHandler;
 import io.storegw.gateway.metrics.Rates;
 import io.storegw.gateway.layout.Layout;
@@ -102,9 +104,13 @@ public final class Gateway implements AutoCloseable {
     private final GpioDevices gpio;
     private final StoreLayout layout;
     private final Rates rates;
-    /** Samples {@link #rates}, so that a one-off {@code storegw status} has the last minute behind it. */
-    private final ScheduledExecutorService rateSampler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "status-rates");
+    /**
+     * Samples {@link #rates}, so that a one-off {@code storegw status} has the last minute behind it, and puts the
+     * sources' problems in the journal as they come and go.
+     */
+    private static final Duration SOURCE_PROBLEMS_EVERY = Duration.ofSeconds(2);
+    private final ScheduledExecutorService statusSampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "status-sampler");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         return t;
@@ -412,11 +418,14 @@ public final class Gateway implements AutoCloseable {
             }
         }
         g.uplink.start();
-        g.rateSampler.scheduleAtFixedRate(g.rates::sample, 0, Rates.SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        g.statusSampler.scheduleAtFixedRate(g.rates::sample, 0, Rates.SAMPLE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         for (ObservationSource source : g.sources) {
             source.start(g.core);
             Logger.info("Source {} started", source.name());
         }
+        SourceProblems problems = new SourceProblems();
+        g.statusSampler.scheduleWithFixedDelay(() -> g.sources.forEach(s -> problems.look(s.name(), s.problem())),
+                SOURCE_PROBLEMS_EVERY.toMillis(), SOURCE_PROBLEMS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         g.gpio.startStatusLight(g::faults, g.uplink::connected, g.outbox::rows);
         Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
         // the outbox is open and the sources run: from here on an acknowledgement means durable
@@ -463,7 +472,12 @@ public final class Gateway implements AutoCloseable {
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
                         stats.committedSeq(), outbox.byClass()),
                 metrics.count("storegw_core_observations_total"), new Status.Rates(rates[0], rates[1], rates[2]),
-                sources.stream().map(s -> new Status.Source(s.name(), s.problem())).toList(), clockSync());
+                sources.stream().map(this::sourceStatus).toList(), clockSync());
+    }
+
+    private Status.Source sourceStatus(ObservationSource s) {
+        RefusedInput.Tally refused = core.refusedInput().of(s.name());
+        return new Status.Source(s.name(), s.problem(), refused.count(), refused.last());
     }
 
     /** The clock's sync state, asked at most every half minute (it may run timedatectl). */
@@ -522,7 +536,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         service.notify("STOPPING=1");
-        rateSampler.shutdownNow();
+        statusSampler.shutdownNow();
         sources.forEach(ObservationSource::close);
         if (commands != null) {
             try {

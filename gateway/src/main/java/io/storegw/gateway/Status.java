@@ -31,7 +31,12 @@ public record Status(String version, String gateway, long uptimeSeconds, String 
     public record Rates(double observationsIn, double eventsCommitted, double eventsPublished) {
     }
 
-    /** One source and its problem, if any. */
-    public record Source(String name, String problem) {
+    /**
+     * One source and its problem, if any.
+     *
+     * @param refused     inputs it refused since the start (malformed, unauthorised, too large, ...)
+     * @param lastRefused the last of them, with its time and what was wrong, or null
+     */
+    public record Source(String name, String problem, long refused, String lastRefused) {
     }
 }

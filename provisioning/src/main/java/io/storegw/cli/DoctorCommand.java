@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
         description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint.",
                 "The checks: config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),"
                 + " clock synchronised, disk space for the outbox, damaged outbox files kept beside it, the till port (open, reachable from the"
-                + " store's network, taking a till), Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
+                + " store's network, taking a till), input the sources refused, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
                 "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
 final class DoctorCommand implements Callable<Integer> {
 
@@ -86,6 +86,7 @@ final class DoctorCommand implements Callable<Integer> {
         disk(config);
         keptOutboxFiles(config);
         tillPort(config, status);
+        refusedInput(status);
         bluetooth(config);
         gpio(config);
         return report();
@@ -474,6 +475,27 @@ final class DoctorCommand implements Callable<Integer> {
         }
         add("till port", problems.isEmpty() ? Verdict.OK : Verdict.WARN, problems.isEmpty() ? taking : taking + "; " + String.join("; ", problems),
                 problems.isEmpty() ? null : String.join("; ", fixes));
+    }
+
+    /** What the sources refused since the gateway started: a device mapping or a till set up wrong looks healthy otherwise. */
+    private void refusedInput(JsonNode status) {
+        if (status == null) {
+            add("refused input", Verdict.SKIP, "the gateway does not answer", null);
+            return;
+        }
+        List<String> refused = new ArrayList<>();
+        for (JsonNode source : status.path("sources")) {
+            if (source.path("refused").asLong() > 0) {
+                refused.add(String.format(Locale.ROOT, "%s refused %,d since the start; the last: %s", source.path("name").asText(),
+                        source.path("refused").asLong(), source.path("lastRefused").asText()));
+            }
+        }
+        if (refused.isEmpty()) {
+            add("refused input", Verdict.OK, "no source refused any input since the gateway started", null);
+        } else {
+            add("refused input", Verdict.WARN, String.join("\n", refused), "a till or device that sends what the gateway cannot read is"
+                    + " set up wrong; each refused input is kept with its reason (docs/troubleshooting.md, \"Input refused\")");
+        }
     }
 
     private void gpio(GatewayConfig config) {

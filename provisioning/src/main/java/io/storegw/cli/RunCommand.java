@@ -1,6 +1,6 @@
 package io.storegw.cli;
 
-import io.storegw.gateway.Errors;
+import io.storegw.drivers.Errors;
 import io.storegw.gateway.Gateway;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;

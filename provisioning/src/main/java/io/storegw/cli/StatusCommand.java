@@ -83,6 +83,10 @@ final class StatusCommand extends DaemonCommand {
         for (JsonNode source : s.path("sources")) {
             System.out.printf(Locale.ROOT, "source   %s: %s%n", source.path("name").asText(),
                     source.path("problem").isNull() ? "ok" : source.path("problem").asText());
+            if (source.path("refused").asLong() > 0) {
+                System.out.printf(Locale.ROOT, "         %,d inputs refused since the start; the last: %s%n", source.path("refused").asLong(),
+                        source.path("lastRefused").asText());
+            }
         }
         if (!s.path("problem").isNull()) {
             s.path("problem").asText().lines().forEach(line -> System.out.println("problem  " + line));

@@ -40,6 +40,8 @@ class DaemonCommandsTest {
     private Path config;
     private int tillPort;
     private Process daemon;
+    /** More under {@code sources:} for a test that needs it, set before the first start. */
+    private String moreSources = "";
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -60,7 +62,7 @@ class DaemonCommandsTest {
             }
             yaml = yaml.replace("    port: 0\n", "    port: " + adminPort + "\n");
             config = Files.writeString(state.resolve("storegw.yaml"),
-                    yaml.replace("sources:\n", "sources:\n" + TestConfigs.posHttp(tillPort, tokens)));
+                    yaml.replace("sources:\n", "sources:\n" + TestConfigs.posHttp(tillPort, tokens) + moreSources));
         }
         daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
         Await.until(Duration.ofSeconds(60), "the admin socket", () -> Files.exists(socket));
@@ -102,10 +104,51 @@ class DaemonCommandsTest {
     }
 
     private int post(String token) throws Exception {
+        return post(token, Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml")));
+    }
+
+    private int post(String token, byte[] document) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tillPort + "/pos/v1/poslog"))
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(SAMPLES.resolve("roqqio_sale_with_customer.xml")))).build(),
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofByteArray(document)).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /**
+     * A till set up with a wrong token, a till that sends broken XML, and a people counter that is switched off: before,
+     * status said every source was ok, doctor passed, and the journal said nothing of any of it.
+     */
+    @Test
+    void whatTheSourcesRefuseAndTheirProblemsShowInStatusDoctorAndTheJournal() throws Exception {
+        int off = TestBroker.freePort();
+        String counter = "http://127.0.0.1:" + off + "/local/tvpc/.api?live-sum.json";
+        moreSources = """
+                  httpCounters:
+                    enabled: true
+                    poll: 1s
+                    counters:
+                      - id: door
+                        url: %s
+                """.formatted(counter);
+        startDaemon();
+        Await.until(Duration.ofSeconds(30), "the till port", () -> storegw("status").out().contains("source   pos-http: ok"));
+        assertThat(post("file-token-0123456789abcdef", "<POSLog><Transaction>".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(400);
+        assertThat(post("a-token-from-another-store")).isEqualTo(401);
+
+        String problem = "counter door: cannot reach " + counter + ": cannot connect (connection refused or closed)";
+        Await.until(Duration.ofSeconds(30), "the counter's problem", () -> storegw("status").out().contains(problem));
+        Result status = storegw("status");
+        assertThat(status.status()).isOne();
+        assertThat(status.out()).contains("source   pos-http: ok\n         2 inputs refused since the start; the last: ")
+                .containsPattern("the last: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ a poslog post from 127.0.0.1 without a till's token"
+                        + " or a valid webhook signature answered 401");
+        Result doctor = run("doctor", "--config", config.toString());
+        assertThat(doctor.out()).containsPattern("WARN  refused input +pos-http refused 2 since the start; the last: ")
+                .contains("fix: a till or device that sends what the gateway cannot read is set up wrong");
+
+        Path log = dir.resolve("daemon.log");
+        Await.until(Duration.ofSeconds(10), "the journal's lines", () -> read(log).contains("Source http-counters: " + problem));
+        assertThat(read(log)).contains("Source pos-http refused an input (malformed): till till-1: not well-formed XML at line 1",
+                "Source pos-http refused an input (unauthorized): a poslog post from 127.0.0.1");
     }
 
     @Test

@@ -60,7 +60,7 @@ class DoctorCommandTest {
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
                         "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "till port",
-                        "D-Bus", "Bluetooth", "GPIO");
+                        "refused input", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -73,6 +73,7 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "state topic")).isEqualTo("OK");
                 assertThat(verdict(checks, "disk")).isEqualTo("OK");
                 assertThat(verdict(checks, "outbox files")).isEqualTo("OK");
+                assertThat(verdict(checks, "refused input")).isEqualTo("OK");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
                 // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does

@@ -1,5 +1,6 @@
 package io.storegw.drivers.ble;
 
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.ble.beacon.BeaconDecoder;
 import io.storegw.drivers.ble.beacon.BeaconFrame;
 import io.storegw.drivers.ble.hci.BtSnoop;
@@ -96,7 +97,7 @@ public final class BtSnoopReplay implements ObservationSource {
         } catch (Stopped stopped) {
             // closed while replaying
         } catch (IOException | BleFormatException e) {
-            problem = "cannot replay " + settings.file() + ": " + e.getMessage();
+            problem = "cannot replay " + settings.file() + ": " + Errors.describe(e);
         }
     }
 

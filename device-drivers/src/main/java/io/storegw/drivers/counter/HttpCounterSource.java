@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.json.StrictJson;
 import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.DoorCounts;
@@ -138,13 +139,15 @@ public final class HttpCounterSource implements ObservationSource {
             try {
                 now = fetch(c);
             } catch (IOException e) {
-                trouble = "counter " + c.id() + ": " + e.getMessage();
                 BadAnswer bad = BadAnswer.in(e);
+                String why = bad != null ? bad.getMessage() : Errors.describe(e);
+                trouble = "counter " + c.id() + ": " + (bad != null ? c.url() + " answered what is not a counter's totals: "
+                        : "cannot reach " + c.url() + ": ") + why;
                 if (bad != null) {
-                    sink.refused(NAME, bad.reason);
+                    sink.refused(NAME, bad.reason, trouble);
                 }
                 if (!Boolean.FALSE.equals(reachable.put(c.id(), false))) {
-                    sink.accept(new DeviceStatus(at, c.id(), DeviceStatus.State.OFFLINE, "unreachable: " + e.getMessage()));
+                    sink.accept(new DeviceStatus(at, c.id(), DeviceStatus.State.OFFLINE, "unreachable: " + why));
                 }
                 continue;
             }
@@ -180,7 +183,7 @@ public final class HttpCounterSource implements ObservationSource {
         HttpResponse<byte[]> r = clients.get(c.id()).send(HttpRequest.newBuilder(c.url()).timeout(Duration.ofSeconds(10)).GET().build(),
                 atMost(MAX_ANSWER_BYTES));
         if (r.statusCode() != 200) {
-            throw new IOException("HTTP " + r.statusCode() + " from " + c.url());
+            throw new IOException("it answered HTTP " + r.statusCode());
         }
         return totals(r.body());
     }
@@ -287,7 +290,7 @@ public final class HttpCounterSource implements ObservationSource {
         try {
             save();
         } catch (IOException e) {
-            problem = "cannot keep counter totals in " + settings.stateFile() + ": " + e.getMessage();
+            problem = "cannot keep counter totals in " + settings.stateFile() + ": " + Errors.describe(e);
         }
     }
 

@@ -4,6 +4,7 @@ import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.observation.Observation;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
@@ -79,7 +80,7 @@ public final class GpioDoorCounter implements ObservationSource {
             listen(BeamCounter.Beam.OUTER, settings.outer(), sink);
             listen(BeamCounter.Beam.INNER, settings.inner(), sink);
         } catch (RuntimeException e) {
-            problem = "cannot open the door counter's GPIO inputs: " + e.getMessage();
+            problem = "cannot open the door counter's GPIO inputs: " + Errors.describe(e);
             return;
         }
         checker = SourceThread.start("source-gpio-door", () -> {

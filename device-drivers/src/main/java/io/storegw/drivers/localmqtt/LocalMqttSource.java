@@ -1,5 +1,6 @@
 package io.storegw.drivers.localmqtt;
 
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.ble.identity.IdentityResolver;
 import io.storegw.drivers.observation.DeviceStatus;
 import io.storegw.drivers.observation.Observation;
@@ -149,7 +150,7 @@ public final class LocalMqttSource implements ObservationSource {
             client = c;
             return true;
         } catch (MqttException | IOException e) {
-            problem = "cannot reach the store's broker " + settings.broker() + ": " + e.getMessage();
+            problem = "cannot reach the store's broker " + settings.broker() + ": " + Errors.describe(e);
             if (c != null) {
                 try {
                     c.close(true);
@@ -179,7 +180,7 @@ public final class LocalMqttSource implements ObservationSource {
                 c.subscribe(subscriptions).waitForCompletion(TimeUnit.SECONDS.toMillis(10));
                 problem = null;
             } catch (MqttException e) {
-                problem = "cannot subscribe on " + serverURI + ": " + e.getMessage();
+                problem = "cannot subscribe on " + serverURI + ": " + Errors.describe(e);
             }
         }
 
@@ -190,7 +191,7 @@ public final class LocalMqttSource implements ObservationSource {
 
         @Override
         public void disconnected(MqttDisconnectResponse response) {
-            problem = "disconnected from the store's broker: " + why(response);
+            problem = "disconnected from the store's broker " + settings.broker() + ": " + why(response);
         }
 
         @Override
@@ -235,13 +236,13 @@ public final class LocalMqttSource implements ObservationSource {
             try {
                 observations = reader.read(topic, payload, at);
             } catch (BadMessage e) {
-                sink.refused(NAME, e.reason());
+                refused(sink, reader, topic, e.reason(), e.getMessage());
                 keep(topic, payload, e.getMessage());
                 return;
             } catch (RuntimeException e) {
                 // A reader with a bug this message found: refused like a malformed one, kept, and named. Out of Paho's
                 // messageArrived it ended the connection (and a retained one would end every next connection).
-                sink.refused(NAME, "malformed");
+                refused(sink, reader, topic, "malformed", READER_FAILED + " (" + e.getClass().getSimpleName() + ")");
                 keep(topic, payload, READER_FAILED + " (" + e + "); please report it with the message");
                 return;
             }
@@ -273,11 +274,17 @@ public final class LocalMqttSource implements ObservationSource {
         }
     }
 
+    /** Counts a refused message, told by its topic, or by its reader's filter alone where the topic may name a shopper's device. */
+    private void refused(ObservationSink sink, TopicReader reader, String topic, String reason, String why) {
+        sink.refused(NAME, reason, (reader.mayNameShoppers() ? "a message on " + reader.filter()
+                : "topic " + topic + ": " + why) + ", kept in " + deadLetters.folder());
+    }
+
     private void keep(String topic, byte[] payload, String reason) {
         try {
             deadLetters.keep(topic.replace('/', '_'), ".msg", payload, "topic " + topic + ": " + reason);
         } catch (IOException e) {
-            problem = "cannot write to the dead-letter folder " + deadLetters.folder() + ": " + e.getMessage();
+            problem = "cannot write to the dead-letter folder " + deadLetters.folder() + ": " + Errors.describe(e);
         }
     }
 

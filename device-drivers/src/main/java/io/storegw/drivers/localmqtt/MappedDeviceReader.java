@@ -27,6 +27,12 @@ final class MappedDeviceReader implements TopicReader {
         return mapping.topic();
     }
 
+    /** The store's own devices (shelves, fridges, kiosks): their topics and readings name no shopper. */
+    @Override
+    public boolean mayNameShoppers() {
+        return false;
+    }
+
     @Override
     public String deviceOf(String topic) {
         String[] levels = topic.split("/");

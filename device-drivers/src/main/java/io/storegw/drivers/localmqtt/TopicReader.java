@@ -22,6 +22,14 @@ interface TopicReader {
     /** The device a message came from, for its online/offline state; null when the topic names none. */
     String deviceOf(String topic);
 
+    /**
+     * Whether its topics or messages may name a shopper's device (a BLE address, an IRK): then a refused message
+     * is told by this reader's filter only, never its topic or content, for logs name no address (docs/privacy.md).
+     */
+    default boolean mayNameShoppers() {
+        return true;
+    }
+
     /** A JSON payload, or the reason it is not one. */
     static JsonNode json(byte[] payload) throws BadMessage {
         try {

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.http.ConnectionLimit;
 import io.storegw.drivers.http.IdleConnectionTimeout;
 import io.storegw.drivers.observation.PosTransaction;
@@ -167,7 +168,8 @@ public final class PosHttpSource implements ObservationSource {
     @Override
     public void start(ObservationSink sink) {
         try {
-            ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, () -> sink.refused(NAME, "connections"));
+            ConnectionLimit limit = new ConnectionLimit(MAX_CONNECTIONS, () -> sink.refused(NAME, "connections",
+                    "a connection over the limit of " + MAX_CONNECTIONS + " open at once, closed at once"));
             connections = limit;
             channel = new ServerBootstrap()
                     .group(group)
@@ -180,8 +182,9 @@ public final class PosHttpSource implements ObservationSource {
                                 ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                             }
                             DocumentAdmission admission = new DocumentAdmission(inProgress, settings.maxBytes(), () -> {
-                                sink.refused(NAME, "busy");
-                                return retryLater("the gateway is taking in " + inProgress.held() + " bytes of other documents");
+                                String busy = "the gateway is taking in " + inProgress.held() + " bytes of other documents";
+                                sink.refused(NAME, "busy", "a post from " + from(ch) + " answered 503: " + busy);
+                                return retryLater(busy);
                             });
                             ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192))
                                     .addLast(new IdleConnectionTimeout(idleSeconds, ANSWER_LIMIT))
@@ -190,7 +193,8 @@ public final class PosHttpSource implements ObservationSource {
                                         @Override
                                         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized)
                                                 throws Exception {
-                                            sink.refused(NAME, "too-large");
+                                            sink.refused(NAME, "too-large", "a post from " + from(ch) + " of more than sources.pos.maxDocument ("
+                                                    + settings.maxBytes() + " bytes) answered 413");
                                             admission.dropNext();
                                             super.handleOversizedMessage(ctx, oversized); // answers 413
                                         }
@@ -203,7 +207,7 @@ public final class PosHttpSource implements ObservationSource {
             Thread.currentThread().interrupt();
             problem = "interrupted while binding";
         } catch (Exception e) { // Netty's sync() throws the bind's checked exception undeclared
-            problem = "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+            problem = "cannot listen on " + settings.host() + ":" + settings.port() + ": " + Errors.describe(e)
                     + " (tills cannot post until storegw is restarted with the port free)";
         }
     }
@@ -281,7 +285,8 @@ public final class PosHttpSource implements ObservationSource {
                 }
             }
             if (till == null) {
-                sink.refused(NAME, "unauthorized");
+                sink.refused(NAME, "unauthorized", "a " + format.id() + " post from " + from(ctx.channel())
+                        + " without a till's token or a valid webhook signature answered 401 (storegw tills list)");
                 FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, "a till's bearer token or a valid webhook signature is required\n");
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"storegw-pos\"");
                 send(ctx, keepAlive, r);
@@ -291,7 +296,7 @@ public final class PosHttpSource implements ObservationSource {
             try {
                 document = reader.read(format, body);
             } catch (PosFormatException e) {
-                sink.refused(NAME, "malformed");
+                sink.refused(NAME, "malformed", "till " + till + ": " + e.getMessage() + " (answered 400)");
                 deadLetter(till, format, body, e.getMessage());
                 send(ctx, keepAlive, response(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n"));
                 return ANSWERED;
@@ -315,11 +320,11 @@ public final class PosHttpSource implements ObservationSource {
                 }
                 Refused refused = Refused.of(failure);
                 if (refused.retry() == Refused.Retry.NEVER) {
-                    sink.refused(NAME, "unprocessable");
+                    sink.refused(NAME, "unprocessable", "till " + sender + ": " + refused.getMessage() + " (answered 422)");
                     deadLetter(sender, format, body, refused.getMessage());
                     send(ctx, keepAlive, response(HttpResponseStatus.UNPROCESSABLE_ENTITY, refused.getMessage() + "\n"));
                 } else {
-                    sink.refused(NAME, "pushed-back");
+                    sink.refused(NAME, "pushed-back", "till " + sender + " asked to post again later: " + refused.getMessage());
                     send(ctx, keepAlive, retryLater(refused.getMessage()));
                 }
             });
@@ -331,12 +336,17 @@ public final class PosHttpSource implements ObservationSource {
         }
     }
 
+    /** Who posted, by IP address: which till or webhook a technician should look at. */
+    private static String from(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(ch.remoteAddress());
+    }
+
     private void deadLetter(String till, PosFormat format, byte[] body, String reason) {
         try {
             // named so that moving it into the spool folder replays it in its format
             deadLetters.keep(till, format == PosFormat.POSLOG ? ".xml" : "." + format.id() + ".json", body, reason);
         } catch (IOException e) {
-            problem = "cannot write to the dead-letter folder " + settings.deadLetter() + ": " + e.getMessage();
+            problem = "cannot write to the dead-letter folder " + settings.deadLetter() + ": " + Errors.describe(e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.storegw.drivers.pos;
 
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.observation.PosTransaction;
 import io.storegw.drivers.source.ObservationSink;
 import io.storegw.drivers.source.ObservationSource;
@@ -84,7 +85,7 @@ public final class PosSpoolSource implements ObservationSource {
             Files.createDirectories(settings.folder().resolve("done"));
             Files.createDirectories(settings.folder().resolve("failed"));
         } catch (IOException e) {
-            problem = "cannot create the spool folders under " + settings.folder() + ": " + e.getMessage();
+            problem = "cannot create the spool folders under " + settings.folder() + ": " + Errors.describe(e);
             return;
         }
         Instant nextPrune = clock.instant();
@@ -101,7 +102,7 @@ public final class PosSpoolSource implements ObservationSource {
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
-                problem = "spool folder " + settings.folder() + ": " + e.getMessage();
+                problem = "spool folder " + settings.folder() + ": " + Errors.describe(e);
                 try {
                     Thread.sleep(settings.poll().toMillis());
                 } catch (InterruptedException stop) {
@@ -138,7 +139,7 @@ public final class PosSpoolSource implements ObservationSource {
         try (InputStream in = Files.newInputStream(file)) {
             document = reader.read(PosFormat.ofFileName(file.getFileName().toString()), in);
         } catch (PosFormatException e) {
-            sink.refused(NAME, "malformed");
+            sink.refused(NAME, "malformed", "spool file " + file.getFileName() + ": " + e.getMessage() + " (moved to failed/)");
             fail(file, e.getMessage());
             return;
         }
@@ -151,17 +152,17 @@ public final class PosSpoolSource implements ObservationSource {
         } catch (ExecutionException e) {
             Refused refused = Refused.of(e.getCause());
             if (refused.retry() == Refused.Retry.NEVER) {
-                sink.refused(NAME, "unprocessable");
+                sink.refused(NAME, "unprocessable", "spool file " + file.getFileName() + ": " + refused.getMessage() + " (moved to failed/)");
                 fail(file, refused.getMessage());
             } else {
                 // the file stays and is tried again; what did commit will be a no-op then
-                sink.refused(NAME, "pushed-back");
                 problem = "spool file " + file.getFileName() + " not taken yet: " + refused.getMessage();
+                sink.refused(NAME, "pushed-back", problem);
             }
             return;
         } catch (TimeoutException e) {
-            sink.refused(NAME, "pushed-back");
             problem = "spool file " + file.getFileName() + " not taken yet: not durable within " + DURABLE_WAIT_SECONDS + " s";
+            sink.refused(NAME, "pushed-back", problem);
             return;
         }
         problem = null;

@@ -18,9 +18,14 @@ public interface ObservationSink {
 
     /**
      * Tells the gateway a source refused an input (malformed, unauthorised, too large, ...), so it is
-     * counted by source and reason; the source has already answered its sender.
+     * counted by source and reason, and the technician reads why in {@code storegw status} and the journal;
+     * the source has already answered its sender.
+     *
+     * @param reason short, for the counter's label: {@code malformed}, {@code unauthorized}, ...
+     * @param detail one line saying which input and what was wrong with it; never a device's address, a key
+     *               or a card number (it is logged: docs/privacy.md)
      */
-    default void refused(String source, String reason) {
+    default void refused(String source, String reason, String detail) {
     }
 
     /**

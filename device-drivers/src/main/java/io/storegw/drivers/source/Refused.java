@@ -1,5 +1,8 @@
 package io.storegw.drivers.source;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
  * Why the gateway did not take an observation, so a source can tell its sender the right thing:
  * try again later, or do not send this one again.
@@ -34,6 +37,10 @@ public final class Refused extends RuntimeException {
             }
             t = t.getCause();
         }
-        return new Refused(Retry.LATER, failure == null ? "refused" : failure.getMessage(), failure);
+        Throwable why = failure;
+        while ((why instanceof CompletionException || why instanceof ExecutionException) && why.getCause() != null) {
+            why = why.getCause(); // a future's wrapper says only "java.lang.X: " before the message that tells
+        }
+        return new Refused(Retry.LATER, why == null ? "refused" : why.getMessage(), failure);
     }
 }

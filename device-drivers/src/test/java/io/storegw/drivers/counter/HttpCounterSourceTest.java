@@ -77,8 +77,25 @@ class HttpCounterSourceTest {
             assertThat(st.state()).isEqualTo(DeviceStatus.State.OFFLINE);
             assertThat(st.reason()).contains("more than 65536 bytes");
         });
-        assertThat(s.problem()).contains("counter entrance: an answer of more than 65536 bytes");
+        assertThat(s.problem()).isEqualTo("counter entrance: " + url + " answered what is not a counter's totals: an answer of more than"
+                + " 65536 bytes; a counter's totals take a few hundred");
         assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/too-large", 1));
+    }
+
+    /** A camera switched off: the technician reads which counter, at which URL, and that nothing answered there ("null" before). */
+    @Test
+    void aCounterNobodyAnswersForSaysSoWithItsUrl() throws Exception {
+        HttpCounterSource s = source();
+        totals("s", 1, 1);
+        poll(s);
+        camera.stop(0);
+        assertThat(poll(s)).singleElement().isInstanceOfSatisfying(DeviceStatus.class, st -> {
+            assertThat(st.state()).isEqualTo(DeviceStatus.State.OFFLINE);
+            assertThat(st.reason()).isEqualTo("unreachable: cannot connect (connection refused or closed)");
+        });
+        assertThat(s.problem()).isEqualTo("counter entrance: cannot reach http://127.0.0.1:" + camera.getAddress().getPort()
+                + "/local/tvpc/.api?live-sum.json: cannot connect (connection refused or closed)");
+        assertThat(sink.refused).as("a counter that is off sent no bad input").isEmpty();
     }
 
     HttpCounterSource source() throws Exception {
@@ -154,6 +171,8 @@ class HttpCounterSourceTest {
         body = "{\"in\": 2.5, \"out\": 1}"; // Jackson would read 2
         assertThat(poll(s)).isEmpty();
         assertThat(sink.refused).containsExactly(java.util.Map.entry("http-counters/malformed", 3));
+        assertThat(sink.refusals).allSatisfy(detail -> assertThat(detail).startsWith("counter entrance: http://127.0.0.1:")
+                .contains(" answered what is not a counter's totals: "));
         totals("s", 2, 1);
         assertThat(poll(s)).containsExactly(new DeviceStatus(NOW, "entrance", DeviceStatus.State.ONLINE, "heard"),
                 new DoorCounts(NOW, "entrance", 1, 0));

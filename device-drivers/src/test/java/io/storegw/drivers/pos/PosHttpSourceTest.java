@@ -208,6 +208,11 @@ class PosHttpSourceTest {
         assertThat(later.body()).contains("outbox full");
         assertThat(refused).containsEntry("pos-http/unauthorized", 2).containsEntry("pos-http/too-large", 1)
                 .containsEntry("pos-http/pushed-back", 1);
+        assertThat(sink.refusals).containsExactly(
+                "a poslog post from 127.0.0.1 without a till's token or a valid webhook signature answered 401 (storegw tills list)",
+                "a poslog post from 127.0.0.1 without a till's token or a valid webhook signature answered 401 (storegw tills list)",
+                "a post from 127.0.0.1 of more than sources.pos.maxDocument (65536 bytes) answered 413",
+                "till till-7 asked to post again later: outbox full: 1048576 bytes of critical events waiting");
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + source.port() + "/pos/v1/poslog")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(405);

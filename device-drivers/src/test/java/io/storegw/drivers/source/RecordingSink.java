@@ -15,6 +15,8 @@ public final class RecordingSink implements ObservationSink {
     public final List<Observation> taken = new CopyOnWriteArrayList<>();
     /** Refusals, as {@code source/reason} to count. */
     public final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    /** What each refusal said, in order. */
+    public final List<String> refusals = new CopyOnWriteArrayList<>();
     /** Source events, as {@code source/event} to count. */
     public final Map<String, Integer> counted = new ConcurrentHashMap<>();
     /** What {@link #accept} answers: durable at once unless the test says otherwise. */
@@ -32,8 +34,9 @@ public final class RecordingSink implements ObservationSink {
     }
 
     @Override
-    public void refused(String source, String reason) {
+    public void refused(String source, String reason, String detail) {
         refused.merge(source + "/" + reason, 1, Integer::sum);
+        refusals.add(detail);
     }
 
     @Override

@@ -42,6 +42,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
     private final LongAdder observationsIn;
     private final LongAdder eventsMade;
     private final LongAdder failures;
+    private final RefusedInput refusedInput;
     private volatile long lastTurnNanos = System.nanoTime();
     private volatile boolean running = true;
 
@@ -53,6 +54,7 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
         this.metrics = metrics;
         this.observationsIn = metrics.counter("storegw_core_observations_total", "Observations taken by the core loop");
         this.eventsMade = metrics.counter("storegw_core_events_total", "Events made by the core loop");
+        this.refusedInput = new RefusedInput(metrics, pipeline.clock());
         this.failures = metrics.counter("storegw_core_handler_failures_total", "Observations a handler failed on (skipped)");
         metrics.gauge("storegw_core_queue_depth", "Observations waiting for the core loop", queue::size);
         this.thread = new Thread(this::run, "core-loop");
@@ -95,9 +97,13 @@ public final class CoreLoop implements ObservationSink, AutoCloseable {
     }
 
     @Override
-    public void refused(String source, String reason) {
-        metrics.counter("storegw_bad_input_total", "Inputs a source refused (and answered), by source and reason",
-                "source", source, "reason", reason).increment();
+    public void refused(String source, String reason, String detail) {
+        refusedInput.refused(source, reason, detail);
+    }
+
+    /** What the sources refused, by source. */
+    public RefusedInput refusedInput() {
+        return refusedInput;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.storegw.gateway.outbox;
 
-import io.storegw.gateway.Errors;
+import io.storegw.drivers.Errors;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.storegw.gateway.outbox;
 
-import io.storegw.gateway.Errors;
+import io.storegw.drivers.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.DataClass;
 import io.storegw.gateway.event.Event;

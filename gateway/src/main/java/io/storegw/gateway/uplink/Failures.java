@@ -1,6 +1,6 @@
 package io.storegw.gateway.uplink;
 
-import io.storegw.gateway.Errors;
+import io.storegw.drivers.Errors;
 import java.io.EOFException;
 import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;

@@ -1,8 +1,9 @@
 package io.storegw.gateway.uplink;
 
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.source.DeadLetters;
-import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
+import io.storegw.gateway.metrics.LogLimit;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
@@ -11,13 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
@@ -29,15 +30,13 @@ import org.tinylog.Logger;
  */
 final class RefusedEvents {
 
-    /** Refusals are logged one by one up to this many per reason code, then once a minute. */
-    private static final int LOGGED_ONE_BY_ONE = 10;
-    private static final long SUMMARY_MILLIS = TimeUnit.MINUTES.toMillis(1);
 
     private final Outbox outbox;
     private final DeadLetters folder;
     private final Metrics metrics;
     private final Clock clock;
-    private final Map<Integer, Logged> logged = new HashMap<>();
+    /** Refusals are logged one by one up to ten per reason code, then once a minute. */
+    private final Map<Integer, LogLimit> logged = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
     /**
      * Rows refused lately, whose removal the outbox may not have committed yet: a connection that starts meanwhile
@@ -120,26 +119,16 @@ final class RefusedEvents {
         }
     }
 
-    private synchronized void log(int code, String what, String kept) {
-        Logged l = logged.computeIfAbsent(code, c -> new Logged());
-        l.count++;
-        long now = clock.millis();
-        if (l.count <= LOGGED_ONE_BY_ONE) {
-            Logger.warn("Central's broker refused {}; reported in gateway.dropped, {}", what, kept);
-            l.loggedAt = now;
-            l.loggedCount = l.count;
-        } else if (Elapsed.over(l.loggedAt, now, SUMMARY_MILLIS)) {
-            Logger.warn("Central's broker refused {} more events with code {} in the last {} s; the last: {}", l.count - l.loggedCount,
-                    code, (now - l.loggedAt) / 1000, what);
-            l.loggedAt = now;
-            l.loggedCount = l.count;
+    private void log(int code, String what, String kept) {
+        LogLimit.Line line = logged.computeIfAbsent(code, c -> new LogLimit(10, Duration.ofMinutes(1))).next(System.nanoTime());
+        if (line == null) {
+            return;
         }
-    }
-
-    /** How far the log has told of one code's refusals. */
-    private static final class Logged {
-        long count;
-        long loggedCount;
-        long loggedAt;
+        if (line.summary()) {
+            Logger.warn("Central's broker refused {} more events with code {} in the last {} s; the last: {}", line.count(), code,
+                    line.seconds(), what);
+        } else {
+            Logger.warn("Central's broker refused {}; reported in gateway.dropped, {}", what, kept);
+        }
     }
 }

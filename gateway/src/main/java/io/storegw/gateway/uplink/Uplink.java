@@ -2,8 +2,8 @@ package io.storegw.gateway.uplink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.source.DeadLetters;
-import io.storegw.gateway.Errors;
 import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventType;

@@ -1,5 +1,6 @@
 package io.storegw.drivers.ble.bluez;
 
+import io.storegw.drivers.Errors;
 import io.storegw.drivers.ble.BleAddress;
 import io.storegw.drivers.ble.BleFormatException;
 import io.storegw.drivers.ble.BleSightings;
@@ -129,7 +130,7 @@ public final class BlueZScanner implements ObservationSource {
                 connection.addSigHandler(Properties.PropertiesChanged.class, this::propertiesChanged);
                 connection.addSigHandler(DBus.NameOwnerChanged.class, this::nameOwnerChanged);
             } catch (DBusException | RuntimeException e) {
-                problem = "cannot reach " + bus + ": " + e.getMessage();
+                problem = "cannot reach " + bus + ": " + Errors.describe(e);
                 closeConnection();
                 return;
             }
@@ -166,7 +167,7 @@ public final class BlueZScanner implements ObservationSource {
                 problem = "bluetoothd is not running (no org.bluez on the bus); waiting for it";
                 adapterPath = null;
             } catch (DBusException | RuntimeException e) {
-                problem = "cannot start LE discovery: " + e.getMessage();
+                problem = "cannot start LE discovery: " + Errors.describe(e);
                 adapterPath = null;
             }
         }
@@ -254,7 +255,7 @@ public final class BlueZScanner implements ObservationSource {
             }
         } catch (ClassCastException | BleFormatException e) {
             // not BlueZ's a{qv} / a{sv}: keep what we had, count it, go on
-            sink.refused(NAME, "malformed");
+            sink.refused(NAME, "malformed", "BlueZ gave a device's ManufacturerData or ServiceData not as a{qv} / a{sv}");
         }
         return d;
     }
@@ -271,7 +272,7 @@ public final class BlueZScanner implements ObservationSource {
         try {
             address = BleAddress.parse(d.address, d.random);
         } catch (BleFormatException e) {
-            sink.refused(NAME, "bad-address");
+            sink.refused(NAME, "bad-address", "BlueZ gave a device address that does not parse");
             return;
         }
         int signal = ((Number) rssi.getValue()).intValue();

@@ -223,6 +223,9 @@ public final class Gateway implements AutoCloseable {
                         pos.spool().poll(), pos.spool().keepDone(), posSettings(config)), clock));
             }
             gpio = GpioDevices.open(config.gpio(), clock);
+            if (gpio.problem() != null) {
+                Logger.warn(gpio.problem()); // it does not change while the gateway runs: told once, and in /healthz
+            }
             gpio.doorCounter().ifPresent(sources::add);
         } catch (IOException | SQLException | InterruptedException | RuntimeException e) {
             outbox.close();

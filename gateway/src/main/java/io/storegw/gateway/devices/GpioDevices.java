@@ -9,6 +9,9 @@ import io.storegw.drivers.gpio.GpioDoorCounter;
 import io.storegw.drivers.gpio.GpioOutput;
 import io.storegw.drivers.source.ObservationSource;
 import io.storegw.gateway.config.GatewayConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -53,10 +56,21 @@ public final class GpioDevices implements AutoCloseable {
 
     /** Opens what {@code config} wires, on the Pi's gpiod. */
     public static GpioDevices open(GatewayConfig.Gpio config, Clock clock) {
+        return open(config, clock, Path.of("/dev"));
+    }
+
+    /** The same, with the GPIO character devices looked for in {@code dev}. */
+    static GpioDevices open(GatewayConfig.Gpio config, Clock clock, Path dev) {
         boolean any = config.statusLight() != null || config.signal() != null
                 || config.doorCounter() != null && config.doorCounter().enabled();
         if (!any) {
             return new GpioDevices(null, null, null, null, null, null, clock, null);
+        }
+        if (!anyChip(dev)) {
+            // Pi4J would start anyway, log board-detection errors, and fail each pin with "No gpio chip yet initialized!"
+            return new GpioDevices(null, null, null, null, null, null, clock, "GPIO unavailable: no " + dev.resolve("gpiochip*")
+                    + ": this is not a Pi, or its GPIO driver is not loaded; the door counter, status light and signal configured"
+                    + " under gpio are off (storegw doctor)");
         }
         Context pi4j;
         try {
@@ -100,6 +114,14 @@ public final class GpioDevices implements AutoCloseable {
             }
         }
         return new GpioDevices(pi4j, door, status, patterns, signal, pickup, clock, problems.length() == 0 ? null : problems.toString());
+    }
+
+    private static boolean anyChip(Path dev) {
+        try (Stream<Path> files = Files.list(dev)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("gpiochip"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static GpioDoorCounter.Beam beam(GatewayConfig.Beam b) {

@@ -90,6 +90,17 @@ class GpioDevicesTest {
         assertThat(StatusLight.state(false, true, 3, 20)).as("a handful in flight").isEqualTo(StatusLight.State.OK);
     }
 
+    /** A box without a GPIO chip (not a Pi, or the driver not loaded): one problem that says so, and Pi4J is not started. */
+    @Test
+    void withoutAGpioChipThePinsAreOffAndTheProblemSaysWhy(@TempDir Path dev) throws Exception {
+        try (GpioDevices gpio = GpioDevices.open(config(GPIO).gpio(), Clock.systemUTC(), dev)) {
+            assertThat(gpio.problem()).isEqualTo("GPIO unavailable: no " + dev.resolve("gpiochip*") + ": this is not a Pi, or its GPIO"
+                    + " driver is not loaded; the door counter, status light and signal configured under gpio are off (storegw doctor)");
+            assertThat(gpio.doorCounter()).isEmpty();
+            assertThat(gpio.signalPickup()).isFalse();
+        }
+    }
+
     @Test
     void nothingConfiguredStartsNoPi4jAndBadPinsAreConfigErrors() throws Exception {
         try (GpioDevices none = GpioDevices.open(config("").gpio(), Clock.systemUTC())) {

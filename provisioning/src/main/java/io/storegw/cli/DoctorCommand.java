@@ -2,6 +2,7 @@ package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.ble.bluez.BlueZAdapters;
+import io.storegw.drivers.Errors;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
@@ -224,13 +225,19 @@ final class DoctorCommand implements Callable<Integer> {
             add("broker TLS", verdict, String.join("; ", notes), verdict == Verdict.OK ? null
                     : "ask central for a renewed certificate before it expires, then replace the file and restart storegw");
             return true;
-        } catch (javax.net.ssl.SSLException e) {
-            add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + Failures.ofConnect(e),
-                    "check uplink.tls.ca is the CA that signed the broker's certificate, that the broker's name matches it,"
-                            + " that the clock is right, and (mutual TLS) that cert and key belong together");
         } catch (IOException | java.security.GeneralSecurityException e) {
-            add("broker TLS", Verdict.FAIL, "cannot set up TLS: " + e.getMessage(),
-                    "check the PEM files in uplink.tls (the key must be unencrypted PKCS#8)");
+            String cut = Failures.cutInTlsHandshake(e);
+            if (cut != null) {
+                add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + cut,
+                        "set uplink.broker to the broker's TLS port (ssl://HOST:8883), or to tcp://HOST:PORT for its plain port");
+            } else if (e instanceof javax.net.ssl.SSLException) {
+                add("broker TLS", Verdict.FAIL, "TLS handshake with " + host + ":" + port + " failed: " + Failures.ofConnect(e, true),
+                        "check uplink.tls.ca is the CA that signed the broker's certificate, that the broker's name matches it,"
+                                + " that the clock is right, and (mutual TLS) that cert and key belong together");
+            } else {
+                add("broker TLS", Verdict.FAIL, "cannot set up TLS: " + Errors.describe(e),
+                        "check the PEM files in uplink.tls (the key must be unencrypted PKCS#8)");
+            }
         }
         return false;
     }
@@ -298,7 +305,8 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (MqttException e) {
             int code = e.getReasonCode();
             boolean auth = code == 0x86 || code == 0x87 || code == 4 || code == 5;
-            add("broker login", Verdict.FAIL, "MQTT connect to " + u.broker() + " failed: " + e.getMessage() + " (reason code " + code + ")",
+            add("broker login", Verdict.FAIL, "MQTT connect to " + u.broker() + " failed: " + Failures.ofConnect(e, u.broker().startsWith("ssl://"))
+                    + " (reason code " + code + ")",
                     auth ? "check uplink.username and the password in " + u.passwordFile() + " with central"
                             : "see the broker's log; the broker may refuse this client id or protocol version (MQTT 5 is needed)");
         } catch (IOException | java.security.GeneralSecurityException e) {

@@ -2,6 +2,7 @@ package io.storegw.gateway.uplink;
 
 import io.storegw.drivers.Errors;
 import java.io.EOFException;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
@@ -10,6 +11,7 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXReason;
 import java.time.Duration;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
@@ -36,10 +38,19 @@ public final class Failures {
         return failure instanceof MqttException m && LOSS_CONSEQUENCES.contains(m.getReasonCode());
     }
 
-    /** Why a connect failed. */
-    public static String ofConnect(Throwable failure) {
+    /** Why a connect failed; {@code tls} when it was to an {@code ssl://} broker. */
+    public static String ofConnect(Throwable failure, boolean tls) {
         if (failure instanceof MqttException m && m.getReasonCode() == MqttClientException.REASON_CODE_CLIENT_TIMEOUT) {
             return "no answer to the connection from the broker within " + CONNECT_WAIT_SECONDS + " s: the network or the broker is down";
+        }
+        String cut = tls ? cutInTlsHandshake(failure) : null;
+        if (cut != null) {
+            return cut;
+        }
+        if (!tls && find(failure, MqttException.class) instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_MALFORMED_PACKET) {
+            // a TLS port answers an MQTT CONNECT with a TLS alert, which Paho reads as a broken packet
+            return "the broker's answer is not MQTT (" + of(failure) + "): is it the broker's TLS port? tcp:// needs its plain MQTT port"
+                    + " (usually 1883); for TLS (usually 8883) use ssl:// with uplink.tls.ca";
         }
         if (find(failure, UnknownHostException.class) instanceof UnknownHostException e) {
             return "cannot resolve the broker's name (" + e.getMessage() + "): the store's DNS is down, or uplink.broker is misspelt";
@@ -56,6 +67,18 @@ public final class Failures {
             return "the broker's certificate is not signed by the CA in uplink.tls.ca, or the broker sends no chain up to it";
         }
         return of(failure);
+    }
+
+    /**
+     * A TLS connect that the other end cut off in the handshake, which is what a plain MQTT port does with a TLS hello
+     * (Mosquitto resets the connection, HiveMQ closes it); null for any other failure.
+     */
+    public static String cutInTlsHandshake(Throwable failure) {
+        boolean cut = find(failure, EOFException.class) != null
+                || find(failure, SocketException.class) instanceof SocketException e && "Connection reset".equals(e.getMessage())
+                || find(failure, SSLException.class) instanceof SSLException e && String.valueOf(e.getMessage()).contains("Unsupported or unrecognized SSL message");
+        return cut ? "the broker's port does not answer in TLS (" + of(failure) + "): is it a plain MQTT port? ssl:// needs the broker's"
+                + " TLS port (usually 8883; plain MQTT is usually 1883)" : null;
     }
 
     /** Paho ended the connection because the broker did not answer within the keep-alive, or nothing could be written for two. */
@@ -77,10 +100,16 @@ public final class Failures {
         };
     }
 
-    /** Any other failure: "Connection lost (EOFException)" is a close without an MQTT DISCONNECT, and says so. */
+    /**
+     * Any other failure: "Connection lost (EOFException)" is a close without an MQTT DISCONNECT, and says so; Paho's
+     * "Untranslated MqttException - RC: 0" (any exception of the JDK's) says nothing its cause does not.
+     */
     static String of(Throwable failure) {
-        return failure.getCause() instanceof EOFException
-                ? "the broker closed the connection without saying why" : Errors.describe(failure);
+        if (failure.getCause() instanceof EOFException) {
+            return "the broker closed the connection without saying why";
+        }
+        return failure instanceof MqttException m && m.getReasonCode() == MqttException.REASON_CODE_CLIENT_EXCEPTION
+                && m.getCause() != null ? Errors.describe(m.getCause()) : Errors.describe(failure);
     }
 
     private static Throwable find(Throwable failure, Class<? extends Throwable> kind) {

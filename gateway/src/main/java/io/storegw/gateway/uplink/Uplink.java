@@ -440,7 +440,7 @@ public final class Uplink implements AutoCloseable {
                 }
             }
             if (running) {
-                lostReason = c == null ? Failures.ofConnect(failure) : lossReason(failure);
+                lostReason = c == null ? Failures.ofConnect(failure, settings.broker().startsWith("ssl://")) : lossReason(failure);
                 if (c != null) {
                     Logger.warn("Uplink to {} lost: {}", settings.broker(), lostReason);
                 } else {

@@ -6,6 +6,7 @@ import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.event.EventIds;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
+import io.storegw.gateway.testing.TestBroker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -63,6 +64,26 @@ class ConnectFailuresTest {
         assertThat(problemWithServerCertificate("-1d", 30, false)).contains("not signed by the CA in uplink.tls.ca");
     }
 
+    /** ssl:// to the broker's plain MQTT port, a slip of one letter or one port number: Paho said "Untranslated MqttException". */
+    @Test
+    void tlsToAPlainMqttPortIsSaidToBeThat() throws Exception {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            String problem = problemConnectingTo("ssl://127.0.0.1:" + broker.port(), pki.resolve("ca.pem"));
+            assertThat(problem).contains("the broker's port does not answer in TLS (", "): is it a plain MQTT port? ssl:// needs the broker's"
+                    + " TLS port (usually 8883; plain MQTT is usually 1883)").doesNotContain("Untranslated");
+        }
+    }
+
+    /** And the other way round, tcp:// to a TLS port: Paho said "Malformed Packet" (the TLS alert read as MQTT). */
+    @Test
+    void plainMqttToATlsPortIsSaidToBeThat() throws Exception {
+        try (TlsServer tls = new TlsServer(serverKeys("-1d", 30))) {
+            assertThat(problemConnectingTo("tcp://127.0.0.1:" + tls.port(), null)).contains("the broker's answer is not MQTT (Malformed Packet):"
+                    + " is it the broker's TLS port? tcp:// needs its plain MQTT port (usually 1883)");
+        }
+    }
+
     /**
      * The CAs and the server's key, made once for the class: each keytool run is a JVM start, and making all of it
      * for each test took 27 of them.
@@ -79,6 +100,13 @@ class ConnectFailuresTest {
 
     /** The uplink's problem when it connects over TLS to a server whose certificate starts at {@code start} (keytool's form). */
     private String problemWithServerCertificate(String start, int days, boolean trusted) throws Exception {
+        try (TlsServer tls = new TlsServer(serverKeys(start, days))) {
+            return problemConnectingTo("ssl://127.0.0.1:" + tls.port(), pki.resolve(trusted ? "ca.pem" : "other.pem"));
+        }
+    }
+
+    /** The server's key and a certificate from the test CA that starts at {@code start} (keytool's form). */
+    private static KeyStore serverKeys(String start, int days) throws Exception {
         keytool(pki, "-gencert", "-keystore", "ca.p12", "-alias", "ca", "-infile", "server.csr", "-outfile", "server-" + start + ".pem",
                 "-startdate", start, "-validity", String.valueOf(days), "-ext", "san=ip:127.0.0.1");
         KeyStore made = KeyStore.getInstance("PKCS12");
@@ -89,9 +117,7 @@ class ConnectFailuresTest {
         server.load(null, null);
         server.setKeyEntry("server", made.getKey("server", PASSWORD.toCharArray()), PASSWORD.toCharArray(),
                 new Certificate[] {certificate(pki.resolve("server-" + start + ".pem")), certificate(pki.resolve("ca.pem"))});
-        try (TlsServer tls = new TlsServer(server)) {
-            return problemConnectingTo("ssl://127.0.0.1:" + tls.port(), pki.resolve(trusted ? "ca.pem" : "other.pem"));
-        }
+        return server;
     }
 
     private static Certificate certificate(Path pem) throws Exception {

@@ -314,7 +314,7 @@ public final class Gateway implements AutoCloseable {
         Layout layout = storeLayout.view().layout();
         ZoneTracker zones = new ZoneTracker(zoneSettings(config.presence(), config.core().kAnonymity()).with(layout), buckets, saved);
         var journey = config.journey();
-        FootfallHandler doors = new FootfallHandler(buckets);
+        FootfallHandler doors = new FootfallHandler(buckets, config.countsDoors());
         return List.of(
                 storeLayout,
                 new PosTransactionHandler(config.store(), keyedHash, members),

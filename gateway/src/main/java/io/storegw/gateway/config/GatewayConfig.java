@@ -29,6 +29,13 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         admin = admin == null ? new Admin(null, null) : admin;
     }
 
+    /** Whether anything counts the doors: the beams on GPIO, a people counter over HTTP, or the virtual store. */
+    public boolean countsDoors() {
+        return gpio.doorCounter() != null && gpio.doorCounter().enabled()
+                || sources.httpCounters().enabled() && !sources.httpCounters().counters().isEmpty()
+                || sources.virtual() != null && sources.virtual().enabled();
+    }
+
     /**
      * Members' journeys: purchases tied to visits, click & collect arrivals. See {@code docs/journey.md}.
      *

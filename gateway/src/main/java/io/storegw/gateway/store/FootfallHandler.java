@@ -15,13 +15,19 @@ import java.time.Instant;
 public final class FootfallHandler implements ObservationHandler {
 
     private final OpenBucket bucket;
+    private final boolean doorCounters;
     private long in;
     private long out;
     private long occupancy;
     private boolean counting;
 
-    public FootfallHandler(TimeBuckets buckets) {
+    /**
+     * @param doorCounters whether the gateway has a door counter; without one no bucket is published (until one counts),
+     *                     for "in 0, out 0" every minute reads as an empty store, not as a store nobody counts
+     */
+    public FootfallHandler(TimeBuckets buckets, boolean doorCounters) {
         this.bucket = new OpenBucket(buckets);
+        this.doorCounters = doorCounters;
     }
 
     @Override
@@ -61,7 +67,7 @@ public final class FootfallHandler implements ObservationHandler {
     @Override
     public void onTick(Instant now, Emitter emitter) {
         Instant closed = bucket.closeIfPast(now);
-        if (closed != null) {
+        if (closed != null && (doorCounters || counting)) {
             emitter.emit(EventCatalogue.STORE_FOOTFALL, "footfall", DataClass.ANONYMOUS,
                     new Footfall(closed, bucket.endOf(closed), in, out, occupancy));
             in = 0;

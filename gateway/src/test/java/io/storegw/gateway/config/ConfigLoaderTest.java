@@ -119,6 +119,10 @@ class ConfigLoaderTest {
         assertThat(c.uplink().backoff().cap()).isEqualTo(Duration.ofSeconds(60));
         assertThat(c.admin().http().host()).isEqualTo("127.0.0.1");
         assertThat(c.sources().virtual()).isNull();
+        assertThat(c.countsDoors()).as("no door counter, so no footfall").isFalse();
+        assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "sources:\n  virtual: {}\n", dir).countsDoors()).isTrue();
+        assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "gpio:\n  doorCounter:\n    outer: {pin: 17}\n    inner: {pin: 27}\n", dir)
+                .countsDoors()).isTrue();
     }
 
     @Test

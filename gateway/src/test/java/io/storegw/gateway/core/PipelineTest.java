@@ -44,7 +44,7 @@ class PipelineTest {
 
     @Test
     void footfallIsCountedPerBucketAndPublishedWhenTheBucketCloses() {
-        Pipeline p = pipeline(new FootfallHandler(minute));
+        Pipeline p = pipeline(new FootfallHandler(minute, true));
         assertThat(p.process(door(DoorCrossing.Direction.IN)).events()).isEmpty();
         p.process(door(DoorCrossing.Direction.IN));
         p.process(door(DoorCrossing.Direction.IN));
@@ -64,6 +64,18 @@ class PipelineTest {
         clock.advance(Duration.ofSeconds(60));
         assertThat(p.tick().events()).singleElement().extracting(Event::data)
                 .isEqualTo(new Footfall(Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 0, 5, 0));
+    }
+
+    /** A gateway without a door counter (BLE and tills only) published "in 0, out 0" every minute: an empty store to central. */
+    @Test
+    void withoutADoorCounterNoFootfallIsPublished() {
+        Pipeline p = pipeline(new FootfallHandler(minute, false));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(p.tick().events()).isEmpty();
+        p.process(door(DoorCrossing.Direction.IN)); // a door counter the config did not name (a test's, a rig's): counted after all
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(p.tick().events()).singleElement().extracting(Event::data)
+                .isEqualTo(new Footfall(Instant.parse("2026-11-23T10:01:00Z"), Instant.parse("2026-11-23T10:02:00Z"), 1, 0, 1));
     }
 
     @Test
@@ -178,7 +190,7 @@ class PipelineTest {
 
     @Test
     void occupancyPutsTheDoorCountersBesidePhonesHeardAndSuppressesSmallCounts() {
-        FootfallHandler doors = new FootfallHandler(minute);
+        FootfallHandler doors = new FootfallHandler(minute, true);
         Pipeline p = pipeline(new io.storegw.gateway.store.OccupancyHandler(minute, 2, doors), doors);
         p.process(new BleSighting(clock.instant(), "rx-a", "anon:x", -60, null));
         clock.advance(Duration.ofSeconds(60));
@@ -200,7 +212,7 @@ class PipelineTest {
     @Test
     void occupancyHoldsAtMostTheDeviceLimitOfPhonesABucket() {
         TimeBuckets day = new TimeBuckets(Duration.ofDays(1));
-        Pipeline p = pipeline(new io.storegw.gateway.store.OccupancyHandler(day, 1, new FootfallHandler(day)));
+        Pipeline p = pipeline(new io.storegw.gateway.store.OccupancyHandler(day, 1, new FootfallHandler(day, true)));
         p.process(new BleSighting(clock.instant(), "rx-a", "member:a", -60, null));
         for (int i = 0; i < PresenceCountsHandler.MAX_DEVICES + 500; i++) {
             p.process(new BleSighting(clock.instant(), "rx-a", "anon:" + i, -60, null));
@@ -215,7 +227,7 @@ class PipelineTest {
 
     @Test
     void aHandlerSeesOnlyItsOwnKindsAndIdsKeepIncreasing() {
-        Pipeline p = pipeline(new FootfallHandler(minute), new PresenceCountsHandler(minute, 1));
+        Pipeline p = pipeline(new FootfallHandler(minute, true), new PresenceCountsHandler(minute, 1));
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             p.process(door(DoorCrossing.Direction.IN));

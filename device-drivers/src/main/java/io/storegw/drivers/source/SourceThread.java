@@ -37,11 +37,18 @@ public final class SourceThread {
         return new SourceThread(t);
     }
 
-    /** Interrupts the body and waits up to five seconds for it to return. */
+    /**
+     * Interrupts the body and waits up to five seconds for it to return, interrupting it again every tenth of a second:
+     * a library may swallow an interrupt (Paho's {@code waitForCompletion} turns it into an exception and clears it),
+     * and the body then slept on, past the five seconds, in its next wait.
+     */
     public void stop() {
-        thread.interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            while (thread.isAlive() && System.nanoTime() < deadline) {
+                thread.interrupt();
+                thread.join(100);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

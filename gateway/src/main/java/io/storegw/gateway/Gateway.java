@@ -104,11 +104,11 @@ public final class Gateway implements AutoCloseable {
     private final GpioDevices gpio;
     private final StoreLayout layout;
     private final Rates rates;
+    private static final Duration SOURCE_PROBLEMS_EVERY = Duration.ofSeconds(2);
     /**
      * Samples {@link #rates}, so that a one-off {@code storegw status} has the last minute behind it, and puts the
      * sources' problems in the journal as they come and go.
      */
-    private static final Duration SOURCE_PROBLEMS_EVERY = Duration.ofSeconds(2);
     private final ScheduledExecutorService statusSampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "status-sampler");
         t.setDaemon(true);

@@ -40,14 +40,16 @@ final class AdminApi {
     private final LayoutEditor editor;
     private final Uplink uplink;
     private final String tillPort;
+    private final boolean hearsBle;
 
     /** @param tillPort where tills post, for the technician's command line; null while the till port is off */
-    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor, Uplink uplink, String tillPort) {
+    AdminApi(Outbox outbox, StoreLayout layout, LayoutEditor editor, Uplink uplink, String tillPort, boolean hearsBle) {
         this.outbox = outbox;
         this.layout = layout;
         this.editor = editor;
         this.uplink = uplink;
         this.tillPort = tillPort;
+        this.hearsBle = hearsBle;
     }
 
     Map<String, Route> routes(Supplier<Status> status) {
@@ -113,7 +115,7 @@ final class AdminApi {
     private LayoutView view() {
         StoreLayout.View v = layout.view();
         return new LayoutView(v.version(), v.layout(), List.copyOf(new TreeSet<>(editor.fileTills())), v.receiversHeard(), v.beaconsHeard(),
-                tillPort);
+                tillPort, hearsBle);
     }
 
     /** {@code ?version=V} with {@link LayoutPut}: replaces the layout if it is still at version V. */

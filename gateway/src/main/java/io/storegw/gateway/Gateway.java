@@ -175,7 +175,7 @@ public final class Gateway implements AutoCloseable {
             admin = http.enabled() ? new AdminHttpServer(http.host(), http.port(), this::problem, metrics) : null;
             adminSocket = config.admin().socket() == null ? null
                     : new AdminHttpServer(config.admin().socket(), this::problem, metrics,
-                            new AdminApi(outbox, layout, editor, uplink, pos.http().enabled() ? pos.http().url() : null).routes(this::status));
+                            new AdminApi(outbox, layout, editor, uplink, pos.http().enabled() ? pos.http().url() : null, config.hearsBle()).routes(this::status));
             var virtual = config.sources().virtual();
             if (virtual != null && virtual.enabled()) {
                 sources.add(new VirtualStore(new VirtualStore.Settings(virtual.seed(), virtual.rate(), virtual.limit()), clock));

@@ -57,6 +57,14 @@ abstract class LayoutCommand extends DaemonCommand {
         return 0;
     }
 
+    /** After a list of zones or receivers: why they will stay quiet, when no source hears BLE. */
+    void hearsNothing(LayoutView v) {
+        if (!json && !v.hearsBle()) {
+            System.out.println("no source hears BLE: zones and receivers hear nothing until sources.ble (this gateway's radio) or"
+                    + " sources.localMqtt (ESPresense or OpenMQTTGateway nodes) is on (docs/presence.md)");
+        }
+    }
+
     /** A usage error: exit status 2. */
     static AdminSocket.Failure usage(String message) {
         return new AdminSocket.Failure(message, 2);

@@ -39,9 +39,12 @@ final class ReceiversCommand {
     static final class ListReceivers extends LayoutCommand {
         @Override
         int run() throws Exception {
-            return list(receivers(view()), "no receivers placed or heard yet",
+            LayoutView v = view();
+            list(receivers(v), "no receivers placed or heard yet",
                     r -> String.format(Locale.ROOT, "%-24s zone %-16s offset %-7s %s", r.id(), r.zone() == null ? "-" : r.zone(),
                             r.offsetDb() == null ? "-" : String.format(Locale.ROOT, "%+.1f dB", r.offsetDb()), LayoutCommand.ago(r.lastHeard())));
+            hearsNothing(v);
+            return 0;
         }
     }
 

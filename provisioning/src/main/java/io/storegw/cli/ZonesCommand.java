@@ -22,9 +22,12 @@ final class ZonesCommand {
     static final class ListZones extends LayoutCommand {
         @Override
         int run() throws Exception {
-            return list(view().layout().zones(), "no zones: add one with storegw zones add NAME --receiver ID",
+            LayoutView v = view();
+            list(v.layout().zones(), "no zones: add one with storegw zones add NAME --receiver ID",
                     z -> String.format(Locale.ROOT, "%-20s receivers: %s  beacons: %s", z.name(),
                             z.receivers().isEmpty() ? "-" : String.join(", ", z.receivers()), z.beacons().isEmpty() ? "-" : String.join(", ", z.beacons())));
+            hearsNothing(v);
+            return 0;
         }
     }
 

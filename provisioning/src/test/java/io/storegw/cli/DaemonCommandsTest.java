@@ -42,6 +42,8 @@ class DaemonCommandsTest {
     private Process daemon;
     /** More under {@code sources:} for a test that needs it, set before the first start. */
     private String moreSources = "";
+    /** Whether the virtual store runs (it is the daemon's only source that hears BLE). */
+    private boolean virtualStore = true;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -61,6 +63,9 @@ class DaemonCommandsTest {
                 adminPort = TestBroker.freePort();
             }
             yaml = yaml.replace("    port: 0\n", "    port: " + adminPort + "\n");
+            if (!virtualStore) {
+                yaml = yaml.replace("  virtual:\n", "  virtual:\n    enabled: false\n");
+            }
             config = Files.writeString(state.resolve("storegw.yaml"),
                     yaml.replace("sources:\n", "sources:\n" + TestConfigs.posHttp(tillPort, tokens) + moreSources));
         }
@@ -129,6 +134,7 @@ class DaemonCommandsTest {
                       - id: door
                         url: %s
                 """.formatted(counter);
+        virtualStore = false; // tills and a door counter, nothing that hears BLE
         startDaemon();
         Await.until(Duration.ofSeconds(30), "the till port", () -> storegw("status").out().contains("source   pos-http: ok"));
         assertThat(post("file-token-0123456789abcdef", "<POSLog><Transaction>".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(400);
@@ -144,6 +150,10 @@ class DaemonCommandsTest {
         Result doctor = run("doctor", "--config", config.toString());
         assertThat(doctor.out()).containsPattern("WARN  refused input +pos-http refused 2 since the start; the last: ")
                 .contains("fix: a till or device that sends what the gateway cannot read is set up wrong");
+
+        // zones on a gateway where nothing hears BLE: said, instead of a layout that stays quiet for ever
+        assertThat(ok("zones", "list").out()).contains("no source hears BLE: zones and receivers hear nothing until sources.ble");
+        assertThat(ok("receivers", "list").out()).contains("no receivers placed or heard yet\nno source hears BLE");
 
         Path log = dir.resolve("daemon.log");
         Await.until(Duration.ofSeconds(10), "the journal's lines", () -> read(log).contains("Source http-counters: " + problem));
@@ -233,7 +243,7 @@ class DaemonCommandsTest {
     void layoutCommandsApplyAtOnceAndSurviveARestart() throws Exception {
         startDaemon();
         Await.until(Duration.ofSeconds(30), "a receiver heard", () -> storegw("receivers", "list").out().contains("heard "));
-        assertThat(ok("zones", "list").out()).contains("no zones");
+        assertThat(ok("zones", "list").out()).contains("no zones").doesNotContain("no source hears BLE");
 
         assertThat(ok("zones", "add", "entrance", "--receiver", "rx-entrance").out()).contains("zone entrance added (layout version 1)");
         Result dup = storegw("zones", "add", "entrance", "--receiver", "rx-x");

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TillsCommandTest {
 
     private static LayoutView at(String tillPort) {
-        return new LayoutView(1, new Layout(List.of(), Map.of(), List.of(), Map.of()), List.of(), Map.of(), Map.of(), tillPort);
+        return new LayoutView(1, new Layout(List.of(), Map.of(), List.of(), Map.of()), List.of(), Map.of(), Map.of(), tillPort, true);
     }
 
     @Test

@@ -29,6 +29,13 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
         admin = admin == null ? new Admin(null, null) : admin;
     }
 
+    /** Whether any source hears BLE: the gateway's radio, ESPresense or OpenMQTTGateway nodes on the store's broker, or the virtual store. */
+    public boolean hearsBle() {
+        var local = sources.localMqtt();
+        return sources.ble().enabled() || local.enabled() && (local.espresense().enabled() || local.btToMqtt().enabled())
+                || sources.virtual() != null && sources.virtual().enabled();
+    }
+
     /** Whether anything counts the doors: the beams on GPIO, a people counter over HTTP, or the virtual store. */
     public boolean countsDoors() {
         return gpio.doorCounter() != null && gpio.doorCounter().enabled()

@@ -11,7 +11,9 @@ import java.util.Map;
  * @param version   bumped by every change; a change names the version it was made from
  * @param fileTills the tills of the config's tokens file (changed by editing it, not from the command line)
  * @param tillPort  where tills post ({@code http://HOST:PORT}, or https), as configured; null while the till port is off
+ * @param hearsBle  whether any source hears BLE (the gateway's radio, ESPresense or OpenMQTTGateway nodes, the virtual
+ *                  store): without one, zones and receivers hear nothing
  */
 public record LayoutView(long version, Layout layout, List<String> fileTills, Map<String, Instant> receiversHeard,
-                         Map<String, Instant> beaconsHeard, String tillPort) {
+                         Map<String, Instant> beaconsHeard, String tillPort, boolean hearsBle) {
 }

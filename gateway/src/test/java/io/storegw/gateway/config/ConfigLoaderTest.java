@@ -120,6 +120,10 @@ class ConfigLoaderTest {
         assertThat(c.admin().http().host()).isEqualTo("127.0.0.1");
         assertThat(c.sources().virtual()).isNull();
         assertThat(c.countsDoors()).as("no door counter, so no footfall").isFalse();
+        assertThat(c.hearsBle()).as("no radio, no ESPresense, no virtual store").isFalse();
+        assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "sources:\n  localMqtt:\n    enabled: true\n", dir).hearsBle()).isTrue();
+        assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "sources:\n  localMqtt:\n    enabled: true\n    espresense: {enabled: false}\n"
+                + "    btToMqtt: {enabled: false}\n", dir).hearsBle()).as("the store's devices only").isFalse();
         assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "sources:\n  virtual: {}\n", dir).countsDoors()).isTrue();
         assertThat(ConfigLoader.parse("storegw.yaml", MINIMAL + "gpio:\n  doorCounter:\n    outer: {pin: 17}\n    inner: {pin: 27}\n", dir)
                 .countsDoors()).isTrue();

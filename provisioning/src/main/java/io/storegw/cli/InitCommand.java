@@ -80,6 +80,14 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing config.")
     boolean force;
 
+    /** The config's keys that flags set, by the flag. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("tenant", "--tenant"), Map.entry("store", "--store"),
+            Map.entry("gateway", "--gateway-id"), Map.entry("stateDir", "--state-dir"), Map.entry("uplink.broker", "--broker"),
+            Map.entry("uplink.username", "--username"), Map.entry("uplink.passwordFile", "--password-file"),
+            Map.entry("uplink.tls", "--ca, --cert, --key"), Map.entry("uplink.tls.ca", "--ca"), Map.entry("uplink.tls.cert", "--cert"),
+            Map.entry("uplink.tls.key", "--key"), Map.entry("commands.publicKey", "--central-key"),
+            Map.entry("commands.cardKeyFile", "--card-key"), Map.entry("admin.socket", "--admin-socket"));
+
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
@@ -97,9 +105,10 @@ final class InitCommand implements Callable<Integer> {
         try {
             ConfigLoader.parse(output.toString(), yaml, output.toAbsolutePath().getParent());
         } catch (ConfigException e) {
+            // the technician gave flags, not a file: each problem by the flag that set it, not by a line of a file never written
             System.err.println("storegw init: not written, the config would not start the gateway:");
-            System.err.println(e.getMessage());
-            return 1;
+            e.problems().forEach(p -> System.err.println("  " + FLAGS.getOrDefault(p.key(), p.key()) + ": " + byFlags(p.message())));
+            return 2;
         }
         try {
             write(yaml);
@@ -181,6 +190,15 @@ final class InitCommand implements Callable<Integer> {
         }
         c.put("admin", Map.of("socket", adminSocket.toAbsolutePath().toString()));
         return c;
+    }
+
+    /** A problem's words with the config's keys named by their flags ("required when --password-file is set"). */
+    private static String byFlags(String message) {
+        String out = message;
+        for (String key : FLAGS.keySet().stream().filter(k -> k.contains(".")).sorted((a, b) -> b.length() - a.length()).toList()) {
+            out = out.replace(key, FLAGS.get(key));
+        }
+        return out;
     }
 
     /** Writes beside the target with mode 0640, then renames over it: never a half-written config. */

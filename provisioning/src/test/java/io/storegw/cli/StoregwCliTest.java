@@ -279,8 +279,9 @@ class StoregwCliTest {
         Path config = dir.resolve("storegw.yaml");
         Result bad = run("init", "--tenant", "acme", "--store", "s042", "--gateway-id", "gw1", "--broker", "http://central:1883",
                 "--password-file", dir.resolve("nowhere").toString(), "--output", config.toString());
-        assertThat(bad.status()).isEqualTo(1);
-        assertThat(bad.err()).contains("not written", "uplink.broker", "uplink.passwordFile");
+        assertThat(bad.status()).as("a flag's value is a usage error").isEqualTo(2);
+        assertThat(bad.err()).contains("not written", "  --broker: expected tcp://host:port or ssl://host:port, got 'http://central:1883'",
+                "  --password-file: ").doesNotContain("line ", "uplink.");
         assertThat(config).doesNotExist();
 
         Result missing = run("init", "--tenant", "acme", "--output", config.toString());
@@ -298,8 +299,8 @@ class StoregwCliTest {
                 "--central-key", notAKey.toString(), "--card-key", cards.toString(), "--state-dir", dir.resolve("state").toString(),
                 "--output", config.toString()};
         Result refused = run(flags);
-        assertThat(refused.status()).isEqualTo(1);
-        assertThat(refused.err()).contains("commands.publicKey", "not an Ed25519 public key");
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(refused.err()).contains("--central-key: ", "not an Ed25519 public key");
         assertThat(config).doesNotExist();
 
         java.security.KeyPair central = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();

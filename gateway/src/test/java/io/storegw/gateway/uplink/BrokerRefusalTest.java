@@ -189,8 +189,11 @@ class BrokerRefusalTest {
             }
             assertThat(refusedByCode(received)).as("reported refused, without a code").isEqualTo(Map.of(0, Set.of(5L)));
             assertThat(metrics.count("storegw_uplink_refused_total", "code", "closed")).isOne();
+            // Two losses, then two with the row alone: 5 connections at least. A cut can come before the PUBACKs of the rows
+            // sent ahead of it, which makes one of them the oldest and costs a connection more; a loaded CI machine saw 12.
+            // The bound is there to catch a row that is never found (a connection for ever), not to count the races.
             assertThat(metrics.count("storegw_uplink_connects_total")).as("two losses, then two with the row alone")
-                    .isBetween(5L, 10L);
+                    .isBetween(5L, 16L);
             assertThat(rig.uplink().refused().last()).contains("connection closed");
         }
     }

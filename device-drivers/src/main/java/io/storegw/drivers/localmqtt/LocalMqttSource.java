@@ -150,7 +150,9 @@ public final class LocalMqttSource implements ObservationSource {
             client = c;
             return true;
         } catch (MqttException | IOException e) {
-            problem = "cannot reach the store's broker " + settings.broker() + ": " + Errors.describe(e);
+            problem = "cannot reach the store's broker " + settings.broker() + ": " + Errors.describe(e)
+                    + (e instanceof MqttException m && (m.getReasonCode() == 0x86 || m.getReasonCode() == 0x87)
+                    ? " (check sources.localMqtt.username and the password in its passwordFile against the store broker's)" : "");
             if (c != null) {
                 try {
                     c.close(true);

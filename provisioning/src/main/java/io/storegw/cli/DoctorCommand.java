@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
         description = {"Check the gateway and what it depends on; each check gets a verdict and a fix hint.",
                 "The checks: config valid, admin socket, broker (DNS, TCP, TLS and certificate expiry, login, a test publish, the state topic),"
                 + " clock synchronised, disk space for the outbox, damaged outbox files kept beside it, the till port (open, reachable from the"
-                + " store's network, taking a till), input the sources refused, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
+                + " store's network, taking a till), the store's MQTT broker (login), input the sources refused, Bluetooth (D-Bus, bluetoothd, adapter powered), GPIO.",
                 "Exit status 0 when nothing failed (warnings allowed), 1 when a check failed."})
 final class DoctorCommand implements Callable<Integer> {
 
@@ -87,6 +87,7 @@ final class DoctorCommand implements Callable<Integer> {
         disk(config);
         keptOutboxFiles(config);
         tillPort(config, status);
+        storeBroker(config);
         refusedInput(status);
         bluetooth(config);
         gpio(config);
@@ -272,15 +273,7 @@ final class DoctorCommand implements Callable<Integer> {
         MqttClient client = null;
         try {
             client = new MqttClient(u.broker(), config.clientId() + "-doctor", new MemoryPersistence());
-            MqttConnectionOptions options = new MqttConnectionOptions();
-            options.setCleanStart(true);
-            options.setConnectionTimeout(timeoutSeconds);
-            if (u.username() != null) {
-                options.setUserName(u.username());
-            }
-            if (u.passwordFile() != null) {
-                options.setPassword(Files.readString(u.passwordFile(), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
-            }
+            MqttConnectionOptions options = login(u.username(), u.passwordFile());
             if (u.broker().startsWith("ssl://")) {
                 var t = u.tls();
                 options.setSocketFactory(PemTls.socketFactory(t == null ? null : t.ca(), t == null ? null : t.cert(), t == null ? null : t.key()));
@@ -312,16 +305,60 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (IOException | java.security.GeneralSecurityException e) {
             add("broker login", Verdict.FAIL, "cannot prepare the connection: " + e.getMessage(), "check uplink.passwordFile and uplink.tls");
         } finally {
-            if (client != null) {
-                try {
-                    if (client.isConnected()) {
-                        client.disconnect();
-                    }
-                    client.close();
-                } catch (MqttException ignored) {
-                    // the verdict is already in
-                }
+            close(client);
+        }
+    }
+
+    /** How the gateway's clients log in: a clean start, the user name, and the password read from its file. */
+    private MqttConnectionOptions login(String username, Path passwordFile) throws IOException {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setConnectionTimeout(timeoutSeconds);
+        if (username != null) {
+            options.setUserName(username);
+        }
+        if (passwordFile != null) {
+            options.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+        }
+        return options;
+    }
+
+    /** Disconnects and closes a check's client, whose verdict is already in. */
+    private static void close(MqttClient client) {
+        if (client == null) {
+            return;
+        }
+        try {
+            if (client.isConnected()) {
+                client.disconnect();
             }
+            client.close();
+        } catch (MqttException ignored) {
+            // the verdict is already in
+        }
+    }
+
+    /** Logs in to the store's broker as the local MQTT source does, under its own client id so the daemon's session stays. */
+    private void storeBroker(GatewayConfig config) {
+        var local = config.sources().localMqtt();
+        if (!local.enabled()) {
+            add("store broker", Verdict.SKIP, "sources.localMqtt is off: no ESPresense, OpenMQTTGateway or store devices over MQTT", null);
+            return;
+        }
+        String fix = "is the store's broker running (systemctl status mosquitto)? check sources.localMqtt.broker, username and passwordFile";
+        MqttClient client = null;
+        try {
+            client = new MqttClient(local.broker(), config.clientId() + "-local-doctor", new MemoryPersistence());
+            client.setTimeToWait(timeoutSeconds * 1000L);
+            client.connect(login(local.username(), local.passwordFile()));
+            add("store broker", Verdict.OK, "logged in to " + local.broker() + " as " + (local.username() == null ? "(no user name)" : local.username()),
+                    null);
+        } catch (MqttException e) {
+            add("store broker", Verdict.FAIL, "cannot log in to " + local.broker() + ": " + Failures.ofConnect(e, false), fix);
+        } catch (IOException e) {
+            add("store broker", Verdict.FAIL, "cannot read sources.localMqtt.passwordFile: " + Errors.describe(e), fix);
+        } finally {
+            close(client);
         }
     }
 

@@ -52,7 +52,8 @@ class DoctorCommandTest {
             broker.start();
             // the till port with no tokens file: tills are to be added from the command line
             Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n")
-                    .replace("sources:\n", "sources:\n  pos:\n    http:\n      enabled: true\n      port: " + tillPort + "\n"));
+                    .replace("sources:\n", "sources:\n  pos:\n    http:\n      enabled: true\n      port: " + tillPort + "\n"
+                            + "  localMqtt:\n    enabled: true\n    broker: " + broker.uri() + "\n"));
             Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
             try {
                 Await.until(Duration.ofSeconds(60), "a healthy gateway", () -> run("status", "--socket", socket.toString()).status() == 0);
@@ -60,7 +61,7 @@ class DoctorCommandTest {
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
                         "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "till port",
-                        "refused input", "D-Bus", "Bluetooth", "GPIO");
+                        "store broker", "refused input", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -74,6 +75,8 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "disk")).isEqualTo("OK");
                 assertThat(verdict(checks, "outbox files")).isEqualTo("OK");
                 assertThat(verdict(checks, "refused input")).isEqualTo("OK");
+                assertThat(verdict(checks, "store broker")).isEqualTo("OK");
+                assertThat(checks.get("store broker").path("detail").asText()).isEqualTo("logged in to " + broker.uri() + " as (no user name)");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
                 // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does
@@ -182,7 +185,8 @@ class DoctorCommandTest {
         Files.createDirectories(state);
         Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state,
                 "tcp://127.0.0.1:" + TestBroker.freePort(), 50, 100, "  socket: " + dir.resolve("nobody-home.sock") + "\n")
-                .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    bus: unix:path=" + dir.resolve("no-bus") + "\n")
+                .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    bus: unix:path=" + dir.resolve("no-bus") + "\n"
+                        + "  localMqtt:\n    enabled: true\n    broker: tcp://127.0.0.1:" + TestBroker.freePort() + "\n")
                 + "gpio:\n  doorCounter:\n    enabled: true\n    door: main\n    outer: {pin: 17}\n    inner: {pin: 27}\n"
                 + "outbox:\n  diskReserve: 1000000GB\n"); // more than any disk here: the outbox would take no more room
         Files.write(state.resolve("outbox.mv.quarantine-20261203T120000Z"), new byte[2048]); // one the gateway salvaged
@@ -192,7 +196,8 @@ class DoctorCommandTest {
                 "fix: keep them only while central may want the events they hold");
         assertThat(r.out()).contains("OK    config", "FAIL  admin socket", "is it running? systemctl status storegw",
                 "OK    broker DNS", "FAIL  broker TCP", "fix: is the port right", "FAIL  D-Bus", "SKIP  Bluetooth",
-                "FAIL  disk", "fix: free space: the outbox is taking no more room", "SKIP  state topic", "doctor: ");
+                "FAIL  disk", "fix: free space: the outbox is taking no more room", "SKIP  state topic", "doctor: ",
+                "FAIL  store broker", "cannot log in to tcp://127.0.0.1:", "fix: is the store's broker running");
         assertThat(r.out()).doesNotContain("broker login").containsPattern("doctor: \\d+ checks failed");
         if (!Files.exists(Path.of("/dev/gpiochip0"))) {
             assertThat(r.out()).contains("FAIL  GPIO", "no /dev/gpiochip0");

@@ -86,6 +86,9 @@ import org.tinylog.jul.JulTinylogBridge;
  */
 public final class Gateway implements AutoCloseable {
 
+    /** How often the sources' problems are looked at for the journal. */
+    private static final Duration SOURCE_PROBLEMS_EVERY = Duration.ofSeconds(2);
+
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();
     private final Outbox outbox;
@@ -104,7 +107,6 @@ public final class Gateway implements AutoCloseable {
     private final GpioDevices gpio;
     private final StoreLayout layout;
     private final Rates rates;
-    private static final Duration SOURCE_PROBLEMS_EVERY = Duration.ofSeconds(2);
     /**
      * Samples {@link #rates}, so that a one-off {@code storegw status} has the last minute behind it, and puts the
      * sources' problems in the journal as they come and go.

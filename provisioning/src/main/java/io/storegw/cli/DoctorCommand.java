@@ -1,8 +1,8 @@
 package io.storegw.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.storegw.drivers.ble.bluez.BlueZAdapters;
 import io.storegw.drivers.Errors;
+import io.storegw.drivers.ble.bluez.BlueZAdapters;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
@@ -544,9 +544,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private void gpio(GatewayConfig config) {
-        var g = config.gpio();
-        boolean used = g.doorCounter() != null && g.doorCounter().enabled() || g.statusLight() != null || g.signal() != null;
-        if (!used) {
+        if (!config.gpio().used()) {
             add("GPIO", Verdict.SKIP, "no GPIO devices configured", null);
             return;
         }

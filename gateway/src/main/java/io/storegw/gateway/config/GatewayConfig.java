@@ -143,6 +143,10 @@ public record GatewayConfig(String tenant, String store, String gateway, String 
 
     /** The Pi's own pins (Pi4J with gpiod): a two-beam door counter, a status light, a signal output. See {@code docs/devices.md}. */
     public record Gpio(DoorCounter doorCounter, StatusLight statusLight, Signal signal) {
+        /** Whether any pin is wired: only then is Pi4J started, and does doctor look at the GPIO chip. */
+        public boolean used() {
+            return doorCounter != null && doorCounter.enabled() || statusLight != null || signal != null;
+        }
     }
 
     /**

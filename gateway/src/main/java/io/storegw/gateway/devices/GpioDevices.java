@@ -61,9 +61,7 @@ public final class GpioDevices implements AutoCloseable {
 
     /** The same, with the GPIO character devices looked for in {@code dev}. */
     static GpioDevices open(GatewayConfig.Gpio config, Clock clock, Path dev) {
-        boolean any = config.statusLight() != null || config.signal() != null
-                || config.doorCounter() != null && config.doorCounter().enabled();
-        if (!any) {
+        if (!config.used()) {
             return new GpioDevices(null, null, null, null, null, null, clock, null);
         }
         if (!anyChip(dev)) {

@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.regex.Pattern;
 
 /**
  * The one reader for JSON that devices and tills send: bounded (nesting, string and number length),
@@ -29,6 +32,10 @@ public final class StrictJson {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             // 16.50 stays 16.50: an amount keeps the scale it was written with
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+
+    /** How Jackson names the place where an unclosed object or array began: to the sender, only its line and column mean something. */
+    private static final Pattern SOURCE_REDACTED = Pattern.compile(
+            "\\[Source: REDACTED \\(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled\\); line: (\\d+), column: (\\d+)]");
 
     /** Why a document is not acceptable JSON, in words for the sender. */
     public static final class Invalid extends Exception {
@@ -55,7 +62,7 @@ public final class StrictJson {
             throw new Invalid("JSON refused: a number out of range (" + e.getMessage() + ")");
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw new Invalid("not valid JSON" + where + ": " + e.getOriginalMessage());
+            throw new Invalid("not valid JSON" + where + ": " + SOURCE_REDACTED.matcher(e.getOriginalMessage()).replaceAll("line $1 column $2"));
         } catch (IOException e) {
             throw new Invalid("cannot read the document: " + e.getMessage());
         }
@@ -68,6 +75,20 @@ public final class StrictJson {
             return v.asText().isEmpty() ? null : v.asText();
         }
         return v.isNumber() ? v.numberValue() instanceof BigDecimal d ? d.toPlainString() : v.asText() : null;
+    }
+
+    /**
+     * The first of an object's field names that is not among {@code fields}, or null when all are: a
+     * sender's typo is refused by name rather than read as a field left out.
+     */
+    public static String unknownField(JsonNode node, Collection<String> fields) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!fields.contains(name)) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /** A number written as a JSON number or a string, or null when absent or null; an exception names it otherwise. */

@@ -5,13 +5,13 @@ import static io.storegw.drivers.pos.PosJson.requiredDecimal;
 import static io.storegw.drivers.pos.PosJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.storegw.drivers.json.StrictJson;
 import io.storegw.drivers.observation.PosTransaction;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,11 +136,9 @@ final class GenericProfile implements JsonProfile {
     }
 
     private static void known(JsonNode node, Set<String> fields, String where) throws PosFormatException {
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                throw new PosFormatException(where + ": unknown field '" + name + "' (the generic shape is in docs/pos.md)");
-            }
+        String unknown = StrictJson.unknownField(node, fields);
+        if (unknown != null) {
+            throw new PosFormatException(where + ": unknown field '" + unknown + "' (the generic shape is in docs/pos.md)");
         }
     }
 }

@@ -209,8 +209,10 @@ class PosJsonProfilesTest {
 
     @Test
     void invalidDeepOversizedAndDuplicatedJsonIsRefusedWithAReason() {
+        // the sender is told where the array began, without Jackson's "[Source: REDACTED (`StreamReadFeature...` disabled)"
         assertThatThrownBy(() -> read(PosFormat.GENERIC, "{\"transactions\": [")).isInstanceOf(PosFormatException.class)
-                .hasMessageStartingWith("not valid JSON at line 1");
+                .hasMessage("not valid JSON at line 1 column 19: Unexpected end-of-input: expected close marker for Array"
+                        + " (start marker at line 1 column 18)");
         assertThatThrownBy(() -> read(PosFormat.GENERIC, "[".repeat(200) + "]".repeat(200)))
                 .hasMessageContaining("JSON refused").hasMessageContaining("nesting depth");
         assertThatThrownBy(() -> read(PosFormat.GENERIC, "{\"sequenceNumber\":1,\"sequenceNumber\":2}"))

@@ -3,6 +3,7 @@ package io.storegw.gateway.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.storegw.drivers.ble.identity.EidResolver;
 import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.drivers.json.StrictJson;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.core.CoreLoop;
 import io.storegw.gateway.core.Declined;
@@ -41,9 +42,18 @@ import org.tinylog.Logger;
  */
 public final class CentralCommands implements Uplink.CommandListener, AutoCloseable {
 
+    /** Each command this gateway takes, with its body's fields: any other command is unknown, any other field a typo. */
+    private static final Map<String, List<String>> BODIES = Map.of(
+            "ping", List.of(),
+            "members.upsert", List.of("pseudonym", "consent", "eid", "appBeaconSecret", "loyaltyHashes"),
+            "members.remove", List.of("pseudonym"),
+            "consent.revoke", List.of("pseudonym"),
+            "pickups.upsert", List.of("orderId", "pseudonym", "ready"),
+            "pickups.remove", List.of("orderId"),
+            "zones.replace", List.of("zones"));
+
     /** The commands this gateway takes; anything else is refused as unknown. */
-    public static final Set<String> NAMES = Set.of("ping", "members.upsert", "members.remove", "consent.revoke",
-            "pickups.upsert", "pickups.remove", "zones.replace");
+    public static final Set<String> NAMES = BODIES.keySet();
 
     /** How a command was answered: {@code status} is {@code ok}, {@code refused} or {@code failed}. */
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
@@ -154,7 +164,8 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         }
         try {
             Map<String, Object> result = apply(command);
-            Logger.info("Command {} ({}) applied", command.name(), command.nonce());
+            Logger.info("Command {} ({}) applied{}", command.name(), command.nonce(),
+                    result.containsKey("warning") ? "; " + result.get("warning") : "");
             return count(new Reply(name, command.nonce(), "ok", null, null, result));
         } catch (BadBody e) {
             Logger.warn("Command {} refused (malformed body): {}", name, e.getMessage());
@@ -163,7 +174,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             Logger.warn("Command {} refused (full): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "full", e.getMessage(), Map.of()));
         } catch (MemberStore.Replayed e) {
-            Logger.warn("Command {} refused: {}", name, e.getMessage());
+            Logger.warn("Command {} refused (replayed): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "replayed", e.getMessage(), Map.of()));
         } catch (Exception e) {
             Logger.error(e, "Command {} ({}) failed", name, command.nonce());
@@ -175,6 +186,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
 
     private Map<String, Object> apply(SignedCommand c) throws Exception {
         JsonNode body = c.body();
+        fieldsOf(c.name(), body, "body", BODIES.get(c.name()));
         Map<String, Object> result = new LinkedHashMap<>();
         switch (c.name()) {
             case "ping" -> {
@@ -196,6 +208,9 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                 if (m.appBeaconSecret() != null && !appBeacons) {
                     result.put("warning", "kept, but commands.appBeacon is not configured on this gateway: the member's"
                             + " app-beacon phone is not recognised until it is");
+                } else if (m.eid() == null && m.appBeaconSecret() == null && m.loyaltyHashes().isEmpty()) {
+                    result.put("warning", "kept, but with no eid, appBeaconSecret or loyaltyHashes nothing here can"
+                            + " recognise the member: not their phone, not their card at a till");
                 }
             }
             case "members.remove" -> {
@@ -225,6 +240,11 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                     throw e;
                 }
                 result.put("orderId", pickup.orderId());
+                if (!directory.contains(pickup.member())) {
+                    // central may send the order before the member; the arrival waits for them
+                    result.put("warning", "kept, but no member " + pickup.member() + " is held on this gateway: the order"
+                            + " is raised once members.upsert brings them");
+                }
             }
             case "pickups.remove" -> {
                 String orderId = orderId(body);
@@ -244,6 +264,14 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             default -> throw new IllegalStateException("no case for " + c.name());
         }
         return result;
+    }
+
+    private static void fieldsOf(String command, JsonNode node, String where, List<String> fields) throws BadBody {
+        String unknown = StrictJson.unknownField(node, fields);
+        if (unknown != null) {
+            throw new BadBody(where + "." + unknown + " is not a field of " + command + (fields.isEmpty() ? "; its " + where + " is {}"
+                    : "; " + where + " has " + String.join(", ", fields)));
+        }
     }
 
     private static String pseudonym(JsonNode body) throws BadBody {
@@ -297,6 +325,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         Member.Eid eid = null;
         JsonNode e = body.path("eid");
         if (!e.isMissingNode() && !e.isNull()) {
+            fieldsOf("members.upsert", e, "body.eid", List.of("identityKey", "exponent"));
             String key = e.path("identityKey").asText("");
             int exponent = e.path("exponent").asInt(-1);
             if (key.length() != 32 || !HEX.matcher(key).matches()) {

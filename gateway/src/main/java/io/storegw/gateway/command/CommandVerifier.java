@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Decides whether a message on a command topic really comes from central: an Ed25519 signature by
@@ -23,6 +24,9 @@ import java.util.Base64;
  * is recorded durably with the command's effect.
  */
 public final class CommandVerifier {
+
+    /** The request's fields; any other is refused, so a typo at central shows up at once. */
+    private static final List<String> FIELDS = List.of("name", "issued", "nonce", "body");
 
     /** The largest command accepted; a member with keys and a few cards is well under 4 KB. */
     public static final int MAX_PAYLOAD = 64 * 1024;
@@ -72,6 +76,9 @@ public final class CommandVerifier {
         if (signature == null || signature.isBlank()) {
             return new Refused("unsigned", "no signature user property");
         }
+        if (payload.length == 0) {
+            return new Refused("malformed", "an empty payload: expected the command as a JSON object");
+        }
         if (payload.length > MAX_PAYLOAD) {
             return new Refused("malformed", "payload of " + payload.length + " bytes, at most " + MAX_PAYLOAD);
         }
@@ -90,6 +97,17 @@ public final class CommandVerifier {
             root = StrictJson.read(payload);
         } catch (StrictJson.Invalid e) {
             return new Refused("malformed", e.getMessage());
+        }
+        if (!root.isObject()) {
+            return new Refused("malformed", "expected the payload to be one JSON object");
+        }
+        String unknown = StrictJson.unknownField(root, FIELDS);
+        if (unknown != null) {
+            return new Refused("malformed", "unknown field '" + unknown + "' in the payload; a command has " + String.join(", ", FIELDS));
+        }
+        JsonNode body = root.path("body");
+        if (!body.isMissingNode() && !body.isObject()) {
+            return new Refused("malformed", "expected body to be a JSON object, got " + body.getNodeType());
         }
         String named = StrictJson.text(root, "name");
         String nonce = StrictJson.text(root, "nonce");

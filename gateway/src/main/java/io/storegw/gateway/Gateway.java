@@ -477,7 +477,7 @@ public final class Gateway implements AutoCloseable {
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
                         stats.committedSeq(), outbox.byClass()),
                 metrics.count("storegw_core_observations_total"), new Status.Rates(rates[0], rates[1], rates[2]),
-                sources.stream().map(this::sourceStatus).toList(), clockSync());
+                sources.stream().map(this::sourceStatus).toList(), commands == null ? null : commands.tally(), clockSync());
     }
 
     private Status.Source sourceStatus(ObservationSource s) {

@@ -1,5 +1,6 @@
 package io.storegw.gateway;
 
+import io.storegw.gateway.command.CentralCommands;
 import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.outbox.OutboxStats;
 import java.util.List;
@@ -7,10 +8,11 @@ import java.util.List;
 /**
  * The gateway's state as {@code GET /status} on the admin socket gives it, for {@code storegw status}.
  *
- * @param problem null when healthy, otherwise every reason, one per line (as {@code /healthz})
+ * @param problem  null when healthy, otherwise every reason, one per line (as {@code /healthz})
+ * @param commands central's commands since the start, or null when the gateway takes none ({@code commands.publicKey})
  */
 public record Status(String version, String gateway, long uptimeSeconds, String problem, Uplink uplink, Backlog backlog,
-                     long observations, Rates rates, List<Source> sources, ClockSync.State clock) {
+                     long observations, Rates rates, List<Source> sources, CentralCommands.Tally commands, ClockSync.State clock) {
 
     /**
      * The connection to central.

@@ -89,6 +89,7 @@ final class DoctorCommand implements Callable<Integer> {
         tillPort(config, status);
         storeBroker(config);
         refusedInput(status);
+        centralCommands(config, status);
         bluetooth(config);
         gpio(config);
         return report();
@@ -541,6 +542,35 @@ final class DoctorCommand implements Callable<Integer> {
             add("refused input", Verdict.WARN, String.join("\n", refused), "a till or device that sends what the gateway cannot read is"
                     + " set up wrong; each refused input is kept with its reason (docs/troubleshooting.md, \"Input refused\")");
         }
+    }
+
+    /** What central's commands met since the gateway started: a key or clock that does not match looks healthy otherwise. */
+    private void centralCommands(GatewayConfig config, JsonNode status) {
+        if (!config.commands().enabled()) {
+            add("central commands", Verdict.SKIP, "commands.publicKey is not set: the gateway takes no command from central", null);
+            return;
+        }
+        JsonNode commands = status == null ? null : status.path("commands");
+        if (commands == null || !commands.isObject()) {
+            add("central commands", Verdict.SKIP, "the gateway does not answer", null);
+            return;
+        }
+        String held = String.format(Locale.ROOT, "members held: %,d; commands taken since the gateway started: %,d", commands.path("members").asLong(),
+                commands.path("taken").asLong());
+        long refused = commands.path("refused").asLong();
+        if (refused == 0) {
+            add("central commands", Verdict.OK, held + ", not taken: none", null);
+            return;
+        }
+        String fix = switch (commands.path("lastReason").asText()) {
+            case "bad-signature" -> "central signs with a key that is not the one in commands.publicKey (" + config.commands().publicKey()
+                    + "): compare it with central's (openssl pkey -in central.key -pubout)";
+            case "stale" -> "the gateway's or central's clock is off: see the clock check, and central's own; commands.maxAge is how far apart they may be";
+            case "unsigned" -> "central sends no signature user property (docs/commands.md, \"The request\")";
+            default -> "central is told why in each answer; docs/commands.md lists the reasons";
+        };
+        add("central commands", Verdict.WARN, String.format(Locale.ROOT, "%s, not taken: %,d; the last: %s", held, refused,
+                commands.path("lastRefused").asText()), fix);
     }
 
     private void gpio(GatewayConfig config) {

@@ -88,6 +88,15 @@ final class StatusCommand extends DaemonCommand {
                         source.path("lastRefused").asText());
             }
         }
+        JsonNode commands = s.path("commands");
+        if (commands.isObject()) {
+            System.out.printf(Locale.ROOT, "central  members held: %,d; commands taken since the start: %,d%n", commands.path("members").asLong(),
+                    commands.path("taken").asLong());
+            if (commands.path("refused").asLong() > 0) {
+                System.out.printf(Locale.ROOT, "         not taken: %,d; the last: %s%n", commands.path("refused").asLong(),
+                        commands.path("lastRefused").asText());
+            }
+        }
         if (!s.path("problem").isNull()) {
             s.path("problem").asText().lines().forEach(line -> System.out.println("problem  " + line));
         }

@@ -12,13 +12,26 @@ import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +74,7 @@ class DoctorCommandTest {
                 Map<String, JsonNode> checks = checks(r);
                 assertThat(checks.keySet()).containsExactly("config", "admin socket", "broker DNS", "broker TCP", "broker TLS",
                         "broker login", "test publish", "broker packet size", "state topic", "clock", "disk", "outbox files", "till port",
-                        "store broker", "refused input", "D-Bus", "Bluetooth", "GPIO");
+                        "store broker", "refused input", "central commands", "D-Bus", "Bluetooth", "GPIO");
                 assertThat(verdict(checks, "config")).isEqualTo("OK");
                 assertThat(verdict(checks, "admin socket")).isEqualTo("OK");
                 assertThat(verdict(checks, "broker DNS")).isEqualTo("OK");
@@ -77,6 +90,7 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "refused input")).isEqualTo("OK");
                 assertThat(verdict(checks, "store broker")).isEqualTo("OK");
                 assertThat(checks.get("store broker").path("detail").asText()).isEqualTo("logged in to " + broker.uri() + " as (no user name)");
+                assertThat(verdict(checks, "central commands")).as("no commands.publicKey").isEqualTo("SKIP");
                 assertThat(verdict(checks, "D-Bus")).isEqualTo("SKIP");
                 assertThat(verdict(checks, "GPIO")).isEqualTo("SKIP");
                 // this machine's clock may or may not be synchronised: the verdict decides the exit status, nothing else does
@@ -172,6 +186,63 @@ class DoctorCommandTest {
                 assertThat(verdict(checks, "test publish")).isEqualTo("OK");
                 assertThat(verdict(checks, "state topic")).isEqualTo("WARN");
                 assertThat(checks.get("state topic").path("fix").asText()).contains("retained", stateTopic, "iot:RetainPublish");
+            } finally {
+                daemon.destroy();
+                assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Central signing with a key other than the gateway's {@code commands.publicKey}: every command is refused, and
+     * before, only the journal said so; the store looked healthy to status and doctor.
+     */
+    @Test
+    void centralsCommandsRefusedShowInStatusAndDoctorWithWhatToCheck() throws Exception {
+        Path socket = dir.resolve("run").resolve("admin.sock");
+        Path state = dir.resolve("state");
+        Files.createDirectories(state);
+        KeyPair central = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Path publicKey = Files.writeString(dir.resolve("central.pub"), "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(central.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n")
+                    + "commands:\n  publicKey: " + publicKey + "\n");
+            Process daemon = GatewayProcess.start(config, dir.resolve("daemon.log"));
+            try {
+                Await.until(Duration.ofSeconds(60), "the uplink", () -> run("status", "--socket", socket.toString()).out().contains(" connected "));
+                assertThat(run("status", "--socket", socket.toString()).out()).contains("\ncentral  members held: 0; commands taken since the start: 0\n");
+                Map<String, JsonNode> before = checks(run("doctor", "--config", config.toString(), "--json"));
+                assertThat(before.get("central commands").path("verdict").asText()).isEqualTo("OK");
+                assertThat(before.get("central commands").path("detail").asText())
+                        .isEqualTo("members held: 0; commands taken since the gateway started: 0, not taken: none");
+
+                byte[] ping = ("{\"name\": \"ping\", \"issued\": \"" + Instant.now() + "\", \"nonce\": \"" + UUID.randomUUID()
+                        + "\", \"body\": {}}").getBytes(StandardCharsets.UTF_8);
+                Signature ed = Signature.getInstance("Ed25519");
+                ed.initSign(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate()); // not central's
+                ed.update(ping);
+                MqttAsyncClient client = new MqttAsyncClient(broker.uri(), "central-test", new MemoryPersistence());
+                try {
+                    client.connect().waitForCompletion(10_000);
+                    MqttMessage message = new MqttMessage(ping, 1, false, new MqttProperties());
+                    message.getProperties().setUserProperties(List.of(new UserProperty("signature", Base64.getEncoder().encodeToString(ed.sign()))));
+                    client.publish("storegw/v1/acme/s042/gw1/cmd/ping", message).waitForCompletion(10_000);
+                } finally {
+                    client.disconnect().waitForCompletion(10_000);
+                    client.close();
+                }
+                Await.until(Duration.ofSeconds(20), "the refusal", () -> run("status", "--socket", socket.toString()).out().contains("not taken: 1"));
+                assertThat(run("status", "--socket", socket.toString()).out()).containsPattern("\ncentral  members held: 0; commands taken"
+                        + " since the start: 0\n         not taken: 1; the last: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ping refused"
+                        + " \\(bad-signature\\): the signature does not match central's key and this payload\n");
+                Map<String, JsonNode> after = checks(run("doctor", "--config", config.toString(), "--json"));
+                assertThat(after.get("central commands").path("verdict").asText()).isEqualTo("WARN");
+                assertThat(after.get("central commands").path("fix").asText())
+                        .isEqualTo("central signs with a key that is not the one in commands.publicKey (" + publicKey
+                                + "): compare it with central's (openssl pkey -in central.key -pubout)");
+                assertThat(Files.readString(dir.resolve("daemon.log"))).contains("Command ping refused (bad-signature)");
             } finally {
                 daemon.destroy();
                 assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -15,11 +15,13 @@ import io.storegw.gateway.members.Member;
 import io.storegw.gateway.members.MemberDirectory;
 import io.storegw.gateway.members.MemberForgotten;
 import io.storegw.gateway.members.MemberStore;
+import io.storegw.gateway.metrics.LogLimit;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.uplink.Uplink;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
@@ -57,6 +60,21 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
 
     /** How a command was answered: {@code status} is {@code ok}, {@code refused} or {@code failed}. */
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
+    }
+
+    /**
+     * Central's commands since the start.
+     *
+     * @param members     members held now
+     * @param refused     commands refused or failed since the start
+     * @param lastReason  the last one's reason ({@code bad-signature}, {@code stale}, ...), or null
+     * @param lastRefused the last one with its time, name, reason and detail, or null
+     */
+    public record Tally(int members, long taken, long refused, String lastReason, String lastRefused) {
+    }
+
+    /** The last command not taken: its reason, and a line with its time, name and detail. */
+    private record Refusal(String reason, String line) {
     }
 
     /** A member or an order the gateway has no room for: refused as full, so central can ask again after a removal. */
@@ -92,6 +110,11 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final ThreadPoolExecutor worker;
     private final MemberDirectory directory;
     private final LayoutEditor layout;
+    private final LongAdder taken = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private volatile Refusal lastRefused;
+    /** A central (or someone on its broker) sending what is refused cannot fill the journal. */
+    private final LogLimit refusalsLogged = new LogLimit(10, Duration.ofMinutes(1));
 
     /** @param directory where the rest of the gateway reads the members; published from the table at once */
     public CentralCommands(CommandVerifier verifier, GatewayConfig.Commands settings, MemberStore members, MemberDirectory directory, LayoutEditor layout, CoreLoop core,
@@ -154,7 +177,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     Reply handle(String name, byte[] payload, String signature) {
         CommandVerifier.Verdict verdict = verifier.verify(name, payload, signature);
         if (verdict instanceof CommandVerifier.Refused r) {
-            Logger.warn("Command {} refused ({}): {}", name, r.reason(), r.detail());
             return count(new Reply(name, null, "refused", r.reason(), r.detail(), Map.of()));
         }
         SignedCommand command = ((CommandVerifier.Accepted) verdict).command();
@@ -168,13 +190,10 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                     result.containsKey("warning") ? "; " + result.get("warning") : "");
             return count(new Reply(name, command.nonce(), "ok", null, null, result));
         } catch (BadBody e) {
-            Logger.warn("Command {} refused (malformed body): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "malformed", e.getMessage(), Map.of()));
         } catch (Full e) {
-            Logger.warn("Command {} refused (full): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "full", e.getMessage(), Map.of()));
         } catch (MemberStore.Replayed e) {
-            Logger.warn("Command {} refused (replayed): {}", name, e.getMessage());
             return count(new Reply(name, command.nonce(), "refused", "replayed", e.getMessage(), Map.of()));
         } catch (Exception e) {
             Logger.error(e, "Command {} ({}) failed", name, command.nonce());
@@ -358,11 +377,34 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         return new Member(pseudonym, consent, eid, secret == null ? null : secret.toLowerCase(java.util.Locale.ROOT), cards);
     }
 
+    /** Counts an answer for {@code /metrics} and {@code storegw status}, and logs a refusal within {@link #refusalsLogged}'s limit. */
     private Reply count(Reply reply) {
         String outcome = reply.status().equals("ok") ? "ok" : reply.reason();
         metrics.counter("storegw_commands_total", "Commands from central, by command and outcome (ok or why refused)",
                 "command", NAMES.contains(reply.name()) ? reply.name() : "other", "outcome", outcome).increment();
+        if (reply.status().equals("ok")) {
+            taken.increment();
+            return reply;
+        }
+        refused.increment();
+        String what = reply.name() + " " + reply.status() + " (" + reply.reason() + "): " + reply.detail();
+        lastRefused = new Refusal(reply.reason(), clock.instant().truncatedTo(ChronoUnit.SECONDS) + " " + what);
+        if (reply.status().equals("failed")) {
+            return reply; // logged with its stack trace where it failed
+        }
+        LogLimit.Line line = refusalsLogged.next(System.nanoTime());
+        if (line != null && line.summary()) {
+            Logger.warn("Central's commands: {} more not taken in the last {} s; the last: {}", line.count(), line.seconds(), what);
+        } else if (line != null) {
+            Logger.warn("Command {}", what);
+        }
         return reply;
+    }
+
+    /** Central's commands since the start, for {@code storegw status} and {@code storegw doctor}. */
+    public Tally tally() {
+        Refusal last = lastRefused;
+        return new Tally(directory.size(), taken.sum(), refused.sum(), last == null ? null : last.reason(), last == null ? null : last.line());
     }
 
     private void answer(String responseTopic, byte[] correlation, Reply reply) {

@@ -311,6 +311,15 @@ class CentralCommandsTest {
             CentralCommands.Reply known = handle(gw, "pickups.upsert", envelope("pickups.upsert", Instant.now(),
                     "{\"orderId\": \"order-2\", \"pseudonym\": \"m-2\", \"ready\": true}"));
             assertThat(known.result()).as(known.toString()).doesNotContainKey("warning");
+
+            // for storegw status and doctor: 4 taken (2 members, 2 orders), 7 refused, the last the empty payload
+            CentralCommands.Tally tally = gw.status().commands();
+            assertThat(tally.members()).isEqualTo(2);
+            assertThat(tally.taken()).isEqualTo(4);
+            assertThat(tally.refused()).isEqualTo(7);
+            assertThat(tally.lastReason()).isEqualTo("malformed");
+            assertThat(tally.lastRefused()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ping refused \\(malformed\\):"
+                    + " an empty payload: expected the command as a JSON object");
         }
     }
 

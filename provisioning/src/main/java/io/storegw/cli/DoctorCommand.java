@@ -6,6 +6,7 @@ import io.storegw.drivers.ble.bluez.BlueZAdapters;
 import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
+import io.storegw.gateway.devices.GpioDevices;
 import io.storegw.gateway.health.ClockSync;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.uplink.Failures;
@@ -578,14 +579,18 @@ final class DoctorCommand implements Callable<Integer> {
             add("GPIO", Verdict.SKIP, "no GPIO devices configured", null);
             return;
         }
-        Path chip = Path.of("/dev/gpiochip0");
-        if (!Files.exists(chip)) {
-            add("GPIO", Verdict.FAIL, "no " + chip + ": this is not a Pi, or its GPIO driver is not loaded", "check the board; ls /dev/gpiochip*");
-        } else if (!Files.isReadable(chip) || !Files.isWritable(chip)) {
-            add("GPIO", Verdict.FAIL, chip + " is not readable and writable by " + System.getProperty("user.name"),
-                    "the storegw user must be in the gpio group (the unit adds it); run doctor as the storegw user to check exactly");
+        // every chip, as the gateway looks: the header is gpiochip4 on a Pi 5 with an older kernel
+        List<Path> chips = GpioDevices.chips(Path.of("/dev"));
+        List<String> closed = chips.stream().filter(c -> !Files.isReadable(c) || !Files.isWritable(c)).map(Path::toString).toList();
+        String names = String.join(", ", chips.stream().map(Path::toString).toList());
+        if (chips.isEmpty()) {
+            add("GPIO", Verdict.FAIL, "no /dev/gpiochip*: this is not a Pi, or its GPIO driver is not loaded", "check the board; ls /dev/gpiochip*");
+        } else if (!closed.isEmpty()) {
+            add("GPIO", Verdict.FAIL, String.join(", ", closed) + (closed.size() == 1 ? " is" : " are") + " not readable and writable by "
+                    + System.getProperty("user.name"), "the storegw user must be in the gpio group (the unit adds it); run doctor as the"
+                    + " storegw user to check exactly");
         } else {
-            add("GPIO", Verdict.OK, chip + " is readable and writable", null);
+            add("GPIO", Verdict.OK, names + (chips.size() == 1 ? " is" : " are") + " readable and writable", null);
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.List;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
 
@@ -64,7 +65,7 @@ public final class GpioDevices implements AutoCloseable {
         if (!config.used()) {
             return new GpioDevices(null, null, null, null, null, null, clock, null);
         }
-        if (!anyChip(dev)) {
+        if (chips(dev).isEmpty()) {
             // Pi4J would start anyway, log board-detection errors, and fail each pin with "No gpio chip yet initialized!"
             return new GpioDevices(null, null, null, null, null, null, clock, "GPIO unavailable: no " + dev.resolve("gpiochip*")
                     + ": this is not a Pi, or its GPIO driver is not loaded; the door counter, status light and signal configured"
@@ -114,11 +115,15 @@ public final class GpioDevices implements AutoCloseable {
         return new GpioDevices(pi4j, door, status, patterns, signal, pickup, clock, problems.length() == 0 ? null : problems.toString());
     }
 
-    private static boolean anyChip(Path dev) {
+    /**
+     * The GPIO character devices in {@code dev}, in name order; empty when there are none. The header's pins are on
+     * gpiochip0 on most Pis but gpiochip4 on a Pi 5 with an older kernel, and Pi4J finds the right one by its label.
+     */
+    public static List<Path> chips(Path dev) {
         try (Stream<Path> files = Files.list(dev)) {
-            return files.anyMatch(f -> f.getFileName().toString().startsWith("gpiochip"));
+            return files.filter(f -> f.getFileName().toString().startsWith("gpiochip")).sorted().toList();
         } catch (IOException e) {
-            return false;
+            return List.of();
         }
     }
 

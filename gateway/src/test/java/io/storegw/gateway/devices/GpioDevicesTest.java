@@ -17,6 +17,7 @@ import io.storegw.gateway.config.ConfigException;
 import io.storegw.gateway.config.ConfigLoader;
 import io.storegw.gateway.config.GatewayConfig;
 import io.storegw.gateway.testing.MutableClock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,6 +100,16 @@ class GpioDevicesTest {
             assertThat(gpio.doorCounter()).isEmpty();
             assertThat(gpio.signalPickup()).isFalse();
         }
+    }
+
+    /** A Pi 5 with an older kernel has its header on gpiochip4 (gpiochip0..3 are other controllers): any chip counts. */
+    @Test
+    void everyGpioChipIsFoundNotOnlyTheFirst(@TempDir Path dev) throws Exception {
+        for (String name : List.of("gpiochip4", "gpiomem0", "gpiochip0", "mem")) {
+            Files.createFile(dev.resolve(name));
+        }
+        assertThat(GpioDevices.chips(dev)).containsExactly(dev.resolve("gpiochip0"), dev.resolve("gpiochip4"));
+        assertThat(GpioDevices.chips(dev.resolve("absent"))).isEmpty();
     }
 
     @Test

@@ -11,6 +11,10 @@ import io.storegw.drivers.ble.hci.BtSnoop;
 import io.storegw.drivers.ble.bluez.BlueZScanner;
 import io.storegw.drivers.ble.hci.HciEvents;
 import io.storegw.drivers.ble.identity.IdentityResolver;
+import io.storegw.gateway.Gateway;
+import io.storegw.gateway.config.ConfigException;
+import io.storegw.gateway.config.ConfigLoader;
+import io.storegw.gateway.config.GatewayConfig;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -234,12 +238,28 @@ final class BleCommand {
         @Option(names = "--bus", paramLabel = "ADDRESS", description = "A D-Bus address (default: the system bus).")
         String bus;
 
+        @Option(names = "--config", paramLabel = "FILE", description = "Scan as that gateway does: its sources.ble adapter and bus"
+                + " (unless --adapter or --bus say otherwise) and its app-beacon scheme (commands.appBeacon).")
+        Path config;
+
         @Override
         public Integer call() throws InterruptedException {
+            IdentityResolver.Settings identities = IdentityResolver.Settings.defaults();
+            if (config != null) {
+                try {
+                    GatewayConfig c = ConfigLoader.load(config);
+                    adapter = adapter != null ? adapter : c.sources().ble().adapter();
+                    bus = bus != null ? bus : c.sources().ble().bus();
+                    identities = Gateway.identitySettings(c);
+                } catch (ConfigException e) {
+                    System.err.println(e.getMessage());
+                    return 1;
+                }
+            }
             Map<String, Integer> perDevice = new java.util.TreeMap<>();
             Object printing = new Object();
             BlueZScanner scanner = new BlueZScanner(new BlueZScanner.Settings(bus, adapter, "scan", Duration.ofMillis(500)),
-                    new IdentityResolver(IdentityResolver.Settings.defaults(), List.of()), Clock.systemUTC(), heard -> {
+                    new IdentityResolver(identities, List.of()), Clock.systemUTC(), heard -> {
                         Map<String, Object> line = new LinkedHashMap<>();
                         line.put("type", "heard");
                         line.put("at", heard.at().toString());

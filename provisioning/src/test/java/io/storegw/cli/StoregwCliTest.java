@@ -248,6 +248,23 @@ class StoregwCliTest {
         assertThat(run("ble", "scan", "--seconds", "x").status()).isEqualTo(2);
     }
 
+    /** With --config, the scan listens where that gateway listens (its sources.ble bus and adapter), unless told otherwise. */
+    @Test
+    void bleScanWithAConfigUsesTheGatewaysBusAndAdapter() throws Exception {
+        String gatewaysBus = "unix:path=" + dir.resolve("gateways-bus");
+        Path config = Files.writeString(dir.resolve("gw.yaml"), TestConfigs.yaml(dir.resolve("state"), "tcp://127.0.0.1:1883", 0, 0, "")
+                .replace("sources:\n", "sources:\n  ble:\n    enabled: true\n    adapter: hci1\n    bus: " + gatewaysBus + "\n"));
+        Result r = run("ble", "scan", "--seconds", "1", "--config", config.toString());
+        assertThat(r.status()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("storegw ble scan: ", "D-Bus at " + gatewaysBus);
+        String other = "unix:path=" + dir.resolve("another-bus");
+        assertThat(run("ble", "scan", "--seconds", "1", "--config", config.toString(), "--bus", other).err()).contains("D-Bus at " + other);
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "tenant: a\n");
+        Result invalid = run("ble", "scan", "--seconds", "1", "--config", bad.toString());
+        assertThat(invalid.status()).isEqualTo(1);
+        assertThat(invalid.err()).contains("bad.yaml");
+    }
+
     @Test
     void initWritesACheckedConfigWithSafePermissionsAndNeverOverwritesUnasked() throws Exception {
         Path password = Files.writeString(dir.resolve("mqtt-password"), "s3cret\n");

@@ -296,21 +296,11 @@ class CentralCommandsTest {
             assertThat(gw.commands().handle("ping", new byte[0], sign(central.getPrivate(), new byte[0])).detail())
                     .isEqualTo("an empty payload: expected the command as a JSON object");
 
-            CentralCommands.Reply nobody = handle(gw, "members.upsert", envelope("members.upsert", Instant.now(),
-                    "{\"pseudonym\": \"m-1\", \"consent\": \"c-1\"}"));
-            assertThat(nobody.status()).as(nobody.toString()).isEqualTo("ok");
-            assertThat((String) nobody.result().get("warning")).contains("nothing here can recognise the member");
-            CentralCommands.Reply card = handle(gw, "members.upsert", envelope("members.upsert", Instant.now(),
-                    "{\"pseudonym\": \"m-2\", \"consent\": \"c-2\", \"loyaltyHashes\": [\"h-2\"]}"));
-            assertThat(card.result()).as(card.toString()).doesNotContainKey("warning");
-
-            CentralCommands.Reply early = handle(gw, "pickups.upsert", envelope("pickups.upsert", Instant.now(),
-                    "{\"orderId\": \"order-1\", \"pseudonym\": \"m-3\", \"ready\": true}"));
-            assertThat(early.status()).as(early.toString()).isEqualTo("ok");
-            assertThat((String) early.result().get("warning")).contains("no member m-3 is held on this gateway");
-            CentralCommands.Reply known = handle(gw, "pickups.upsert", envelope("pickups.upsert", Instant.now(),
-                    "{\"orderId\": \"order-2\", \"pseudonym\": \"m-2\", \"ready\": true}"));
-            assertThat(known.result()).as(known.toString()).doesNotContainKey("warning");
+            answeredOk(gw, "members.upsert", "{\"pseudonym\": \"m-1\", \"consent\": \"c-1\"}", "nothing here can recognise the member");
+            answeredOk(gw, "members.upsert", "{\"pseudonym\": \"m-2\", \"consent\": \"c-2\", \"loyaltyHashes\": [\"h-2\"]}", null);
+            answeredOk(gw, "pickups.upsert", "{\"orderId\": \"order-1\", \"pseudonym\": \"m-3\", \"ready\": true}",
+                    "no member m-3 is held on this gateway");
+            answeredOk(gw, "pickups.upsert", "{\"orderId\": \"order-2\", \"pseudonym\": \"m-2\", \"ready\": true}", null);
 
             // for storegw status and doctor: 4 taken (2 members, 2 orders), 7 refused, the last the empty payload
             CentralCommands.Tally tally = gw.status().commands();
@@ -320,6 +310,17 @@ class CentralCommandsTest {
             assertThat(tally.lastReason()).isEqualTo("malformed");
             assertThat(tally.lastRefused()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ping refused \\(malformed\\):"
                     + " an empty payload: expected the command as a JSON object");
+        }
+    }
+
+    /** Sends a fresh signed command that must be taken, with a warning containing {@code warning}, or none when null. */
+    private void answeredOk(Gateway gw, String name, String body, String warning) throws Exception {
+        CentralCommands.Reply reply = handle(gw, name, envelope(name, Instant.now(), body));
+        assertThat(reply.status()).as(reply.toString()).isEqualTo("ok");
+        if (warning == null) {
+            assertThat(reply.result()).as(reply.toString()).doesNotContainKey("warning");
+        } else {
+            assertThat((String) reply.result().get("warning")).as(reply.toString()).contains(warning);
         }
     }
 

@@ -363,8 +363,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** How the radios recognise members: the defaults, and the app-beacon scheme when the retailer's app has one. */
-    /** How the config's radios tell identities apart (the app-beacon scheme, when central gives one); {@code storegw ble scan} uses it too. */
+    /** How the radios recognise members: the defaults, and the app-beacon scheme when the retailer's app has one ({@code storegw ble scan} too). */
     public static IdentityResolver.Settings identitySettings(GatewayConfig config) {
         var scheme = config.commands().appBeacon();
         return scheme == null ? IdentityResolver.Settings.defaults()

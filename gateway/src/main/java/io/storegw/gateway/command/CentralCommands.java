@@ -66,6 +66,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
      * Central's commands since the start.
      *
      * @param members     members held now
+     * @param taken       commands carried out since the start
      * @param refused     commands refused or failed since the start
      * @param lastReason  the last one's reason ({@code bad-signature}, {@code stale}, ...), or null
      * @param lastRefused the last one with its time, name, reason and detail, or null

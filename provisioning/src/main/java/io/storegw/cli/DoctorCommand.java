@@ -559,8 +559,20 @@ final class DoctorCommand implements Callable<Integer> {
         String held = String.format(Locale.ROOT, "members held: %,d; commands taken since the gateway started: %,d", commands.path("members").asLong(),
                 commands.path("taken").asLong());
         long refused = commands.path("refused").asLong();
-        if (refused == 0) {
+        long answersRefused = commands.path("answersRefused").asLong();
+        if (refused == 0 && answersRefused == 0) {
             add("central commands", Verdict.OK, held + ", not taken: none", null);
+            return;
+        }
+        String detail = held + (refused == 0 ? "" : String.format(Locale.ROOT, ", not taken: %,d; the last: %s", refused,
+                commands.path("lastRefused").asText()));
+        if (answersRefused > 0) {
+            // first: each command is carried out, and central, seeing no answer, sends it again and again
+            String gatewayTree = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/";
+            add("central commands", Verdict.WARN, String.format(Locale.ROOT, "%s; answers central's broker refused: %,d; the last: %s",
+                    detail, answersRefused, commands.path("lastAnswerRefused").asText()), "the gateway may not publish on the response"
+                    + " topic central names: let its ACL allow that topic, or have central name response topics under " + gatewayTree
+                    + " (docs/commands.md, \"The request\")");
             return;
         }
         String fix = switch (commands.path("lastReason").asText()) {
@@ -570,8 +582,7 @@ final class DoctorCommand implements Callable<Integer> {
             case "unsigned" -> "central sends no signature user property (docs/commands.md, \"The request\")";
             default -> "central is told why in each answer; docs/commands.md lists the reasons";
         };
-        add("central commands", Verdict.WARN, String.format(Locale.ROOT, "%s, not taken: %,d; the last: %s", held, refused,
-                commands.path("lastRefused").asText()), fix);
+        add("central commands", Verdict.WARN, detail, fix);
     }
 
     private void gpio(GatewayConfig config) {

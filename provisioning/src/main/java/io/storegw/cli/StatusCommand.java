@@ -96,6 +96,10 @@ final class StatusCommand extends DaemonCommand {
                 System.out.printf(Locale.ROOT, "         not taken: %,d; the last: %s%n", commands.path("refused").asLong(),
                         commands.path("lastRefused").asText());
             }
+            if (commands.path("answersRefused").asLong() > 0) {
+                System.out.printf(Locale.ROOT, "         answers central's broker refused: %,d; the last: %s%n", commands.path("answersRefused").asLong(),
+                        commands.path("lastAnswerRefused").asText());
+            }
         }
         if (!s.path("problem").isNull()) {
             s.path("problem").asText().lines().forEach(line -> System.out.println("problem  " + line));

@@ -195,8 +195,9 @@ class DoctorCommandTest {
     }
 
     /**
-     * Central signing with a key other than the gateway's {@code commands.publicKey}: every command is refused, and
-     * before, only the journal said so; the store looked healthy to status and doctor.
+     * Central signing with a key other than the gateway's {@code commands.publicKey} (every command refused), then naming
+     * a response topic the gateway may not publish on (every command carried out, none answered): before, only the
+     * journal said so; the store looked healthy to status and doctor.
      */
     @Test
     void centralsCommandsRefusedShowInStatusAndDoctorWithWhatToCheck() throws Exception {
@@ -206,7 +207,7 @@ class DoctorCommandTest {
         KeyPair central = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         Path publicKey = Files.writeString(dir.resolve("central.pub"), "-----BEGIN PUBLIC KEY-----\n"
                 + Base64.getMimeEncoder().encodeToString(central.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
-        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"), new TestBroker.Refusing("central/answers/", 2 << 20))) {
             broker.start();
             Path config = Files.writeString(state.resolve("storegw.yaml"), TestConfigs.yaml(state, broker.uri(), 50, 100, "  socket: " + socket + "\n")
                     + "commands:\n  publicKey: " + publicKey + "\n");
@@ -219,21 +220,7 @@ class DoctorCommandTest {
                 assertThat(before.get("central commands").path("detail").asText())
                         .isEqualTo("members held: 0; commands taken since the gateway started: 0, not taken: none");
 
-                byte[] ping = ("{\"name\": \"ping\", \"issued\": \"" + Instant.now() + "\", \"nonce\": \"" + UUID.randomUUID()
-                        + "\", \"body\": {}}").getBytes(StandardCharsets.UTF_8);
-                Signature ed = Signature.getInstance("Ed25519");
-                ed.initSign(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate()); // not central's
-                ed.update(ping);
-                MqttAsyncClient client = new MqttAsyncClient(broker.uri(), "central-test", new MemoryPersistence());
-                try {
-                    client.connect().waitForCompletion(10_000);
-                    MqttMessage message = new MqttMessage(ping, 1, false, new MqttProperties());
-                    message.getProperties().setUserProperties(List.of(new UserProperty("signature", Base64.getEncoder().encodeToString(ed.sign()))));
-                    client.publish("storegw/v1/acme/s042/gw1/cmd/ping", message).waitForCompletion(10_000);
-                } finally {
-                    client.disconnect().waitForCompletion(10_000);
-                    client.close();
-                }
+                sendPing(broker, KeyPairGenerator.getInstance("Ed25519").generateKeyPair(), null); // not central's key
                 Await.until(Duration.ofSeconds(20), "the refusal", () -> run("status", "--socket", socket.toString()).out().contains("not taken: 1"));
                 assertThat(run("status", "--socket", socket.toString()).out()).containsPattern("\ncentral  members held: 0; commands taken"
                         + " since the start: 0\n         not taken: 1; the last: \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ping refused"
@@ -244,10 +231,41 @@ class DoctorCommandTest {
                         .isEqualTo("central signs with a key that is not the one in commands.publicKey (" + publicKey
                                 + "): compare it with central's (openssl pkey -in central.key -pubout)");
                 assertThat(Files.readString(dir.resolve("daemon.log"))).contains("Command ping refused (bad-signature)");
+
+                // central's key, and a response topic the broker does not let the gateway publish on: carried out, unanswered
+                sendPing(broker, central, "central/answers/1");
+                Await.until(Duration.ofSeconds(20), "the answer refused",
+                        () -> run("status", "--socket", socket.toString()).out().contains("answers central's broker refused: 1"));
+                assertThat(run("status", "--socket", socket.toString()).out()).contains("commands taken since the start: 1\n")
+                        .containsPattern("\n         answers central's broker refused: 1; the last: \\S+ on central/answers/1: not authorized");
+                Map<String, JsonNode> unanswered = checks(run("doctor", "--config", config.toString(), "--json"));
+                assertThat(unanswered.get("central commands").path("verdict").asText()).isEqualTo("WARN");
+                assertThat(unanswered.get("central commands").path("fix").asText()).startsWith("the gateway may not publish on the response"
+                        + " topic central names: let its ACL allow that topic, or have central name response topics under storegw/v1/acme/s042/gw1/");
             } finally {
                 daemon.destroy();
                 assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    /** Publishes a ping signed by {@code signer} as central would, with {@code responseTopic} (or none). */
+    private static void sendPing(TestBroker broker, KeyPair signer, String responseTopic) throws Exception {
+        byte[] ping = ("{\"name\": \"ping\", \"issued\": \"" + Instant.now() + "\", \"nonce\": \"" + UUID.randomUUID()
+                + "\", \"body\": {}}").getBytes(StandardCharsets.UTF_8);
+        Signature ed = Signature.getInstance("Ed25519");
+        ed.initSign(signer.getPrivate());
+        ed.update(ping);
+        MqttAsyncClient client = new MqttAsyncClient(broker.uri(), "central-test", new MemoryPersistence());
+        try {
+            client.connect().waitForCompletion(10_000);
+            MqttMessage message = new MqttMessage(ping, 1, false, new MqttProperties());
+            message.getProperties().setUserProperties(List.of(new UserProperty("signature", Base64.getEncoder().encodeToString(ed.sign()))));
+            message.getProperties().setResponseTopic(responseTopic);
+            client.publish("storegw/v1/acme/s042/gw1/cmd/ping", message).waitForCompletion(10_000);
+        } finally {
+            client.disconnect().waitForCompletion(10_000);
+            client.close();
         }
     }
 

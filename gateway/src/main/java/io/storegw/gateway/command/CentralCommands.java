@@ -70,8 +70,11 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
      * @param refused     commands refused or failed since the start
      * @param lastReason  the last one's reason ({@code bad-signature}, {@code stale}, ...), or null
      * @param lastRefused the last one with its time, name, reason and detail, or null
+     * @param answersRefused    answers central's broker refused ({@link Uplink#answersRefused()}): carried out, central saw no answer
+     * @param lastAnswerRefused the last of them with its time, topic and the broker's reason, or null
      */
-    public record Tally(int members, long taken, long refused, String lastReason, String lastRefused) {
+    public record Tally(int members, long taken, long refused, String lastReason, String lastRefused, long answersRefused,
+                        String lastAnswerRefused) {
     }
 
     /** The last command not taken: its reason, and a line with its time, name and detail. */
@@ -405,7 +408,9 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     /** Central's commands since the start, for {@code storegw status} and {@code storegw doctor}. */
     public Tally tally() {
         Refusal last = lastRefused;
-        return new Tally(directory.size(), taken.sum(), refused.sum(), last == null ? null : last.reason(), last == null ? null : last.line());
+        Uplink.Refused answers = uplink.answersRefused();
+        return new Tally(directory.size(), taken.sum(), refused.sum(), last == null ? null : last.reason(), last == null ? null : last.line(),
+                answers.events(), answers.last());
     }
 
     private void answer(String responseTopic, byte[] correlation, Reply reply) {

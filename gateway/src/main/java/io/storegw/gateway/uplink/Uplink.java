@@ -8,6 +8,7 @@ import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
+import io.storegw.gateway.metrics.LogLimit;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -114,6 +116,9 @@ public final class Uplink implements AutoCloseable {
     private final Outbox outbox;
     private final String version;
     private final Clock clock;
+    private final LongAdder answersRefused = new LongAdder();
+    private volatile String lastAnswerRefused;
+    private final LogLimit answersRefusedLogged = new LogLimit(10, Duration.ofMinutes(1));
     private final Backoff backoff;
     private final Thread thread;
     private final LongAdder published;
@@ -187,8 +192,7 @@ public final class Uplink implements AutoCloseable {
             permits.release();
             Refusal refusal = refusal(token);
             if (refusal != null) {
-                Logger.warn("Central's broker refused the answer to a command on {}: {}", String.join(",", token.getTopics()),
-                        refusal.describe());
+                answerRefused(String.join(",", token.getTopics()), refusal.describe());
             }
         }
 
@@ -329,6 +333,27 @@ public final class Uplink implements AutoCloseable {
 
     /** What {@link #refused()} says. */
     public record Refused(long events, String last) {
+    }
+
+    /**
+     * Answers to central's commands its broker refused since the start (the command was carried out; central saw no
+     * answer), and the last of them with its time, topic and the broker's reason: usually an ACL that does not let the
+     * gateway publish on the response topic central named.
+     */
+    public Refused answersRefused() {
+        return new Refused(answersRefused.sum(), lastAnswerRefused);
+    }
+
+    private void answerRefused(String topic, String why) {
+        answersRefused.increment();
+        lastAnswerRefused = clock.instant().truncatedTo(ChronoUnit.SECONDS) + " on " + topic + ": " + why;
+        LogLimit.Line line = answersRefusedLogged.next(System.nanoTime());
+        if (line != null && line.summary()) {
+            Logger.warn("Central's broker refused {} more answers to commands in the last {} s; the last on {}: {}", line.count(),
+                    line.seconds(), topic, why);
+        } else if (line != null) {
+            Logger.warn("Central's broker refused the answer to a command on {}: {} (may the gateway publish there?)", topic, why);
+        }
     }
 
     /**

@@ -418,7 +418,10 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             return; // central did not ask for an answer
         }
         try {
-            uplink.reply(responseTopic, correlation, CloudEventEncoder.JSON.writeValueAsBytes(reply));
+            if (!uplink.reply(responseTopic, correlation, CloudEventEncoder.JSON.writeValueAsBytes(reply))) {
+                Logger.warn("Command {} ({}): its answer was not sent, the uplink being down or its window full; central asks again",
+                        reply.name(), reply.status());
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("a reply is plain data", e);
         }

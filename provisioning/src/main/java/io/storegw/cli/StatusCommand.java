@@ -83,8 +83,9 @@ final class StatusCommand extends DaemonCommand {
         for (JsonNode source : s.path("sources")) {
             System.out.printf(Locale.ROOT, "source   %s: %s%n", source.path("name").asText(),
                     source.path("problem").isNull() ? "ok" : source.path("problem").asText());
-            if (source.path("refused").asLong() > 0) {
-                System.out.printf(Locale.ROOT, "         %,d inputs refused since the start; the last: %s%n", source.path("refused").asLong(),
+            long refused = source.path("refused").asLong();
+            if (refused > 0) {
+                System.out.printf(Locale.ROOT, "         %,d input%s refused since the start; the last: %s%n", refused, refused == 1 ? "" : "s",
                         source.path("lastRefused").asText());
             }
         }

@@ -122,7 +122,7 @@ public final class CommandVerifier {
         try {
             at = Instant.parse(issued == null ? "" : issued);
         } catch (DateTimeParseException e) {
-            return new Refused("malformed", "expected issued as an RFC 3339 UTC time, got '" + issued + "'");
+            return new Refused("malformed", "expected issued as an RFC 3339 time such as 2026-12-01T10:00:00Z, got '" + issued + "'");
         }
         Duration age = Duration.between(at, clock.instant());
         if (age.abs().compareTo(maxAge) > 0) {

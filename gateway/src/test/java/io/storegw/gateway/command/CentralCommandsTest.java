@@ -26,6 +26,8 @@ import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -296,20 +298,26 @@ class CentralCommandsTest {
             assertThat(gw.commands().handle("ping", new byte[0], sign(central.getPrivate(), new byte[0])).detail())
                     .isEqualTo("an empty payload: expected the command as a JSON object");
 
+            // issued in local time with its offset is the same instant; without one it is refused, as docs/commands.md says
+            OffsetDateTime berlin = OffsetDateTime.now(ZoneOffset.ofHours(1)).withNano(0);
+            assertThat(handle(gw, "ping", envelope("ping", berlin.toString(), "{}")).status()).isEqualTo("ok");
+            CentralCommands.Reply local = handle(gw, "ping", envelope("ping", berlin.toLocalDateTime().toString(), "{}"));
+            assertThat(local.detail()).as(local.toString()).startsWith("expected issued as an RFC 3339 time such as 2026-12-01T10:00:00Z, got '");
+
             answeredOk(gw, "members.upsert", "{\"pseudonym\": \"m-1\", \"consent\": \"c-1\"}", "nothing here can recognise the member");
             answeredOk(gw, "members.upsert", "{\"pseudonym\": \"m-2\", \"consent\": \"c-2\", \"loyaltyHashes\": [\"h-2\"]}", null);
             answeredOk(gw, "pickups.upsert", "{\"orderId\": \"order-1\", \"pseudonym\": \"m-3\", \"ready\": true}",
                     "no member m-3 is held on this gateway");
             answeredOk(gw, "pickups.upsert", "{\"orderId\": \"order-2\", \"pseudonym\": \"m-2\", \"ready\": true}", null);
 
-            // for storegw status and doctor: 4 taken (2 members, 2 orders), 7 refused, the last the empty payload
+            // for storegw status and doctor: 5 taken (a ping, 2 members, 2 orders), 8 refused, the last the local time
             CentralCommands.Tally tally = gw.status().commands();
             assertThat(tally.members()).isEqualTo(2);
-            assertThat(tally.taken()).isEqualTo(4);
-            assertThat(tally.refused()).isEqualTo(7);
+            assertThat(tally.taken()).isEqualTo(5);
+            assertThat(tally.refused()).isEqualTo(8);
             assertThat(tally.lastReason()).isEqualTo("malformed");
             assertThat(tally.lastRefused()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ping refused \\(malformed\\):"
-                    + " an empty payload: expected the command as a JSON object");
+                    + " expected issued as an RFC 3339 time such as 2026-12-01T10:00:00Z, got '.*'");
         }
     }
 
@@ -376,6 +384,10 @@ class CentralCommandsTest {
     }
 
     private static byte[] envelope(String name, Instant issued, String body) {
+        return envelope(name, issued.toString(), body);
+    }
+
+    private static byte[] envelope(String name, String issued, String body) {
         return """
                 {"name": "%s", "issued": "%s", "nonce": "%s", "body": %s}""".formatted(name, issued, UUID.randomUUID(), body)
                 .getBytes(StandardCharsets.UTF_8);

@@ -593,7 +593,6 @@ final class DoctorCommand implements Callable<Integer> {
         // every chip, as the gateway looks: the header is gpiochip4 on a Pi 5 with an older kernel
         List<Path> chips = GpioDevices.chips(Path.of("/dev"));
         List<String> closed = chips.stream().filter(c -> !Files.isReadable(c) || !Files.isWritable(c)).map(Path::toString).toList();
-        String names = String.join(", ", chips.stream().map(Path::toString).toList());
         if (chips.isEmpty()) {
             add("GPIO", Verdict.FAIL, "no /dev/gpiochip*: this is not a Pi, or its GPIO driver is not loaded", "check the board; ls /dev/gpiochip*");
         } else if (!closed.isEmpty()) {
@@ -601,7 +600,8 @@ final class DoctorCommand implements Callable<Integer> {
                     + System.getProperty("user.name"), "the storegw user must be in the gpio group (the unit adds it); run doctor as the"
                     + " storegw user to check exactly");
         } else {
-            add("GPIO", Verdict.OK, names + (chips.size() == 1 ? " is" : " are") + " readable and writable", null);
+            add("GPIO", Verdict.OK, String.join(", ", chips.stream().map(Path::toString).toList()) + (chips.size() == 1 ? " is" : " are")
+                    + " readable and writable", null);
         }
     }
 }

@@ -56,7 +56,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             "zones.replace", List.of("zones"));
 
     /** The commands this gateway takes; anything else is refused as unknown. */
-    public static final Set<String> NAMES = BODIES.keySet();
+    private static final Set<String> NAMES = BODIES.keySet();
 
     /** How a command was answered: {@code status} is {@code ok}, {@code refused} or {@code failed}. */
     public record Reply(String name, String nonce, String status, String reason, String detail, Map<String, Object> result) {
@@ -396,12 +396,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         if (reply.status().equals("failed")) {
             return reply; // logged with its stack trace where it failed
         }
-        LogLimit.Line line = refusalsLogged.next(System.nanoTime());
-        if (line != null && line.summary()) {
-            Logger.warn("Central's commands: {} more not taken in the last {} s; the last: {}", line.count(), line.seconds(), what);
-        } else if (line != null) {
-            Logger.warn("Command {}", what);
-        }
+        refusalsLogged.warn("Command " + what, "Central's commands:", "not taken", what);
         return reply;
     }
 

@@ -8,7 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import org.tinylog.Logger;
 
 /**
  * What the sources refused (malformed, unauthorised, too large): counted by source and reason for {@code /metrics},
@@ -36,15 +35,8 @@ public final class RefusedInput {
         PerSource s = bySource.computeIfAbsent(source, name -> new PerSource());
         s.count.increment();
         s.last = clock.instant().truncatedTo(ChronoUnit.SECONDS) + " " + detail;
-        LogLimit.Line line = s.logged.next(System.nanoTime());
-        if (line == null) {
-            return;
-        }
-        if (line.summary()) {
-            Logger.warn("Source {} refused {} more inputs in the last {} s; the last ({}): {}", source, line.count(), line.seconds(), reason, detail);
-        } else {
-            Logger.warn("Source {} refused an input ({}): {}", source, reason, detail);
-        }
+        s.logged.warn("Source " + source + " refused an input (" + reason + "): " + detail, "Source " + source + " refused", "inputs",
+                "(" + reason + ") " + detail);
     }
 
     /** The source's refusals since the start; a count of 0 and no last when it refused none. */

@@ -1,6 +1,7 @@
 package io.storegw.gateway.metrics;
 
 import java.time.Duration;
+import org.tinylog.Logger;
 
 /**
  * How often one kind of warning reaches the journal: one by one up to a limit, then as one summary a minute at most,
@@ -21,6 +22,26 @@ public final class LogLimit {
     public LogLimit(int oneByOne, Duration summaryEvery) {
         this.oneByOne = oneByOne;
         this.summaryNanos = summaryEvery.toNanos();
+    }
+
+    /**
+     * Logs one more occurrence at WARN within the limit: {@code one} while under it, then at most a summary a minute,
+     * "{@code subject} N more {@code noun} in the last S s; the last: {@code last}".
+     */
+    public void warn(String one, String subject, String noun, String last) {
+        String text = text(System.nanoTime(), one, subject, noun, last);
+        if (text != null) {
+            Logger.warn(text);
+        }
+    }
+
+    /** What {@link #warn} logs for one more at {@code nanos}, or null to stay quiet. */
+    String text(long nanos, String one, String subject, String noun, String last) {
+        Line line = next(nanos);
+        if (line == null) {
+            return null;
+        }
+        return line.summary() ? subject + " " + line.count() + " more " + noun + " in the last " + line.seconds() + " s; the last: " + last : one;
     }
 
     /** One more at {@code nanos} (monotonic): the line to log, or null to stay quiet. */

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
-import org.tinylog.Logger;
 
 /**
  * What becomes of an event central's broker refused for good: a copy is kept in a folder (the source was told
@@ -120,15 +119,8 @@ final class RefusedEvents {
     }
 
     private void log(int code, String what, String kept) {
-        LogLimit.Line line = logged.computeIfAbsent(code, c -> new LogLimit(10, Duration.ofMinutes(1))).next(System.nanoTime());
-        if (line == null) {
-            return;
-        }
-        if (line.summary()) {
-            Logger.warn("Central's broker refused {} more events with code {} in the last {} s; the last: {}", line.count(), code,
-                    line.seconds(), what);
-        } else {
-            Logger.warn("Central's broker refused {}; reported in gateway.dropped, {}", what, kept);
-        }
+        logged.computeIfAbsent(code, c -> new LogLimit(10, Duration.ofMinutes(1))).warn(
+                "Central's broker refused " + what + "; reported in gateway.dropped, " + kept, "Central's broker refused",
+                "events with code " + code, what);
     }
 }

@@ -347,13 +347,8 @@ public final class Uplink implements AutoCloseable {
     private void answerRefused(String topic, String why) {
         answersRefused.increment();
         lastAnswerRefused = clock.instant().truncatedTo(ChronoUnit.SECONDS) + " on " + topic + ": " + why;
-        LogLimit.Line line = answersRefusedLogged.next(System.nanoTime());
-        if (line != null && line.summary()) {
-            Logger.warn("Central's broker refused {} more answers to commands in the last {} s; the last on {}: {}", line.count(),
-                    line.seconds(), topic, why);
-        } else if (line != null) {
-            Logger.warn("Central's broker refused the answer to a command on {}: {} (may the gateway publish there?)", topic, why);
-        }
+        answersRefusedLogged.warn("Central's broker refused the answer to a command on " + topic + ": " + why
+                + " (may the gateway publish there?)", "Central's broker refused", "answers to commands", "on " + topic + ": " + why);
     }
 
     /**

@@ -29,4 +29,15 @@ class LogLimitTest {
         assertThat(limit.next(t + 61 * SECOND)).isNull();
         assertThat(limit.next(t + 200 * SECOND)).as("a late one after a quiet spell").isEqualTo(new LogLimit.Line(true, 2, 140));
     }
+
+    @Test
+    void theJournalGetsEachLineThenASummaryNamingWhatItCounts() {
+        LogLimit limit = new LogLimit(1, Duration.ofMinutes(1));
+        long t = 1_000 * SECOND;
+        assertThat(limit.text(t, "Source x refused an input (malformed): a", "Source x refused", "inputs", "(malformed) a"))
+                .isEqualTo("Source x refused an input (malformed): a");
+        assertThat(limit.text(t + SECOND, "Source x refused an input (malformed): b", "Source x refused", "inputs", "(malformed) b")).isNull();
+        assertThat(limit.text(t + 60 * SECOND, "Source x refused an input (malformed): c", "Source x refused", "inputs", "(malformed) c"))
+                .isEqualTo("Source x refused 2 more inputs in the last 60 s; the last: (malformed) c");
+    }
 }

@@ -37,4 +37,9 @@ final class Cli {
         }
     }
 
+    /** {@code storegw run --config config} in a child JVM with the appliance's options, as the service starts it; output appended to {@code log}. */
+    static Process storegwRun(java.nio.file.Path config, java.nio.file.Path log) throws java.io.IOException {
+        return new ProcessBuilder(io.storegw.gateway.testing.GatewayProcess.applianceJava(java.util.List.of(), Storegw.class, "run", "--config",
+                config.toString())).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
 }

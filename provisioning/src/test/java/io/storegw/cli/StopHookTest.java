@@ -9,7 +9,6 @@ import io.storegw.gateway.testing.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,8 +35,7 @@ class StopHookTest {
         Path config = Files.writeString(dir.resolve("storegw.yaml"), TestConfigs.yaml(state, "tcp://127.0.0.1:" + TestBroker.freePort(),
                 50, 100, "  socket: " + socket + "\n"));
         Path log = dir.resolve("run.log");
-        Process run = new ProcessBuilder(GatewayProcess.applianceJava(List.of(), Storegw.class, "run", "--config", config.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process run = Cli.storegwRun(config, log);
         try {
             Await.until(Duration.ofSeconds(60), "the outbox file", () -> Files.exists(state.resolve("outbox.mv")));
             run.destroy(); // SIGTERM

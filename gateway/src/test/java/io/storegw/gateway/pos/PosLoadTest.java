@@ -2,13 +2,12 @@ package io.storegw.gateway.pos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.drivers.testing.Await;
 import io.storegw.gateway.testing.Central;
 import io.storegw.gateway.testing.GatewayProcess;
 import io.storegw.gateway.testing.TestBroker;
 import io.storegw.gateway.testing.TestConfigs;
+import io.storegw.gateway.testing.TestTills;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +41,6 @@ class PosLoadTest {
 
     static final int TILLS = 8;
     static final int PER_TILL = 1_250;
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -93,9 +89,9 @@ class PosLoadTest {
 
                     Await.until(Duration.ofSeconds(120), "every acknowledged transaction at central",
                             () -> central.messages().size() >= acknowledged.size()
-                                    && transactionsAtCentral(central).keySet().containsAll(acknowledged));
+                                    && central.transactions().keySet().containsAll(acknowledged));
                     Thread.sleep(1_000); // a late duplicate would have arrived by now
-                    Map<String, Set<String>> arrived = transactionsAtCentral(central);
+                    Map<String, Set<String>> arrived = central.transactions();
                     assertThat(arrived.keySet()).isEqualTo(acknowledged);
                     assertThat(arrived).allSatisfy((transaction, ids) ->
                             assertThat(ids).as("event ids for %s", transaction).hasSize(1));
@@ -115,7 +111,7 @@ class PosLoadTest {
         for (int seq = 1; seq <= PER_TILL; seq++) {
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pos/v1/poslog"))
                     .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + TestConfigs.tillToken(till))
-                    .POST(HttpRequest.BodyPublishers.ofString(poslog(till, seq), StandardCharsets.UTF_8)).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(TestTills.poslog(till, seq), StandardCharsets.UTF_8)).build();
             while (true) {
                 try {
                     HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -139,36 +135,5 @@ class PosLoadTest {
                 }
             }
         }
-    }
-
-    static String poslog(int till, int seq) {
-        return """
-                <POSLog xmlns="http://www.nrf-arts.org/IXRetail/namespace/" MajorVersion="6" MinorVersion="0">\
-                <Transaction><RetailStoreID>s042</RetailStoreID><WorkstationID>till-%d</WorkstationID>\
-                <SequenceNumber>%d</SequenceNumber><BusinessDayDate>2026-11-23</BusinessDayDate>\
-                <EndDateTime>2026-11-23T10:%02d:%02d</EndDateTime><CurrencyCode>EUR</CurrencyCode><RetailTransaction>\
-                <LineItem><Sale><ItemID>4006381333931</ItemID><Quantity>1</Quantity><ExtendedAmount>2.49</ExtendedAmount></Sale></LineItem>\
-                <LineItem><Tender TenderType="Cash"><Amount>2.49</Amount></Tender></LineItem>\
-                <Total TotalType="TransactionGrandAmount">2.49</Total></RetailTransaction></Transaction></POSLog>"""
-                .formatted(till, seq, seq / 60 % 60, seq % 60);
-    }
-
-    /** Transactions at central ({@code workstation/sequence}) and the distinct event ids each arrived under. */
-    private static Map<String, Set<String>> transactionsAtCentral(Central central) {
-        Map<String, Set<String>> byTransaction = new HashMap<>();
-        for (MqttMessage m : central.messages()) {
-            JsonNode e;
-            try {
-                e = JSON.readTree(m.getPayload());
-            } catch (IOException notJson) {
-                throw new AssertionError(notJson);
-            }
-            if (e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")) {
-                JsonNode data = e.path("data");
-                byTransaction.computeIfAbsent(data.path("workstation").asText() + "/" + data.path("sequenceNumber").asLong(),
-                        k -> new java.util.HashSet<>()).add(e.path("id").asText());
-            }
-        }
-        return byTransaction;
     }
 }

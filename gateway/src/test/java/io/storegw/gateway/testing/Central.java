@@ -147,6 +147,25 @@ public final class Central implements AutoCloseable {
         return true;
     }
 
+    /** The till transactions received ({@code workstation/sequence}), each with the distinct event ids it came under. */
+    public Map<String, java.util.Set<String>> transactions() {
+        Map<String, java.util.Set<String>> byTransaction = new java.util.HashMap<>();
+        for (MqttMessage m : raw) { // every message, so a transaction sent again under a new id shows
+            JsonNode e;
+            try {
+                e = JSON.readTree(m.getPayload());
+            } catch (IOException recordedSoJson) {
+                throw new java.io.UncheckedIOException(recordedSoJson);
+            }
+            if (e.path("type").asText().equals("io.storegw.pos.transaction.completed.v1")) {
+                JsonNode data = e.path("data");
+                byTransaction.computeIfAbsent(data.path("workstation").asText() + "/" + data.path("sequenceNumber").asLong(),
+                        k -> new java.util.HashSet<>()).add(e.path("id").asText());
+            }
+        }
+        return byTransaction;
+    }
+
     /** The highest sequence number received. */
     public long highest() {
         return events.keySet().stream().mapToLong(Long::longValue).max().orElse(0);

@@ -29,7 +29,6 @@ import io.storegw.gateway.devices.DeviceHandler;
 import io.storegw.gateway.devices.GpioDevices;
 import io.storegw.gateway.core.ObservationHandler;
 import io.storegw.gateway.core.Pipeline;
-import io.storegw.gateway.core.RefusedInput;
 import io.storegw.gateway.core.SavedState;
 import io.storegw.gateway.core.TimeBuckets;
 import io.storegw.gateway.event.EventIds;
@@ -43,6 +42,7 @@ import io.storegw.gateway.layout.Layout;
 import io.storegw.gateway.layout.LayoutEditor;
 import io.storegw.gateway.layout.StoreLayout;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.metrics.Refusals;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.pos.PosTransactionHandler;
 import io.storegw.gateway.presence.PresenceCountsHandler;
@@ -469,10 +469,10 @@ public final class Gateway implements AutoCloseable {
         var stats = outbox.stats();
         long now = clock.millis();
         double[] rates = this.rates.perSecond();
-        Uplink.Refused refused = uplink.refused();
+        Refusals.Tally refused = uplink.refused();
         return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
                 problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
-                        metrics.count("storegw_uplink_published_total"), refused.events(), refused.last(),
+                        metrics.count("storegw_uplink_published_total"), refused.count(), refused.last(),
                         uplink.stateProblem()),
                 new Status.Backlog(stats.rows(), stats.bytes(), stats.oldestMillis() == 0 ? 0 : Math.max(0, (now - stats.oldestMillis()) / 1000),
                         stats.committedSeq(), outbox.byClass()),
@@ -481,7 +481,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Status.Source sourceStatus(ObservationSource s) {
-        RefusedInput.Tally refused = core.refusedInput().of(s.name());
+        Refusals.Tally refused = core.refusedInput().of(s.name());
         return new Status.Source(s.name(), s.problem(), refused.count(), refused.last());
     }
 

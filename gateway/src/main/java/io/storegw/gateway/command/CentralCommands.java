@@ -15,13 +15,12 @@ import io.storegw.gateway.members.Member;
 import io.storegw.gateway.members.MemberDirectory;
 import io.storegw.gateway.members.MemberForgotten;
 import io.storegw.gateway.members.MemberStore;
-import io.storegw.gateway.metrics.LogLimit;
+import io.storegw.gateway.metrics.Refusals;
 import io.storegw.gateway.metrics.Metrics;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.uplink.Uplink;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,10 +76,6 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
                         String lastAnswerRefused) {
     }
 
-    /** The last command not taken: its reason, and a line with its time, name and detail. */
-    private record Refusal(String reason, String line) {
-    }
-
     /** A member or an order the gateway has no room for: refused as full, so central can ask again after a removal. */
     private static final class Full extends Exception {
         Full(String message) {
@@ -115,10 +110,8 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
     private final MemberDirectory directory;
     private final LayoutEditor layout;
     private final LongAdder taken = new LongAdder();
-    private final LongAdder refused = new LongAdder();
-    private volatile Refusal lastRefused;
-    /** A central (or someone on its broker) sending what is refused cannot fill the journal. */
-    private final LogLimit refusalsLogged = new LogLimit(10, Duration.ofMinutes(1));
+    /** Commands refused or failed; someone sending rubbish on the command topic cannot fill the journal. */
+    private final Refusals notTaken;
 
     /** @param directory where the rest of the gateway reads the members; published from the table at once */
     public CentralCommands(CommandVerifier verifier, GatewayConfig.Commands settings, MemberStore members, MemberDirectory directory, LayoutEditor layout, CoreLoop core,
@@ -132,6 +125,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         this.outbox = outbox;
         this.uplink = uplink;
         this.clock = clock;
+        this.notTaken = new Refusals(clock, "Central's commands:", "not taken");
         this.version = version;
         this.metrics = metrics;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64), r -> {
@@ -381,7 +375,7 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
         return new Member(pseudonym, consent, eid, secret == null ? null : secret.toLowerCase(java.util.Locale.ROOT), cards);
     }
 
-    /** Counts an answer for {@code /metrics} and {@code storegw status}, and logs a refusal within {@link #refusalsLogged}'s limit. */
+    /** Counts an answer for {@code /metrics} and {@code storegw status}, and logs a refusal within {@link #notTaken}'s limit. */
     private Reply count(Reply reply) {
         String outcome = reply.status().equals("ok") ? "ok" : reply.reason();
         metrics.counter("storegw_commands_total", "Commands from central, by command and outcome (ok or why refused)",
@@ -390,22 +384,17 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             taken.increment();
             return reply;
         }
-        refused.increment();
         String what = reply.name() + " " + reply.status() + " (" + reply.reason() + "): " + reply.detail();
-        lastRefused = new Refusal(reply.reason(), clock.instant().truncatedTo(ChronoUnit.SECONDS) + " " + what);
-        if (reply.status().equals("failed")) {
-            return reply; // logged with its stack trace where it failed
-        }
-        refusalsLogged.warn("Command " + what, "Central's commands:", "not taken", what);
+        // failed is logged with its stack trace where it failed
+        notTaken.refused(reply.reason(), what, reply.status().equals("failed") ? null : "Command " + what);
         return reply;
     }
 
     /** Central's commands since the start, for {@code storegw status} and {@code storegw doctor}. */
     public Tally tally() {
-        Refusal last = lastRefused;
-        Uplink.Refused answers = uplink.answersRefused();
-        return new Tally(directory.size(), taken.sum(), refused.sum(), last == null ? null : last.reason(), last == null ? null : last.line(),
-                answers.events(), answers.last());
+        Refusals.Tally refused = notTaken.tally();
+        Refusals.Tally answers = uplink.answersRefused();
+        return new Tally(directory.size(), taken.sum(), refused.count(), refused.reason(), refused.last(), answers.count(), answers.last());
     }
 
     private void answer(String responseTopic, byte[] correlation, Reply reply) {

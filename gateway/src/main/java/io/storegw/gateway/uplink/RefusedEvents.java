@@ -3,8 +3,8 @@ package io.storegw.gateway.uplink;
 import io.storegw.drivers.Errors;
 import io.storegw.drivers.source.DeadLetters;
 import io.storegw.gateway.event.CloudEventEncoder;
-import io.storegw.gateway.metrics.LogLimit;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.metrics.Refusals;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import java.io.IOException;
@@ -12,14 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -29,14 +26,10 @@ import java.util.stream.Stream;
  */
 final class RefusedEvents {
 
-
     private final Outbox outbox;
     private final DeadLetters folder;
     private final Metrics metrics;
-    private final Clock clock;
-    /** Refusals are logged one by one up to ten per reason code, then once a minute. */
-    private final Map<Integer, LogLimit> logged = new ConcurrentHashMap<>();
-    private final LongAdder total = new LongAdder();
+    private final Refusals refusals;
     /**
      * Rows refused lately, whose removal the outbox may not have committed yet: a connection that starts meanwhile
      * reads them again and must not send them. A removal commits within a tenth of a second, so a few suffice.
@@ -47,7 +40,6 @@ final class RefusedEvents {
             return size() > 1_024;
         }
     }));
-    private volatile String last;
     /** Whether anything was refused: until then reads skip nothing without a look-up. */
     private volatile boolean any;
 
@@ -55,20 +47,18 @@ final class RefusedEvents {
         this.outbox = outbox;
         this.folder = folder;
         this.metrics = metrics;
-        this.clock = clock;
+        this.refusals = new Refusals(clock, "Central's broker refused", "events");
     }
 
     /** Any thread; rare, so the copy is written by the caller. */
     void refused(OutboxRow row, Refusal why) {
         String what = "event " + CloudEventEncoder.sequence(row.seq()) + " (" + row.type() + ", " + row.payload().length
                 + " bytes, on " + row.topic() + "): " + why.describe();
-        total.increment();
+        String code = why.code() == Refusal.CLOSED ? "closed" : String.valueOf(why.code());
         metrics.counter("storegw_uplink_refused_total", "Events central's broker refused for good, by MQTT 5 reason code "
                 + "(removed and reported in gateway.dropped; closed: the broker closed the connection on it)",
-                "code", why.code() == Refusal.CLOSED ? "closed" : String.valueOf(why.code())).increment();
-        String kept = keep(row, what);
-        last = clock.instant() + " " + what;
-        log(why.code(), what, kept);
+                "code", code).increment();
+        refusals.refused(code, what, "Central's broker refused " + what + "; reported in gateway.dropped, " + keep(row, what));
         pending.add(row.seq());
         any = true;
         outbox.refuse(row, why.code());
@@ -79,9 +69,9 @@ final class RefusedEvents {
         return any && pending.contains(seq);
     }
 
-    /** Events refused for good since the start. */
-    long count() {
-        return total.sum();
+    /** Events refused for good since the start, and the last of them with its time. */
+    Refusals.Tally tally() {
+        return refusals.tally();
     }
 
     /** The events kept in the folder and not sent again yet, oldest first (their names start with the time). */
@@ -104,11 +94,6 @@ final class RefusedEvents {
         }
     }
 
-    /** The last refusal, with its time, or null: for {@code storegw status}. */
-    String last() {
-        return last;
-    }
-
     private String keep(OutboxRow row, String what) {
         try {
             return folder.keep("seq" + row.seq(), ".json", row.payload(), "central's broker refused " + what)
@@ -116,11 +101,5 @@ final class RefusedEvents {
         } catch (IOException | RuntimeException e) {
             return "not kept: " + Errors.describe(e);
         }
-    }
-
-    private void log(int code, String what, String kept) {
-        logged.computeIfAbsent(code, c -> new LogLimit(10, Duration.ofMinutes(1))).warn(
-                "Central's broker refused " + what + "; reported in gateway.dropped, " + kept, "Central's broker refused",
-                "events with code " + code, what);
     }
 }

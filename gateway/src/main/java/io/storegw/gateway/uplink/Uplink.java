@@ -8,8 +8,8 @@ import io.storegw.gateway.event.CloudEventEncoder;
 import io.storegw.gateway.event.EventCatalogue;
 import io.storegw.gateway.event.EventType;
 import io.storegw.gateway.event.GatewayIdentity;
-import io.storegw.gateway.metrics.LogLimit;
 import io.storegw.gateway.metrics.Metrics;
+import io.storegw.gateway.metrics.Refusals;
 import io.storegw.gateway.outbox.Outbox;
 import io.storegw.gateway.outbox.OutboxRow;
 import io.storegw.gateway.outbox.OutboxStats;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -116,9 +115,8 @@ public final class Uplink implements AutoCloseable {
     private final Outbox outbox;
     private final String version;
     private final Clock clock;
-    private final LongAdder answersRefused = new LongAdder();
-    private volatile String lastAnswerRefused;
-    private final LogLimit answersRefusedLogged = new LogLimit(10, Duration.ofMinutes(1));
+    /** Answers to central's commands its broker refused: the command was carried out, central saw no answer. */
+    private final Refusals answersRefused;
     private final Backoff backoff;
     private final Thread thread;
     private final LongAdder published;
@@ -192,7 +190,9 @@ public final class Uplink implements AutoCloseable {
             permits.release();
             Refusal refusal = refusal(token);
             if (refusal != null) {
-                answerRefused(String.join(",", token.getTopics()), refusal.describe());
+                String what = "on " + String.join(",", token.getTopics()) + ": " + refusal.describe();
+                answersRefused.refused(String.valueOf(refusal.code()), what,
+                        "Central's broker refused the answer to a command " + what + " (may the gateway publish there?)");
             }
         }
 
@@ -254,6 +254,7 @@ public final class Uplink implements AutoCloseable {
         this.publishFailures = metrics.counter("storegw_uplink_publish_failures_total", "Publishes that failed and will be sent again");
         this.takenOver = metrics.counter("storegw_uplink_taken_over_total",
                 "Times the broker handed the gateway's session to another client with its client id (a cloned gateway?)");
+        this.answersRefused = new Refusals(clock, "Central's broker refused", "answers to commands");
         this.refused = new RefusedEvents(outbox, new DeadLetters(refusedFolder, clock, MAX_REFUSED_KEPT), metrics, clock);
         this.stateRefusals = new StateRefusals(identity.stateTopic());
         this.slowLink = new SlowLink(settings.keepAlive());
@@ -327,12 +328,8 @@ public final class Uplink implements AutoCloseable {
     }
 
     /** Events central's broker refused for good since the start, and the last of them with its time (or null). */
-    public Refused refused() {
-        return new Refused(refused.count(), refused.last());
-    }
-
-    /** What {@link #refused()} says. */
-    public record Refused(long events, String last) {
+    public Refusals.Tally refused() {
+        return refused.tally();
     }
 
     /**
@@ -340,15 +337,8 @@ public final class Uplink implements AutoCloseable {
      * answer), and the last of them with its time, topic and the broker's reason: usually an ACL that does not let the
      * gateway publish on the response topic central named.
      */
-    public Refused answersRefused() {
-        return new Refused(answersRefused.sum(), lastAnswerRefused);
-    }
-
-    private void answerRefused(String topic, String why) {
-        answersRefused.increment();
-        lastAnswerRefused = clock.instant().truncatedTo(ChronoUnit.SECONDS) + " on " + topic + ": " + why;
-        answersRefusedLogged.warn("Central's broker refused the answer to a command on " + topic + ": " + why
-                + " (may the gateway publish there?)", "Central's broker refused", "answers to commands", "on " + topic + ": " + why);
+    public Refusals.Tally answersRefused() {
+        return answersRefused.tally();
     }
 
     /**

@@ -86,7 +86,7 @@ class CentralCommandScriptTest {
 
                 assertThat(run(SCRIPT.toString(), "ping").status()).as("usage").isEqualTo(2);
                 assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "ok")).isEqualTo(1);
-                assertThat(gw.uplink().answersRefused().events()).as("every answer under the gateway's tree, which the ACL allows").isZero();
+                assertThat(gw.uplink().answersRefused().count()).as("every answer under the gateway's tree, which the ACL allows").isZero();
 
                 // the ACL holds the gateway to its tree: an answer asked for elsewhere is refused (and the command carried out)
                 Path request = Files.writeString(dir.resolve("ping.json"), "{\"name\": \"ping\", \"issued\": \"" + Instant.now()
@@ -97,7 +97,7 @@ class CentralCommandScriptTest {
                         "-t", "storegw/v1/" + gateway + "/cmd/ping", "-e", "central/answers/1", "-m", Files.readString(request),
                         "-D", "publish", "user-property", "signature", signature);
                 assertThat(outside.output()).as("no answer").contains("Timed out");
-                Await.until(Duration.ofSeconds(10), "the answer refused", () -> gw.uplink().answersRefused().events() == 1);
+                Await.until(Duration.ofSeconds(10), "the answer refused", () -> gw.uplink().answersRefused().count() == 1);
                 assertThat(gw.uplink().answersRefused().last()).contains("on central/answers/1: not authorized");
                 assertThat(gw.metrics().count("storegw_commands_total", "command", "ping", "outcome", "ok")).isEqualTo(2);
             }

@@ -89,7 +89,7 @@ class BrokerRefusalTest {
                     + metrics.count("storegw_uplink_refused_total", "code", "closed")).isEqualTo(denied.size());
             assertThat(metrics.count("storegw_uplink_refused_total", "code", "149")).isOne();
             assertThat(metrics.count("storegw_outbox_dropped_total", "reason", "refused")).isEqualTo(denied.size() + 1);
-            assertThat(rig.uplink().refused().events()).isEqualTo(denied.size() + 1);
+            assertThat(rig.uplink().refused().count()).isEqualTo(denied.size() + 1);
             assertThat(rig.uplink().refused().last()).contains("io.storegw.");
 
             List<Path> kept;
@@ -126,7 +126,7 @@ class BrokerRefusalTest {
             }
             rig.outbox().append(events).get(10, TimeUnit.SECONDS);
 
-            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().events() > 0);
+            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().count() > 0);
             long atFirstRefusal = metrics.count("storegw_uplink_connects_total");
             Await.until(Duration.ofSeconds(60), "the outbox drained, its refusals reported",
                     () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());
@@ -164,7 +164,7 @@ class BrokerRefusalTest {
             assertThat(refusals.get()).as("the broker refused three times").isNegative();
             // The first refusal ends the connection; the window's other PUBACKs may be lost with it.
             assertThat(metrics.count("storegw_uplink_publish_failures_total")).as("the refusal counted").isPositive();
-            assertThat(rig.uplink().refused().events()).as("none refused for good").isZero();
+            assertThat(rig.uplink().refused().count()).as("none refused for good").isZero();
             Await.until(Duration.ofSeconds(10), "outbox drained", () -> rig.outbox().rows() == 0);
         }
     }
@@ -216,7 +216,7 @@ class BrokerRefusalTest {
 
             // The losses it takes to find the first footfall vary with when the broker's PUBACKs for the rows before it
             // arrive (6 to 12 connections seen); once it is found, the topic is refused here and costs no connection.
-            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().events() > 0);
+            Await.until(Duration.ofSeconds(60), "the first footfall refused", () -> rig.uplink().refused().count() > 0);
             long atFirstRefusal = metrics.count("storegw_uplink_connects_total");
             Await.until(Duration.ofSeconds(60), "the outbox drained, the refusals reported",
                     () -> rig.outbox().rows() == 0 && rig.central().gapsUpTo(rig.outbox().stats().committedSeq()).isEmpty());

@@ -1,16 +1,15 @@
 package io.storegw.gateway.metrics;
 
 import java.time.Duration;
-import org.tinylog.Logger;
 
 /**
  * How often one kind of warning reaches the journal: one by one up to a limit, then as one summary a minute at most,
  * so a flood (a hostile till, a device mapping that refuses every message) cannot fill the SD card with one line.
  */
-public final class LogLimit {
+final class LogLimit {
 
     /** What to log for one more occurrence: it alone, or a summary of {@code count} over the last {@code seconds}. */
-    public record Line(boolean summary, long count, long seconds) {
+    record Line(boolean summary, long count, long seconds) {
     }
 
     private final int oneByOne;
@@ -19,23 +18,15 @@ public final class LogLimit {
     private long loggedCount;
     private long loggedAt;
 
-    public LogLimit(int oneByOne, Duration summaryEvery) {
+    LogLimit(int oneByOne, Duration summaryEvery) {
         this.oneByOne = oneByOne;
         this.summaryNanos = summaryEvery.toNanos();
     }
 
     /**
-     * Logs one more occurrence at WARN within the limit: {@code one} while under it, then at most a summary a minute,
-     * "{@code subject} N more {@code noun} in the last S s; the last: {@code last}".
+     * The line for one more occurrence at {@code nanos}, or null to stay quiet: {@code one} while under the limit, then
+     * at most a summary a minute, "{@code subject} N more {@code noun} in the last S s; the last: {@code last}".
      */
-    public void warn(String one, String subject, String noun, String last) {
-        String text = text(System.nanoTime(), one, subject, noun, last);
-        if (text != null) {
-            Logger.warn(text);
-        }
-    }
-
-    /** What {@link #warn} logs for one more at {@code nanos}, or null to stay quiet. */
     String text(long nanos, String one, String subject, String noun, String last) {
         Line line = next(nanos);
         if (line == null) {
@@ -45,7 +36,7 @@ public final class LogLimit {
     }
 
     /** One more at {@code nanos} (monotonic): the line to log, or null to stay quiet. */
-    public synchronized Line next(long nanos) {
+    synchronized Line next(long nanos) {
         count++;
         if (count <= oneByOne) {
             loggedAt = nanos;

@@ -266,8 +266,10 @@ public final class CentralCommands implements Uplink.CommandListener, AutoClosea
             case "pickups.remove" -> {
                 String orderId = orderId(body);
                 members.take(c.nonce(), c.issued());
-                core.instruct(new PickupChange.Remove(orderId)).get(30, TimeUnit.SECONDS);
+                PickupChange.Remove remove = new PickupChange.Remove(orderId);
+                core.instruct(remove).get(30, TimeUnit.SECONDS);
                 result.put("orderId", orderId);
+                result.put("removed", remove.held().getNow(false)); // false: no such order was expected (or it went already)
             }
             case "zones.replace" -> {
                 List<GatewayConfig.Zone> zones = zones(body);

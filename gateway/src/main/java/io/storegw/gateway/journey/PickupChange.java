@@ -1,6 +1,7 @@
 package io.storegw.gateway.journey;
 
 import io.storegw.gateway.core.Instruction;
+import java.util.concurrent.CompletableFuture;
 
 /** Central's change to a click & collect order: added or updated ({@code pickup} set), or removed. */
 public sealed interface PickupChange extends Instruction {
@@ -9,7 +10,11 @@ public sealed interface PickupChange extends Instruction {
     record Upsert(PickupDesk.Pickup pickup) implements PickupChange {
     }
 
-    /** An order no longer expected (collected elsewhere, cancelled). */
-    record Remove(String orderId) implements PickupChange {
+    /** An order no longer expected (collected elsewhere, cancelled); {@code held} says, once applied, whether it was. */
+    record Remove(String orderId, CompletableFuture<Boolean> held) implements PickupChange {
+
+        public Remove(String orderId) {
+            this(orderId, new CompletableFuture<>());
+        }
     }
 }

@@ -163,9 +163,11 @@ public final class PickupDesk implements ObservationHandler {
             orders.put(u.pickup().orderId(), u.pickup());
             out.save(SAVED_PREFIX + u.pickup().orderId(), u.pickup());
         } else if (instruction instanceof PickupChange.Remove r) {
-            if (orders.remove(r.orderId()) != null) {
+            boolean held = orders.remove(r.orderId()) != null;
+            if (held) {
                 out.save(SAVED_PREFIX + r.orderId(), null);
             }
+            r.held().complete(held);
         } else if (instruction instanceof MemberForgotten gone) {
             lastRaised.remove(gone.member());
             orders.values().removeIf(p -> {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.storegw.drivers.observation.BleSighting;
 import io.storegw.drivers.testing.Await;
@@ -112,8 +113,14 @@ class CentralCommandsTest {
                 assertThat(cmd.send("pickups.upsert", pickup, sign(central.getPrivate(), pickup)).path("status").asText()).isEqualTo("ok");
                 assertThat(gw.outbox().saved("pickup/", Object.class)).as("the order is kept with the outbox").hasSize(1);
                 byte[] done = envelope("pickups.remove", Instant.now(), "{\"orderId\": \"order-1\"}");
-                assertThat(cmd.send("pickups.remove", done, sign(central.getPrivate(), done)).path("status").asText()).isEqualTo("ok");
+                JsonNode removed = cmd.send("pickups.remove", done, sign(central.getPrivate(), done));
+                assertThat(removed.path("status").asText()).isEqualTo("ok");
+                assertThat(removed.path("result").path("removed").asBoolean()).isTrue();
                 assertThat(gw.outbox().saved("pickup/", Object.class)).isEmpty();
+                byte[] again = envelope("pickups.remove", Instant.now(), "{\"orderId\": \"order-1\"}");
+                JsonNode none = cmd.send("pickups.remove", again, sign(central.getPrivate(), again));
+                assertThat(none.path("status").asText()).as("idempotent").isEqualTo("ok");
+                assertThat(none.path("result").path("removed")).as("and says no such order was expected").isEqualTo(BooleanNode.FALSE);
 
                 byte[] zones = envelope("zones.replace", Instant.now(),
                         "{\"zones\": [{\"name\": \"entrance\", \"receivers\": [\"door\"]}, {\"name\": \"pickup\", \"receivers\": [\"desk\"]}]}");

@@ -236,8 +236,10 @@ public final class Outbox implements AutoCloseable {
                               Metrics metrics) throws IOException {
         Outbox outbox = new Outbox(settings, identity, ids, clock, monotonicNanos, metrics);
         Alarm alarm;
+        Alarm renamed;
         try {
             alarm = outbox.openStore();
+            renamed = outbox.checkIdentity();
         } catch (IOException | RuntimeException e) {
             outbox.reservation.close(); // the file that numbers events stays with whoever holds the store
             throw e;
@@ -246,6 +248,9 @@ public final class Outbox implements AutoCloseable {
         outbox.committer.start();
         if (alarm != null) {
             outbox.appendInternal(EventCatalogue.GATEWAY_ALARM, "outbox", alarm);
+        }
+        if (renamed != null) {
+            outbox.appendInternal(EventCatalogue.GATEWAY_ALARM, "identity", renamed);
         }
         return outbox;
     }
@@ -289,6 +294,34 @@ public final class Outbox implements AutoCloseable {
         committedSeq = nextSeq - 1;
         unsent = new UnsentRows(UNSENT_ROWS, UNSENT_BYTES, nextSeq);
         return alarm;
+    }
+
+    /**
+     * The gateway's tenant, store or gateway id changed since the file last numbered events (a store id mistyped at
+     * the install and put right, a box moved to another store): the numbers go on from the former identity's, so
+     * central, which checks them for gaps per gateway, would find the new one's first N-1 missing. The first event
+     * under the new identity says where its numbers start and whose events are still queued. Null when nothing changed.
+     */
+    private Alarm checkIdentity() {
+        String now = identity.tenant() + "/" + identity.store() + "/" + identity.gateway();
+        String was = store.identity();
+        if (now.equals(was)) {
+            return null;
+        }
+        store.setIdentity(now); // committed with the first commit, the alarm's
+        long last = nextSeq - 1;
+        if (was == null || last == 0) {
+            return null; // a new file, or one from before identities were kept: nothing to tell apart
+        }
+        long queued = total(rowsByClass);
+        String events = queued == 1 ? "1 event" : queued + " events";
+        Logger.warn("Outbox {} numbered events for {} up to {}; this gateway is {} now: numbering goes on from there, and the {}"
+                + " of {} still queued are sent as they were made, on its topics (central's broker must let this gateway"
+                + " publish under storegw/v1/{}/)", settings.path() + OutboxStore.SUFFIX, was, last, now, events, was, was);
+        return new Alarm("identity.changed", "This gateway numbered its events as " + was + " up to sequencesUpTo and is " + now
+                + " from the next: its numbers go on from there, so nothing before it is missing for " + now + ". " + events
+                + " of " + was + " still queued are sent as they were made, as " + was + " on its topics.",
+                null, CloudEventEncoder.sequence(last));
     }
 
     /** Where a damaged file is kept: beside the outbox, with the time it was moved. */

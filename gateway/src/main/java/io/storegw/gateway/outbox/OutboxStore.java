@@ -67,6 +67,8 @@ final class OutboxStore implements AutoCloseable {
     private static final String CLOCK_OFFSET = "clock_offset";
     /** Followed by a class's ordinal. */
     private static final String BYTES = "bytes.";
+    /** In the saved map (the handlers' keys have prefixes of their own): whose events the file numbers. */
+    private static final String IDENTITY = "gateway/identity";
 
     private final Path base;
     private final MVStore file;
@@ -299,6 +301,16 @@ final class OutboxStore implements AutoCloseable {
 
     void setNextSeq(long next) {
         meta.put(NEXT_SEQ, next);
+    }
+
+    /** The gateway ({@code tenant/store/gateway}) the file last numbered events for; null in a file from before it was kept. */
+    String identity() {
+        byte[] identity = saved.get(IDENTITY);
+        return identity == null ? null : new String(identity, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    void setIdentity(String identity) {
+        saved.put(IDENTITY, identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     long clockOffset() {

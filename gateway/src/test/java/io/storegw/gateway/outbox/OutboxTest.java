@@ -50,8 +50,12 @@ class OutboxTest {
     Metrics metrics = new Metrics();
 
     private Outbox open(long budget, Map<String, Duration> ttl) throws Exception {
+        return open(budget, ttl, ID);
+    }
+
+    private Outbox open(long budget, Map<String, Duration> ttl, GatewayIdentity id) throws Exception {
         metrics = new Metrics();
-        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl, Duration.ofDays(7)), ID, ids, clock, clock::nanos, metrics);
+        return Outbox.open(new Outbox.Settings(dir.resolve("outbox"), budget, Duration.ZERO, ttl, Duration.ofDays(7)), id, ids, clock, clock::nanos, metrics);
     }
 
     private Event event(EventType type, int n, int padding) {
@@ -592,6 +596,41 @@ class OutboxTest {
             assertThat(metrics.count("storegw_outbox_rollbacks_total")).isEqualTo(1);
             outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
             assertThat(outbox.stats().committedSeq()).isEqualTo(SequenceReservation.BLOCK + 2);
+        }
+    }
+
+    /**
+     * A store id put right after the gateway ran (or a box moved to another store): numbering goes on, what was queued
+     * goes out as it was made, and the new identity's first event tells central where its numbers start.
+     */
+    @Test
+    void aNewIdentityGoesOnNumberingAndItsFirstEventSaysFromWhere() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            for (int i = 0; i < 3; i++) {
+                outbox.append(List.of(event(EventCatalogue.POS_TRANSACTION_COMPLETED, i, 0))).get(5, TimeUnit.SECONDS);
+            }
+            outbox.acknowledge(all(outbox).get(0)); // one sent before the change
+        }
+        GatewayIdentity renamed = new GatewayIdentity("acme", "s420", "gw1");
+        try (Outbox outbox = open(64 << 20, Map.of(), renamed)) {
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(OutboxRow::seq).containsExactly(2L, 3L, 4L);
+            assertThat(rows.subList(0, 2)).allSatisfy(r -> {
+                assertThat(r.topic()).startsWith("storegw/v1/acme/s042/gw1/");
+                assertThat(json(r).path("source").asText()).isEqualTo("urn:storegw:acme:s042:gw1");
+            });
+            OutboxRow alarm = rows.get(2);
+            assertThat(alarm.topic()).isEqualTo("storegw/v1/acme/s420/gw1/evt/gateway/alarm");
+            JsonNode data = json(alarm).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("identity.changed");
+            assertThat(data.path("sequencesUpTo").asText()).isEqualTo("0000000000000003");
+            assertThat(data.path("detail").asText()).contains("as acme/s042/gw1 up to sequencesUpTo and is acme/s420/gw1", "2 events of acme/s042/gw1 still queued");
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+        }
+        try (Outbox outbox = open(64 << 20, Map.of(), renamed)) {
+            settle(outbox);
+            assertThat(all(outbox)).as("said once").extracting(OutboxRow::seq).containsExactly(2L, 3L, 4L, 5L);
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 class AdminHttpTest {
@@ -65,6 +66,46 @@ class AdminHttpTest {
     }
 
     /** An admin port another program holds: the start fails naming the address and the setting, and leaves no thread behind. */
+    /**
+     * {@code /metrics} as Prometheus' own linter reads it ({@code promtool check metrics}): the format, the names and the
+     * help, with labelled series from refused input and a disconnect among them. CI installs promtool and sets
+     * {@code storegw.test.promtool}; the exposition is written by hand ({@link Metrics}), so the reference tool checks it.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "storegw.test.promtool", matches = "true")
+    void metricsPassPrometheusLinter() throws Exception {
+        int tillPort = TestBroker.freePort();
+        try (TestBroker broker = TestBroker.create(dir.resolve("broker"))) {
+            broker.start();
+            String yaml = TestConfigs.yaml(dir.resolve("gw"), broker.uri(), 500, 0, "").replace("sources:\n",
+                    "sources:\n" + TestConfigs.posHttp(tillPort, TestConfigs.tillTokens(dir.resolve("tokens"), 1)));
+            try (Gateway gw = Gateway.start(io.storegw.gateway.config.ConfigLoader.parse("test.yaml", yaml, dir), new SteppedClock())) {
+                AdminClient admin = new AdminClient(gw.adminPort());
+                Await.until(Duration.ofSeconds(30), "events published", () -> admin.metric("storegw_uplink_published_total").orElse(0) > 0);
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                for (String token : List.of(TestConfigs.tillToken(1), "not-a-till")) {
+                    http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + tillPort + "/pos/v1/poslog"))
+                            .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.ofString("<POSLog><Tra"))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                }
+                broker.stop();
+                Await.until(Duration.ofSeconds(30), "disconnected", () -> admin.metric("storegw_uplink_connected").orElse(1) == 0);
+                String body = admin.get("/metrics").body();
+                assertThat(body).contains("storegw_bad_input_total{source=\"pos-http\",reason=\"malformed\"} 1",
+                        "storegw_bad_input_total{source=\"pos-http\",reason=\"unauthorized\"} 1");
+
+                Process promtool = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+                try (var in = promtool.getOutputStream()) {
+                    in.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                String said = new String(promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(promtool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(said).as("promtool on:%n%s", body).isEmpty();
+                assertThat(promtool.exitValue()).isZero();
+            }
+        }
+    }
+
     @Test
     void anAdminPortTakenNamesItsAddress() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {

@@ -26,7 +26,10 @@ public final class Refusals {
     private final LongAdder count = new LongAdder();
     /** Keyed by the callers' reasons, a few fixed words or MQTT reason codes: bounded. */
     private final Map<String, LogLimit> logged = new ConcurrentHashMap<>();
-    private volatile Tally last = new Tally(0, null, null);
+    private volatile Last last = new Last(null, null);
+
+    private record Last(String reason, String line) {
+    }
 
     /** A summary line reads "{@code subject} N more {@code noun} (reason) in the last S s; the last: ...". */
     public Refusals(Clock clock, String subject, String noun) {
@@ -49,14 +52,14 @@ public final class Refusals {
     /** What {@link #refused(String, String, String)} logs for one more at {@code nanos}, or null to stay quiet. */
     String refused(long nanos, String reason, String what, String line) {
         count.increment();
-        last = new Tally(0, reason, clock.instant().truncatedTo(ChronoUnit.SECONDS) + " " + what);
+        last = new Last(reason, clock.instant().truncatedTo(ChronoUnit.SECONDS) + " " + what);
         return line == null ? null
                 : logged.computeIfAbsent(reason, r -> new LogLimit(10, Duration.ofMinutes(1))).text(nanos, line, subject, noun + " (" + reason + ")", what);
     }
 
     /** The count since the start with the last one. */
     public Tally tally() {
-        Tally l = last;
-        return new Tally(count.sum(), l.reason(), l.last());
+        Last l = last;
+        return new Tally(count.sum(), l.reason(), l.line());
     }
 }

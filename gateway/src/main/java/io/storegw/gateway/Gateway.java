@@ -143,6 +143,7 @@ public final class Gateway implements AutoCloseable {
                         o.diskReserve().bytes()),
                 identity, ids, clock, monotonicNanos, metrics);
         try {
+            outbox.announceNewNumbering();
             layout = new StoreLayout(config, outbox::saved);
             var local = config.sources().localMqtt();
             localAlerts = config.journey().alertTopic() == null ? null : new LocalMqttAlerts(local.broker(), config.clientId() + "-alerts",

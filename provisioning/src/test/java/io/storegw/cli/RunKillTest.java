@@ -67,6 +67,8 @@ class RunKillTest {
                 assertThat(central.awaitAccountedFor(central.highest(), Duration.ofSeconds(10)))
                         .as(central.gapSummary(central.highest())).isTrue();
                 assertThat(central.conflicts()).as("one sequence number, two events").isZero();
+                assertThat(central.events().get(1L).path("data").path("kind").asText()).as("the first event of a new numbering")
+                        .isEqualTo("sequence.started");
 
                 run.destroy(); // and an orderly stop after all that
                 assertThat(run.waitFor(30, TimeUnit.SECONDS)).as(GatewayProcess.tail(log)).isTrue();

@@ -131,6 +131,8 @@ public final class Outbox implements AutoCloseable {
     private final Object commitSignal = new Object();
     private final Object storeLock = new Object();
     private final SequenceReservation reservation;
+    /** Whether this open found no numbering before it: neither events nor the file that reserves their numbers. */
+    private boolean numberingFromOne;
     private final Thread committer;
     private final LongAdder appended;
     private final LongAdder acked;
@@ -290,6 +292,7 @@ public final class Outbox implements AutoCloseable {
             metrics.counter("storegw_outbox_quarantined_total", "Outbox files moved aside because they could not be opened").increment();
         }
         adoptStore();
+        numberingFromOne = alarm == null && nextSeq == 1 && reservation.ceiling() == 0;
         timeline = new Timeline(clock, monotonicNanos, storedOffset);
         committedSeq = nextSeq - 1;
         unsent = new UnsentRows(UNSENT_ROWS, UNSENT_BYTES, nextSeq);
@@ -322,6 +325,20 @@ public final class Outbox implements AutoCloseable {
                 + " from the next: its numbers go on from there, so nothing before it is missing for " + now + ". " + events
                 + " of " + was + " still queued are sent as they were made, as " + was + " on its topics.",
                 null, CloudEventEncoder.sequence(last));
+    }
+
+    /**
+     * Tells central, in the first event, that this gateway numbers from 1 with nothing before it: a first start, or a
+     * state directory lost (a new SD card, say). Central that heard from the gateway before would otherwise take the
+     * numbers starting again for duplicates or noise; this way it can close the old numbering at the last it received.
+     * Does nothing when the outbox went on from earlier numbers.
+     */
+    public void announceNewNumbering() {
+        if (numberingFromOne) {
+            appendInternal(EventCatalogue.GATEWAY_ALARM, "outbox", new Alarm("sequence.started", "Numbering starts at 1 here, with no"
+                    + " earlier state (a first start, or a new SD card): any earlier numbering of this gateway ended with the last"
+                    + " event central received.", null, null));
+        }
     }
 
     /** Where a damaged file is kept: beside the outbox, with the time it was moved. */

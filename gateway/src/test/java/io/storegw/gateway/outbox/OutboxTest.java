@@ -599,6 +599,30 @@ class OutboxTest {
         }
     }
 
+    /** A gateway with nothing numbered before says so in its first event; one that goes on from earlier numbers does not. */
+    @Test
+    void aNewNumberingIsAnnouncedInTheFirstEventOnly() throws Exception {
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.announceNewNumbering();
+            outbox.append(List.of(event(EventCatalogue.STORE_FOOTFALL, 0, 0))).get(5, TimeUnit.SECONDS);
+            settle(outbox);
+            List<OutboxRow> rows = all(outbox);
+            assertThat(rows).extracting(OutboxRow::seq).containsExactly(1L, 2L);
+            JsonNode data = json(rows.get(0)).path("data");
+            assertThat(data.path("kind").asText()).isEqualTo("sequence.started");
+            assertThat(data.path("detail").asText()).contains("starts at 1", "a new SD card");
+            outbox.acknowledge(rows.get(0));
+            outbox.acknowledge(rows.get(1));
+            settle(outbox);
+            assertThat(all(outbox)).isEmpty();
+        }
+        try (Outbox outbox = open(64 << 20, Map.of())) {
+            outbox.announceNewNumbering(); // numbers 1 and 2 were used, though nothing is queued now
+            settle(outbox);
+            assertThat(all(outbox)).isEmpty();
+        }
+    }
+
     /**
      * A store id put right after the gateway ran (or a box moved to another store): numbering goes on, what was queued
      * goes out as it was made, and the new identity's first event tells central where its numbers start.

@@ -28,9 +28,9 @@ public final class EventLines {
 
     /** The retained {@code .../state} message, one line. */
     public static String state(JsonNode state) {
-        return String.format("%s  gateway is %s%s (backlog %d events)", CLOCK.format(Instant.now()),
+        return String.format("%s  gateway is %s%s (backlog %s)", CLOCK.format(Instant.now()),
                 state.path("state").asText(), state.path("reason").isTextual() ? ": " + state.path("reason").asText() : "",
-                state.path("backlogRows").asLong());
+                Plural.of(state.path("backlogRows").asLong(), "event"));
     }
 
     private static String summary(String type, JsonNode d) {

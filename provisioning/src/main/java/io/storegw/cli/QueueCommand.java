@@ -106,7 +106,7 @@ final class QueueCommand {
                 }
             }
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            System.out.printf(Locale.ROOT, "%,d events written to %s%n", written, file);
+            System.out.printf(Locale.ROOT, "%s written to %s%n", Plural.of(written, "event"), file);
             return 0;
         }
     }
@@ -127,7 +127,7 @@ final class QueueCommand {
                 page = ask("POST", "/queue/resend-refused?max=10", null);
                 sent += page.path("sent").asLong();
             } while (page.path("sent").asLong() > 0 && page.path("left").asLong() > 0);
-            System.out.printf(Locale.ROOT, "%,d refused events sent again; %,d left in the folder%n", sent, page.path("left").asLong());
+            System.out.printf(Locale.ROOT, "%s sent again; %,d left in the folder%n", Plural.of(sent, "refused event"), page.path("left").asLong());
             if (!page.path("problem").isNull() && !page.path("problem").asText().isEmpty()) {
                 System.out.println("problem: " + page.path("problem").asText());
             }
@@ -164,7 +164,7 @@ final class QueueCommand {
                 System.out.println("no " + cls + " events queued: nothing to purge");
                 return 0;
             }
-            if (!yes && !confirm(String.format(Locale.ROOT, "Remove %,d queued %s events for good? Central will be told. [y/N] ", queued, cls))) {
+            if (!yes && !confirm(String.format(Locale.ROOT, "Remove %s for good? Central will be told. [y/N] ", Plural.of(queued, "queued " + cls + " event")))) {
                 System.out.println("nothing removed");
                 return 1;
             }
@@ -179,7 +179,7 @@ final class QueueCommand {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%,d %s events removed and reported to central (gateway.dropped, reason purged)%n", removed, cls);
+            System.out.printf(Locale.ROOT, "%s removed and reported to central (gateway.dropped, reason purged)%n", Plural.of(removed, cls + " event"));
             return 0;
         }
 

@@ -71,7 +71,7 @@ final class StatusCommand extends DaemonCommand {
         if (up.hasNonNull("stateRefused")) {
             System.out.printf(Locale.ROOT, "         %s%n", up.path("stateRefused").asText());
         }
-        System.out.printf(Locale.ROOT, "backlog  %,d events, %s, oldest %s%s%n", backlog.path("rows").asLong(), bytes(backlog.path("bytes").asLong()),
+        System.out.printf(Locale.ROOT, "backlog  %s, %s, oldest %s%s%n", Plural.of(backlog.path("rows").asLong(), "event"), bytes(backlog.path("bytes").asLong()),
                 backlog.path("rows").asLong() == 0 ? "-" : duration(backlog.path("oldestAgeSeconds").asLong()), classes(backlog));
         JsonNode rates = s.path("rates");
         System.out.printf(Locale.ROOT, "rates    %.1f observations/s in, %.1f events/s committed, %.1f events/s published (last minute)%n",
@@ -85,7 +85,7 @@ final class StatusCommand extends DaemonCommand {
                     source.path("problem").isNull() ? "ok" : source.path("problem").asText());
             long refused = source.path("refused").asLong();
             if (refused > 0) {
-                System.out.printf(Locale.ROOT, "         %,d input%s refused since the start; the last: %s%n", refused, refused == 1 ? "" : "s",
+                System.out.printf(Locale.ROOT, "         %s refused since the start; the last: %s%n", Plural.of(refused, "input"),
                         source.path("lastRefused").asText());
             }
         }

@@ -433,9 +433,9 @@ public final class Gateway implements AutoCloseable {
         g.statusSampler.scheduleWithFixedDelay(() -> g.sources.forEach(s -> problems.look(s.name(), s.problem())),
                 SOURCE_PROBLEMS_EVERY.toMillis(), SOURCE_PROBLEMS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         g.gpio.startStatusLight(g::faults, g.uplink::connected, g.outbox::rows);
-        Logger.info("storegw {} running for {}/{}/{}", Version.current(), config.tenant(), config.store(), config.gateway());
+        Logger.info("storegw {} running for {}", Version.current(), config.identity().name());
         // the outbox is open and the sources run: from here on an acknowledgement means durable
-        g.service.notify("READY=1\nSTATUS=running for " + config.tenant() + "/" + config.store() + "/" + config.gateway());
+        g.service.notify("READY=1\nSTATUS=running for " + config.identity().name());
         g.service.startWatchdog(System.getenv(), g.core::problem);
         return g;
     }
@@ -471,7 +471,7 @@ public final class Gateway implements AutoCloseable {
         long now = clock.millis();
         double[] rates = this.rates.perSecond();
         Refusals.Tally refused = uplink.refused();
-        return new Status(Version.current(), config.tenant() + "/" + config.store() + "/" + config.gateway(), (now - startedMillis) / 1000,
+        return new Status(Version.current(), config.identity().name(), (now - startedMillis) / 1000,
                 problem(), new Status.Uplink(config.uplink().broker(), uplink.connected(), uplink.problem(),
                         metrics.count("storegw_uplink_published_total"), refused.count(), refused.last(),
                         uplink.stateProblem()),

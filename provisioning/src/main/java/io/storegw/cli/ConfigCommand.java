@@ -24,7 +24,7 @@ final class ConfigCommand {
         public Integer call() {
             try {
                 var c = ConfigLoader.load(file);
-                System.out.println(file + ": ok (" + c.tenant() + "/" + c.store() + "/" + c.gateway() + " -> " + c.uplink().broker() + ")");
+                System.out.println(file + ": ok (" + c.identity().name() + " -> " + c.uplink().broker() + ")");
                 return 0;
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());

@@ -76,7 +76,7 @@ final class DoctorCommand implements Callable<Integer> {
         GatewayConfig config;
         try {
             config = ConfigLoader.load(file);
-            add("config", Verdict.OK, file + " is valid (" + config.tenant() + "/" + config.store() + "/" + config.gateway() + ")", null);
+            add("config", Verdict.OK, file + " is valid (" + config.identity().name() + ")", null);
         } catch (ConfigException e) {
             add("config", Verdict.FAIL, e.getMessage(), "fix each line named, then: storegw config check " + file);
             return report();
@@ -114,8 +114,8 @@ final class DoctorCommand implements Callable<Integer> {
                     System.out.println(indent + "fix: " + c.fix());
                 }
             }
-            System.out.println(failed == 0 ? "doctor: all checks passed" + (warned == 0 ? "" : " (" + warned + " warning" + (warned == 1 ? "" : "s") + ")")
-                    : "doctor: " + failed + " check" + (failed == 1 ? "" : "s") + " failed");
+            System.out.println(failed == 0 ? "doctor: all checks passed" + (warned == 0 ? "" : " (" + Plural.of(warned, "warning") + ")")
+                    : "doctor: " + Plural.of(failed, "check") + " failed");
         }
         return failed == 0 ? 0 : 1;
     }
@@ -419,7 +419,7 @@ final class DoctorCommand implements Callable<Integer> {
             add("outbox files", Verdict.OK, "no damaged outbox file kept beside " + config.outboxPath(), null);
             return;
         }
-        add("outbox files", Verdict.WARN, kept.size() + " damaged outbox file" + (kept.size() == 1 ? "" : "s") + " kept ("
+        add("outbox files", Verdict.WARN, Plural.of(kept.size(), "damaged outbox file") + " kept ("
                 + StatusCommand.bytes(bytes) + "), the newest " + kept.get(kept.size() - 1) + ": the gateway could not read it and"
                 + " went on with a fresh one (central got a gateway.alarm); the SD card may be failing",
                 "keep them only while central may want the events they hold, then delete them (docs/troubleshooting.md); plan to replace the card");
@@ -509,7 +509,7 @@ final class DoctorCommand implements Callable<Integer> {
             add("till port", Verdict.WARN, "open at " + http.url() + ", but the gateway did not list its tills: " + e.getMessage(), null);
             return;
         }
-        String taking = "open at " + http.url() + ", taking " + tills + " till" + (tills == 1 ? "" : "s") + (webhooks ? " and signed webhooks" : "");
+        String taking = "open at " + http.url() + ", taking " + Plural.of(tills, "till") + (webhooks ? " and signed webhooks" : "");
         List<String> problems = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
         if (tills == 0 && !webhooks) {
@@ -568,7 +568,7 @@ final class DoctorCommand implements Callable<Integer> {
                 commands.path("lastRefused").asText()));
         if (answersRefused > 0) {
             // first: each command is carried out, and central, seeing no answer, sends it again and again
-            String gatewayTree = "storegw/v1/" + config.tenant() + "/" + config.store() + "/" + config.gateway() + "/";
+            String gatewayTree = config.identity().topicPrefix() + "/";
             add("central commands", Verdict.WARN, String.format(Locale.ROOT, "%s; answers central's broker refused: %,d; the last: %s",
                     detail, answersRefused, commands.path("lastAnswerRefused").asText()), "the gateway may not publish on the response"
                     + " topic central names: let its ACL allow that topic, or have central name response topics under " + gatewayTree

@@ -35,9 +35,9 @@ public final class EventLines {
 
     private static String summary(String type, JsonNode d) {
         return switch (type) {
-            case "pos.transaction.completed" -> String.format("%s #%d  %s %s, %d line%s%s", d.path("workstation").asText(),
-                    d.path("sequenceNumber").asLong(), d.path("currency").asText(), d.path("total").asText(), d.path("lines").size(),
-                    d.path("lines").size() == 1 ? "" : "s",
+            case "pos.transaction.completed" -> String.format("%s #%d  %s %s, %s%s", d.path("workstation").asText(),
+                    d.path("sequenceNumber").asLong(), d.path("currency").asText(), d.path("total").asText(),
+                    Plural.of(d.path("lines").size(), "line"),
                     d.path("member").isTextual() ? ", member " + d.path("member").asText()
                             : d.path("loyaltyRef").isTextual() ? ", card " + d.path("loyaltyRef").asText().substring(0, 8) + "…" : "");
             case "store.footfall" -> String.format("%s–%s  in %d, out %d, inside %d", hhmmss(d.path("bucketStart")),

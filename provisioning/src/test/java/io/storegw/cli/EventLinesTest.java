@@ -30,4 +30,12 @@ class EventLinesTest {
                 {"workstation": "till-1", "sequenceNumber": 9, "currency": "EUR", "total": "1.00", "lines": [{}], "member": "m-7", "loyaltyRef": null}"""))
                 .endsWith("till-1 #9  EUR 1.00, 1 line, member m-7");
     }
+
+    @Test
+    void theStateLineCountsTheBacklogInWordsThatAgree() throws Exception {
+        assertThat(EventLines.state(JSON.readTree("{\"state\": \"online\", \"reason\": null, \"backlogRows\": 1}")))
+                .endsWith("gateway is online (backlog 1 event)");
+        assertThat(EventLines.state(JSON.readTree("{\"state\": \"offline\", \"reason\": \"shutdown\", \"backlogRows\": 2000}")))
+                .endsWith("gateway is offline: shutdown (backlog 2,000 events)");
+    }
 }

@@ -3,6 +3,11 @@ package io.storegw.gateway.event;
 /** Who is publishing: names the CloudEvents source and the topic prefix. */
 public record GatewayIdentity(String tenant, String store, String gateway) {
 
+    /** {@code tenant/store/gateway}: how the journal, {@code storegw status} and the outbox name this gateway. */
+    public String name() {
+        return tenant + "/" + store + "/" + gateway;
+    }
+
     /** The CloudEvents {@code source}: {@code urn:storegw:{tenant}:{store}:{gateway}}. */
     public String source() {
         return "urn:storegw:" + tenant + ":" + store + ":" + gateway;

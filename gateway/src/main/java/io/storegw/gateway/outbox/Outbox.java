@@ -306,7 +306,7 @@ public final class Outbox implements AutoCloseable {
      * under the new identity says where its numbers start and whose events are still queued. Null when nothing changed.
      */
     private Alarm checkIdentity() {
-        String now = identity.tenant() + "/" + identity.store() + "/" + identity.gateway();
+        String now = identity.name();
         String was = store.identity();
         if (now.equals(was)) {
             return null;
